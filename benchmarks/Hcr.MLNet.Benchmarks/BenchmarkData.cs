@@ -1,0 +1,24 @@
+namespace Hcr.MLNet.Benchmarks;
+
+/// <summary>Finds the real EMNIST files beside the checkout (or at HCR_EMNIST_DIR).</summary>
+internal static class BenchmarkData
+{
+    public static string EmnistDirectory
+    {
+        get
+        {
+            string? overridden = Environment.GetEnvironmentVariable("HCR_EMNIST_DIR");
+            if (!string.IsNullOrEmpty(overridden))
+                return overridden;
+            foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            {
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                {
+                    if (File.Exists(Path.Combine(dir.FullName, "Hcr.MLNet.sln")))
+                        return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "emnist"));
+                }
+            }
+            throw new InvalidOperationException("Hcr.MLNet.sln not found; set HCR_EMNIST_DIR to the EMNIST folder.");
+        }
+    }
+}

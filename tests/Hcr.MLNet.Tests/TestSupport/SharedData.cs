@@ -1,0 +1,40 @@
+namespace Hcr.MLNet.Tests.TestSupport;
+
+/// <summary>
+/// Locates the real EMNIST files at <c>../shared/data/emnist</c> beside the checkout (or the folder
+/// named by <c>HCR_EMNIST_DIR</c>). Tests that need them fail, never skip, when they are absent.
+/// </summary>
+public static class SharedData
+{
+    private static readonly Lazy<string> Directory_ = new(Locate);
+
+    public static string EmnistDirectory => Directory_.Value;
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Hcr.MLNet.sln")))
+                    return dir.FullName;
+            }
+            throw new InvalidOperationException($"Hcr.MLNet.sln not found above {AppContext.BaseDirectory}.");
+        }
+    }
+
+    private static string Locate()
+    {
+        string? overridden = Environment.GetEnvironmentVariable("HCR_EMNIST_DIR");
+        string path = !string.IsNullOrEmpty(overridden)
+            ? overridden
+            : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "emnist"));
+        if (!File.Exists(Path.Combine(path, "emnist-bymerge-test-images-idx3-ubyte.gz")))
+        {
+            throw new InvalidOperationException(
+                $"Real EMNIST data is required but was not found at {path}. " +
+                "Put the EMNIST files in ../shared/data/emnist beside the checkout or set HCR_EMNIST_DIR.");
+        }
+        return path;
+    }
+}
