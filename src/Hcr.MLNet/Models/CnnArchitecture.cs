@@ -1,0 +1,28 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet.Models;
+
+/// <summary>
+/// A convolutional network design for 28×28 grey character images. Each design is one class that
+/// builds its network from standard TorchSharp layers; the trainer only asks it for a network, so a
+/// new design needs no change to the trainer. Networks take <c>[N, 1, 28, 28]</c> pixels in 0..1 and
+/// return <c>[N, classes]</c> logits (softmax is applied by the caller).
+/// </summary>
+public abstract class CnnArchitecture
+{
+    /// <summary>The network of the original Keras notebook: Conv 128@5×5 → pool → Conv 64@3×3 → pool → Dense 128 → Dropout 0.5 → Dense.</summary>
+    public static CnnArchitecture Seed { get; } = new SeedCnn();
+
+    /// <summary>A stable name, stored in saved models to rebuild the network when loading.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>A one-line description for logs and reports.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Builds a freshly initialised network for <paramref name="classCount"/> classes.</summary>
+    public abstract nn.Module<Tensor, Tensor> CreateNetwork(int classCount);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
