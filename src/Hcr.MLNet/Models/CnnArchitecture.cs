@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +15,9 @@ public abstract class CnnArchitecture
     /// <summary>The network of the original Keras notebook: Conv 128@5×5 → pool → Conv 64@3×3 → pool → Dense 128 → Dropout 0.5 → Dense.</summary>
     public static CnnArchitecture Seed { get; } = new SeedCnn();
 
+    /// <summary>The default: a modern small network with batch norm, chosen by measurement (see <see cref="StandardCnn"/>).</summary>
+    public static CnnArchitecture Standard { get; } = new StandardCnn();
+
     /// <summary>A stable name, stored in saved models to rebuild the network when loading.</summary>
     public abstract string Name { get; }
 
@@ -25,4 +29,26 @@ public abstract class CnnArchitecture
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    private static readonly ConcurrentDictionary<string, CnnArchitecture> Registry = new(
+        new Dictionary<string, CnnArchitecture> { [Seed.Name] = Seed, [Standard.Name] = Standard }, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Makes a custom design known by its <see cref="Name"/>, so that saved models that use it can be
+    /// loaded. The built-in designs are always known.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another design is registered under the same name.</exception>
+    public static void Register(CnnArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        CnnArchitecture known = Registry.GetOrAdd(architecture.Name, architecture);
+        if (!ReferenceEquals(known, architecture) && known.GetType() != architecture.GetType())
+            throw new ArgumentException($"Another architecture ({known.GetType().Name}) is registered as '{architecture.Name}'.", nameof(architecture));
+    }
+
+    /// <summary>The design registered under <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No design has that name.</exception>
+    public static CnnArchitecture FromName(string name) =>
+        Registry.TryGetValue(name, out CnnArchitecture? architecture) ? architecture
+            : throw new KeyNotFoundException($"No CNN architecture is named '{name}' (known: {string.Join(", ", Registry.Keys.Order())}); register custom ones with CnnArchitecture.Register.");
 }

@@ -1,0 +1,96 @@
+using System.Runtime.InteropServices;
+using Hcr.MLNet.IO;
+using Hcr.MLNet.Models;
+using Hcr.MLNet.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet.Training;
+
+public sealed partial class HandwritingCnnTransformer
+{
+    // Raw bytes, not a length-prefixed string, so that any other file fails this check cleanly.
+    private static ReadOnlySpan<byte> Magic => "HCR-CNN\n"u8;
+
+    /// <summary>The version of the binary format <see cref="Save(Stream)"/> writes and <see cref="Load(Stream, ComputeDevice, string)"/> reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Writes the transformer (architecture, classes, history, weights) to <paramref name="stream"/>.</summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(Architecture.Name);
+        writer.Write(PixelsColumnName);
+        writer.Write(_classNames.Length);
+        foreach (string name in _classNames)
+            writer.Write(name);
+        EpochMetricsFormat.Write(writer, History);
+        _network.save(writer);
+    }
+
+    /// <summary>Saves to a file atomically: a crash never leaves a half-written model under <paramref name="path"/>.</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.Write(path, Save);
+    }
+
+    /// <summary>Loads a transformer saved with <see cref="Save(string)"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ModelFormatException">The file is not such a model, is truncated or corrupt, or has another format version.</exception>
+    public static HandwritingCnnTransformer Load(string path, ComputeDevice device = ComputeDevice.Auto)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Model file not found: {path}", path);
+        using FileStream stream = File.OpenRead(path);
+        return Load(stream, device, path);
+    }
+
+    /// <summary>Loads a transformer saved with <see cref="Save(Stream)"/>; <paramref name="source"/> names the stream in errors.</summary>
+    /// <exception cref="ModelFormatException">The stream is not such a model, is truncated or corrupt, or has another format version.</exception>
+    public static HandwritingCnnTransformer Load(Stream stream, ComputeDevice device = ComputeDevice.Auto, string source = "model stream")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Device target = TorchRuntime.ResolveDevice(device);
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        nn.Module<Tensor, Tensor>? network = null;
+        try
+        {
+            byte[] magic = reader.ReadBytes(Magic.Length);
+            if (!magic.AsSpan().SequenceEqual(Magic))
+                throw new ModelFormatException(source, "not an Hcr.MLNet network (wrong header).");
+            int version = reader.ReadInt32();
+            if (version != FormatVersion)
+                throw new ModelFormatException(source, $"network format version {version}; this version of Hcr.MLNet reads version {FormatVersion}.");
+            CnnArchitecture architecture = CnnArchitecture.FromName(reader.ReadString());
+            string pixelsColumn = reader.ReadString();
+            int classCount = reader.ReadInt32();
+            if (classCount is < 2 or > 100_000)
+                throw new ModelFormatException(source, $"implausible class count {classCount}; the file is corrupt.");
+            var classNames = new string[classCount];
+            for (int i = 0; i < classCount; i++)
+                classNames[i] = reader.ReadString();
+            List<EpochMetrics> history = EpochMetricsFormat.Read(reader);
+            network = architecture.CreateNetwork(classCount);
+            network.load(reader, strict: true);
+            network.to(target);
+            return new HandwritingCnnTransformer(network, architecture, classNames, pixelsColumn, history, target);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or KeyNotFoundException or ArgumentException or FormatException or InvalidOperationException or ExternalException)
+        {
+            network?.Dispose();
+            string problem = e is EndOfStreamException ? "the file is truncated." : $"the file is corrupt ({e.Message}).";
+            throw new ModelFormatException(source, problem, e);
+        }
+        catch
+        {
+            network?.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using Hcr.MLNet.Models;
+using Hcr.MLNet.Scoring;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet.Training;
+
+/// <summary>
+/// A trained handwriting CNN as an ML.NET transformer: it adds <c>Score</c> (class probabilities,
+/// with the class names as slot names) and <c>PredictedLabel</c> (a key of the label's type, with the
+/// class names as key values) to data that has the pixels column. It owns its TorchSharp network:
+/// dispose it when done. Save it with <see cref="Save(Stream)"/>; ML.NET's own model zip cannot hold
+/// third-party transformers.
+/// </summary>
+public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _network;
+    private readonly string[] _classNames;
+    private readonly NetworkScorer _scorer;
+    private bool _disposed;
+
+    internal HandwritingCnnTransformer(nn.Module<Tensor, Tensor> network, CnnArchitecture architecture, string[] classNames,
+        string pixelsColumnName, IReadOnlyList<EpochMetrics> history, Device device)
+    {
+        _network = network;
+        _network.eval();
+        _classNames = classNames;
+        Architecture = architecture;
+        PixelsColumnName = pixelsColumnName;
+        History = history;
+        Device = device;
+        _scorer = new NetworkScorer(network, device, classNames.Length);
+    }
+
+    /// <summary>The network design.</summary>
+    public CnnArchitecture Architecture { get; }
+
+    /// <summary>The classes, by class index: the label's key values as text (the characters, for EMNIST data).</summary>
+    public IReadOnlyList<string> ClassNames => _classNames;
+
+    /// <summary>Number of classes.</summary>
+    public int ClassCount => _classNames.Length;
+
+    /// <summary>The input column this transformer reads: 784 floats in 0..1.</summary>
+    public string PixelsColumnName { get; }
+
+    /// <summary>Per-epoch training history (train and validation loss and accuracy, time).</summary>
+    public IReadOnlyList<EpochMetrics> History { get; }
+
+    /// <summary>The device the network runs on.</summary>
+    public Device Device { get; }
+
+    /// <summary>Always true: scoring is row by row (batched internally when a cursor walks the data).</summary>
+    public bool IsRowToRowMapper => true;
+
+    internal NetworkScorer Scorer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _scorer;
+        }
+    }
+
+    internal nn.Module<Tensor, Tensor> Network => _network;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        LabeledImages.RequirePixels(inputSchema, PixelsColumnName, "input");
+        return ScoringSchema.Build(inputSchema, _classNames);
+    }
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        DataViewSchema output = GetOutputSchema(input.Schema);
+        return new ScoringDataView(input, output, Scorer, input.Schema[PixelsColumnName]);
+    }
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        DataViewSchema output = GetOutputSchema(inputSchema);
+        return new ScoringRowMapper(inputSchema, output, Scorer, inputSchema[PixelsColumnName]);
+    }
+
+    /// <summary>Class probabilities of one 28×28 image (784 floats in 0..1, row-major).</summary>
+    public float[] Score(ReadOnlySpan<float> pixels)
+    {
+        if (pixels.Length != NetworkScorer.PixelCount)
+            throw new ArgumentException($"An image is {NetworkScorer.PixelCount} pixels (28x28), not {pixels.Length}.", nameof(pixels));
+        LabeledImages.CheckPixels(pixels, PixelsColumnName, "input", 0);
+        var probabilities = new float[ClassCount];
+        Scorer.Score(pixels, 1, probabilities);
+        return probabilities;
+    }
+
+    /// <summary>Not supported: ML.NET's model zip only loads transformers registered inside ML.NET. Use <see cref="Save(Stream)"/>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            "HandwritingCnnTransformer cannot be saved with mlContext.Model.Save (ML.NET only loads its own transformer types from " +
+            "its model zip). Save it with HandwritingCnnTransformer.Save(path), or save the whole chain with HandwritingRecognizer.Save.");
+
+    /// <summary>Releases the network's native memory.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _network.Dispose();
+    }
+}

@@ -1,0 +1,16 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet.Training;
+
+/// <summary>Builds the optimizer the options ask for over a network's parameters.</summary>
+internal static class OptimizerFactory
+{
+    public static TorchSharp.Modules.OptimizerHelper Create(HandwritingCnnOptions options, nn.Module network) => options.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => optim.SGD(network.parameters(), options.LearningRate, momentum: 0.9, nesterov: true, weight_decay: options.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+    };
+}

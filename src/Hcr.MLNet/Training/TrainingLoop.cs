@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Hcr.MLNet.Native;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet.Training;
+
+/// <summary>The network a training run produced, with its per-epoch history.</summary>
+internal sealed record TrainingResult(nn.Module<Tensor, Tensor> Network, IReadOnlyList<EpochMetrics> History, int? BestEpoch);
+
+/// <summary>
+/// The epoch loop, free of ML.NET: batches drawn by <see cref="EpochSampler"/>, augmented on the
+/// device, one optimizer step each with the scheduled learning rate; then validation, progress,
+/// early stopping and a checkpoint after every epoch.
+/// </summary>
+internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log)
+{
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
+
+    public TrainingResult Run(ImageTensors train, ImageTensors? validation)
+    {
+        torch.manual_seed(options.Seed);
+        nn.Module<Tensor, Tensor> network = options.Architecture.CreateNetwork(classCount).to(device);
+        using TorchSharp.Modules.OptimizerHelper optimizer = OptimizerFactory.Create(options, network);
+        var sampler = new EpochSampler(train.LabelArray, classCount, options.Sampling, options.Seed);
+        var augmenter = new BatchAugmenter(options.Augmentation);
+        int batchesPerEpoch = (int)Math.Ceiling((double)train.Count / options.BatchSize);
+        long totalSteps = (long)batchesPerEpoch * options.Epochs;
+
+        var state = new RunState();
+        TrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
+            : new TrainingCheckpoint(options.CheckpointDirectory,
+                TrainingCheckpoint.Fingerprint(options, classCount, train.Count, validation?.Count ?? 0), options.Architecture, classCount);
+        if (checkpoint?.TryRestore(network, optimizer, state) == true)
+            log?.Info(MessageSensitivity.None, $"Resuming from {checkpoint.FilePath} after epoch {state.History.Count}.");
+
+        var clock = Stopwatch.StartNew();
+        int firstEpoch = state.History.Count + 1;
+        for (int epoch = firstEpoch; epoch <= options.Epochs && !state.Stopped; epoch++)
+        {
+            options.CancellationToken.ThrowIfCancellationRequested();
+            // Seeded per epoch so that a resumed run draws the same augmentations and dropout masks.
+            torch.manual_seed(unchecked(options.Seed * 1_000_003L + epoch));
+            var epochClock = Stopwatch.StartNew();
+            network.train();
+            int[] order = sampler.Order(epoch);
+            double lossSum = 0, learningRate = 0;
+            long correct = 0, seen = 0;
+            var lastReport = TimeSpan.Zero;
+            for (int b = 0; b < batchesPerEpoch; b++)
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                int start = b * options.BatchSize, length = Math.Min(options.BatchSize, order.Length - start);
+                if (length < 2)
+                    continue; // batch norm cannot train on a single image
+                using (var scope = torch.NewDisposeScope())
+                {
+                    learningRate = LearningRatePlan.At(options.LearningRateSchedule, options.LearningRate, (long)(epoch - 1) * batchesPerEpoch + b, totalSteps);
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = learningRate;
+
+                    using Tensor index = torch.tensor(order.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), device: device);
+                    Tensor images = augmenter.Apply(train.Images.index_select(0, index));
+                    Tensor labels = train.Labels.index_select(0, index);
+                    Tensor logits = network.call(images);
+                    Tensor loss = nn.functional.cross_entropy(logits, labels, label_smoothing: options.LabelSmoothing);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * length;
+                    correct += logits.argmax(1).eq(labels).sum().item<long>();
+                    seen += length;
+                }
+                if (epochClock.Elapsed - lastReport >= ReportInterval || b == batchesPerEpoch - 1)
+                {
+                    lastReport = epochClock.Elapsed;
+                    Report(epoch, b + 1, batchesPerEpoch, seen, lossSum, correct, epochClock.Elapsed, clock.Elapsed, state, null);
+                }
+            }
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+
+            (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(network, validation);
+            var metrics = new EpochMetrics(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen),
+                validated?.Loss, validated?.Accuracy, validated?.Macro, learningRate, epochClock.Elapsed,
+                seen / Math.Max(trainSeconds, 1e-9), PeakWorkingSet());
+            state.History.Add(metrics);
+            log?.Info(MessageSensitivity.None, Describe(metrics));
+
+            if (options.EarlyStoppingPatience is int patience && validated is not null)
+                state.Observe(metrics, options.EarlyStoppingMetric, patience, options.RestoreBestWeights ? network : null);
+            checkpoint?.Save(network, optimizer, state);
+            Report(epoch, batchesPerEpoch, batchesPerEpoch, seen, lossSum, correct, epochClock.Elapsed, clock.Elapsed, state, metrics);
+        }
+
+        if (state.Stopped)
+            log?.Info(MessageSensitivity.None, $"Early stopping after epoch {state.History.Count}: no improvement for {options.EarlyStoppingPatience} epochs.");
+        if (state.BestWeights is not null && options.RestoreBestWeights)
+        {
+            network.load_state_dict(state.BestWeights);
+            log?.Info(MessageSensitivity.None, $"Restored the weights of epoch {state.BestEpoch}.");
+        }
+        state.DisposeBest();
+        network.eval();
+        return new TrainingResult(network, state.History, state.BestEpoch);
+    }
+
+    private void Report(int epoch, int batch, int batches, long seen, double lossSum, long correct, TimeSpan epochElapsed, TimeSpan runElapsed, RunState state, EpochMetrics? completed)
+    {
+        if (options.Progress is null)
+            return;
+        double rate = seen / Math.Max(epochElapsed.TotalSeconds, 1e-9);
+        double epochSeconds = state.History.Count > 0
+            ? state.History.Average(h => h.Duration.TotalSeconds)
+            : epochElapsed.TotalSeconds * batches / Math.Max(1, batch);
+        double remaining = Math.Max(0, epochSeconds * (options.Epochs - epoch) + (completed is null ? epochSeconds * (1 - (double)batch / batches) : 0));
+        options.Progress.Report(new TrainingProgress(epoch, options.Epochs, batch, batches, rate,
+            lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), runElapsed, TimeSpan.FromSeconds(remaining), completed));
+    }
+
+    private static string Describe(EpochMetrics m) =>
+        $"Epoch {m.Epoch}: train loss {m.TrainLoss:F4}, train accuracy {m.TrainAccuracy:P2}" +
+        (m.ValidationLoss is double vl ? $", validation loss {vl:F4}, accuracy {m.ValidationAccuracy:P2}, macro accuracy {m.ValidationMacroAccuracy:P2}" : "") +
+        $", lr {m.LearningRate:G3}, {m.ImagesPerSecond:F0} images/s, {m.Duration.TotalSeconds:F1} s";
+
+    private static long PeakWorkingSet()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
+    }
+}

@@ -1,0 +1,217 @@
+using Hcr.MLNet.IO;
+using Hcr.MLNet.Models;
+using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Training;
+using Microsoft.ML;
+using TorchSharp;
+
+namespace Hcr.MLNet.Tests.Training;
+
+/// <summary>Determinism, resume, cancellation, progress, logging, leaks and persistence of training runs.</summary>
+public class TrainerRunTests
+{
+    [Fact]
+    public void Same_seed_on_one_cpu_thread_gives_identical_weights_and_predictions()
+    {
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 2);
+        options.Architecture = CnnArchitecture.Standard;
+        options.Augmentation = AugmentationLevel.Strong;
+        options.Sampling = ClassSampling.Balanced;
+        options.LearningRateSchedule = LearningRateSchedule.OneCycle;
+        using var a = TrainerFixture.Train(options);
+        using var b = TrainerFixture.Train(options);
+        options.Seed = 2;
+        using var c = TrainerFixture.Train(options);
+
+        var wa = TrainerFixture.Weights(a);
+        var wb = TrainerFixture.Weights(b);
+        Assert.Equal(wa.Keys, wb.Keys);
+        Assert.All(wa, p => Assert.Equal(p.Value, wb[p.Key]));
+        Assert.NotEqual(wa["conv1a.weight"], TrainerFixture.Weights(c)["conv1a.weight"]);
+
+        float[] image = SyntheticGlyphs.Create(1, seed: 3).GetImage(2).ToArray().Select(v => v / 255f).ToArray();
+        Assert.Equal(a.Score(image), b.Score(image));
+    }
+
+    [Fact]
+    public void Interrupted_run_resumes_from_its_checkpoint_to_the_same_weights()
+    {
+        using var dir = new TempDirectory();
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 3);
+        options.Augmentation = AugmentationLevel.Light;
+        options.ValidationFraction = 0.2;
+        options.EarlyStoppingPatience = 5;
+        using var uninterrupted = TrainerFixture.Train(options);
+
+        options.CheckpointDirectory = dir.Path;
+        using var cancel = new CancellationTokenSource();
+        options.CancellationToken = cancel.Token;
+        options.Progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (p.CompletedEpoch?.Epoch == 2)
+                cancel.Cancel();
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainerFixture.Train(options));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "checkpoint.hcrckpt")));
+
+        var reports = new SynchronousProgress<TrainingProgress>();
+        options.Progress = reports;
+        options.CancellationToken = CancellationToken.None;
+        using var resumed = TrainerFixture.Train(options);
+
+        Assert.All(reports.Reports, r => Assert.Equal(3, r.Epoch)); // epochs 1 and 2 were not run again
+        Assert.Equal([1, 2, 3], resumed.History.Select(h => h.Epoch));
+        var expected = TrainerFixture.Weights(uninterrupted);
+        Assert.All(TrainerFixture.Weights(resumed), p => Assert.Equal(expected[p.Key], p.Value));
+    }
+
+    [Fact]
+    public void Checkpoint_of_another_run_is_refused()
+    {
+        using var dir = new TempDirectory();
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 1);
+        options.CheckpointDirectory = dir.Path;
+        using (TrainerFixture.Train(options)) { }
+        options.Seed = 9;
+        var e = Assert.Throws<InvalidDataException>(() => TrainerFixture.Train(options));
+        Assert.Contains("other settings", e.Message);
+    }
+
+    [Fact]
+    public void Progress_reports_batches_and_epochs_with_throughput_and_time_left()
+    {
+        var reports = new SynchronousProgress<TrainingProgress>();
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 2);
+        options.ValidationFraction = 0.25;
+        options.Progress = reports;
+        using var model = TrainerFixture.Train(options);
+
+        var completed = reports.Reports.Where(r => r.CompletedEpoch is not null).ToList();
+        Assert.Equal([1, 2], completed.Select(r => r.CompletedEpoch!.Epoch));
+        Assert.All(completed, r => Assert.NotNull(r.CompletedEpoch!.ValidationAccuracy));
+        Assert.All(reports.Reports, r =>
+        {
+            Assert.Equal(2, r.Epochs);
+            Assert.InRange(r.Batch, 1, r.BatchesPerEpoch);
+            Assert.True(r.ImagesPerSecond > 0);
+        });
+        Assert.Equal(TimeSpan.Zero, completed[^1].EstimatedRemaining);
+    }
+
+    [Fact]
+    public void Trainer_logs_to_the_MLContext_it_came_from()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Source.Contains(nameof(HandwritingCnnTrainer)))
+            {
+                lock (messages)
+                    messages.Add(e.Message);
+            }
+        };
+        using var model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 1), ml: ml);
+        Assert.Contains(messages, m => m.Contains("TorchSharp runtime"));
+        Assert.Contains(messages, m => m.Contains("Epoch 1: train loss"));
+    }
+
+    [Fact]
+    public void Training_leaks_no_tensors_however_many_epochs()
+    {
+        long LiveAfter(int epochs)
+        {
+            long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+            using (TrainerFixture.Train(TrainerFixture.Quick(epochs))) { }
+            return DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount - before;
+        }
+        LiveAfter(1); // warm-up: one-time allocations
+        long one = LiveAfter(1), three = LiveAfter(3);
+        Assert.Equal(one, three);
+    }
+
+    [Fact]
+    public void Cancellation_stops_training()
+    {
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        HandwritingCnnOptions options = TrainerFixture.Quick();
+        options.CancellationToken = cancel.Token;
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainerFixture.Train(options));
+    }
+
+    [Fact]
+    public void Early_stopping_restores_the_best_epoch()
+    {
+        var ml = new MLContext(seed: 1);
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 12);
+        // Validation images whose labels are shuffled: the network cannot improve on them for long.
+        var validation = SyntheticGlyphs.Create(20, seed: 5);
+        int[] scrambled = validation.Labels.ToArray();
+        new Random(3).Shuffle(scrambled);
+        (IDataView train, ITransformer preprocessing) = TrainerFixture.Prepare(ml, SyntheticGlyphs.Create(60));
+        IDataView validationView = preprocessing.Transform(Hcr.MLNet.Data.EmnistDataset.Create(validation.Pixels.ToArray(), scrambled, validation.Classes).ToDataView(ml));
+        options.ValidationSet = validationView;
+        options.EarlyStoppingPatience = 2;
+        using HandwritingCnnTransformer model = ml.MulticlassClassification.Trainers.HandwritingCnn(options).Fit(train);
+
+        double[] losses = model.History.Select(h => h.ValidationLoss!.Value).ToArray();
+        int best = Array.IndexOf(losses, losses.Min()) + 1;
+        if (model.History.Count < options.Epochs)
+            Assert.Equal(best + 2, model.History.Count);
+        double restored = ml.MulticlassClassification.Evaluate(model.Transform(validationView)).LogLoss;
+        Assert.Equal(losses.Min(), restored, 4);
+    }
+
+    [Fact]
+    public void Saved_transformer_loads_and_predicts_the_same()
+    {
+        using var dir = new TempDirectory();
+        using HandwritingCnnTransformer model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 2));
+        string path = dir.File("net.hcrcnn");
+        model.Save(path);
+        using HandwritingCnnTransformer loaded = HandwritingCnnTransformer.Load(path, Hcr.MLNet.Native.ComputeDevice.Cpu);
+
+        Assert.Equal(model.ClassNames, loaded.ClassNames);
+        Assert.Equal(model.Architecture, loaded.Architecture);
+        Assert.Equal(model.History, loaded.History);
+        float[] image = SyntheticGlyphs.Create(1, seed: 8).GetImage(1).ToArray().Select(v => v / 255f).ToArray();
+        Assert.Equal(model.Score(image), loaded.Score(image));
+    }
+
+    [Fact]
+    public void Corrupt_truncated_or_foreign_model_files_are_refused_clearly()
+    {
+        using var dir = new TempDirectory();
+        using HandwritingCnnTransformer model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 1));
+        string path = dir.File("net.hcrcnn");
+        model.Save(path);
+        byte[] good = File.ReadAllBytes(path);
+
+        File.WriteAllBytes(path, good[..(good.Length / 2)]);
+        Assert.Contains("truncated", Assert.Throws<ModelFormatException>(() => HandwritingCnnTransformer.Load(path)).Message);
+
+        File.WriteAllText(path, "this is not a model at all, just some text that is long enough");
+        Assert.Contains("not an Hcr.MLNet network", Assert.Throws<ModelFormatException>(() => HandwritingCnnTransformer.Load(path)).Message);
+
+        byte[] otherVersion = (byte[])good.Clone();
+        otherVersion[8] = 99; // the format version follows the 8-byte header
+        File.WriteAllBytes(path, otherVersion);
+        var e = Assert.Throws<ModelFormatException>(() => HandwritingCnnTransformer.Load(path));
+        Assert.Contains("format version 99", e.Message);
+        Assert.Contains(path, e.Message);
+
+        Assert.Throws<FileNotFoundException>(() => HandwritingCnnTransformer.Load(dir.File("absent.hcrcnn")));
+    }
+
+    [Fact]
+    public void MLNet_model_zip_explains_how_to_save_instead()
+    {
+        var ml = new MLContext();
+        using HandwritingCnnTransformer model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 1));
+        (IDataView view, _) = TrainerFixture.Prepare(ml, SyntheticGlyphs.Create(2));
+        using var stream = new MemoryStream();
+        var e = Assert.Throws<NotSupportedException>(() => ml.Model.Save(model, view.Schema, stream));
+        Assert.Contains("HandwritingRecognizer.Save", e.Message);
+    }
+}
