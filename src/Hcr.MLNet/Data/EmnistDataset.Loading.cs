@@ -39,6 +39,22 @@ public sealed partial class EmnistDataset
             Path.Combine(directory, missing));
     }
 
+    /// <summary>
+    /// Whether <see cref="Load"/> would find the files of this split and part in <paramref name="directory"/>
+    /// (images and labels, or the CSV export, and the mapping); the files are not read.
+    /// </summary>
+    public static bool IsPresent(string directory, EmnistSplit split, EmnistPart part)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+            return false;
+        string[] folders = [directory, Path.Combine(directory, "gzip")];
+        string images = EmnistFileNames.Images(split, part), labels = EmnistFileNames.Labels(split, part), csv = EmnistFileNames.Csv(split, part);
+        bool idx = FindFirst(folders, images, Path.GetFileNameWithoutExtension(images)) is not null
+            && FindFirst(folders, labels, Path.GetFileNameWithoutExtension(labels)) is not null;
+        return (idx || FindFirst(folders, csv, csv + ".gz") is not null) && FindFirst(folders, EmnistFileNames.Mapping(split)) is not null;
+    }
+
     /// <summary>Loads any IDX image/label pair with its mapping file; images are transposed upright once, here.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="EmnistFormatException">A file is malformed, the counts disagree, or a label is outside the mapping.</exception>

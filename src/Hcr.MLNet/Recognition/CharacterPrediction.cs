@@ -1,0 +1,58 @@
+namespace Hcr.MLNet;
+
+/// <summary>One candidate character with its probability.</summary>
+/// <param name="Character">The character.</param>
+/// <param name="Probability">The network's probability for it, 0 to 1.</param>
+public readonly record struct CharacterCandidate(char Character, float Probability);
+
+/// <summary>What the recognizer read in one image.</summary>
+public sealed class CharacterPrediction
+{
+    private readonly char[] _classes;
+    private readonly float[] _probabilities;
+    private readonly byte[] _networkInput;
+
+    internal CharacterPrediction(char[] classes, float[] probabilities, byte[] networkInput)
+    {
+        _classes = classes;
+        _probabilities = probabilities;
+        _networkInput = networkInput;
+        int best = 0;
+        for (int i = 1; i < probabilities.Length; i++)
+        {
+            if (probabilities[i] > probabilities[best])
+                best = i;
+        }
+        Character = classes[best];
+        Confidence = probabilities[best];
+    }
+
+    /// <summary>The most probable character.</summary>
+    public char Character { get; }
+
+    /// <summary>Its probability, 0 to 1.</summary>
+    public float Confidence { get; }
+
+    /// <summary>The probability of every class, by class index (see <see cref="HandwritingRecognizer.Classes"/>).</summary>
+    public IReadOnlyList<float> Probabilities => _probabilities;
+
+    /// <summary>
+    /// The 28×28 image the network saw, row-major, 0 = background and 255 = ink, after preprocessing:
+    /// look at it to understand a surprising answer.
+    /// </summary>
+    public ReadOnlyMemory<byte> NetworkInput => _networkInput;
+
+    /// <summary>The <paramref name="count"/> most probable characters, most probable first.</summary>
+    public IReadOnlyList<CharacterCandidate> Top(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return Enumerable.Range(0, _probabilities.Length)
+            .OrderByDescending(i => _probabilities[i])
+            .Take(count)
+            .Select(i => new CharacterCandidate(_classes[i], _probabilities[i]))
+            .ToList();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"'{Character}' ({Confidence:P1})";
+}

@@ -1,0 +1,69 @@
+using Hcr.MLNet.Data;
+using Hcr.MLNet.Training;
+using Microsoft.ML;
+
+namespace Hcr.MLNet;
+
+public sealed partial class HandwritingRecognizer
+{
+    /// <summary>
+    /// Where <see cref="Train(RecognizerTrainingOptions)"/> looks for (and downloads) EMNIST:
+    /// <c>$HCR_MLNET_DATA</c> if set, else <c>&lt;local application data&gt;/hcr-mlnet/emnist</c>
+    /// (<c>~/.local/share/hcr-mlnet/emnist</c> on Linux).
+    /// </summary>
+    public static string DefaultDataDirectory =>
+        Environment.GetEnvironmentVariable("HCR_MLNET_DATA") is { Length: > 0 } overridden ? overridden
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "hcr-mlnet", "emnist");
+
+    /// <summary>Starts a fluent training configuration.</summary>
+    public static HandwritingRecognizerBuilder Create() => new();
+
+    /// <summary>
+    /// One call: finds the EMNIST split in the data folder (or downloads it from NIST), trains the
+    /// default network on its train part, and evaluates on its test part (<see cref="TestEvaluation"/>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The split is not in the folder and downloading is off.</exception>
+    public static HandwritingRecognizer Train(RecognizerTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string directory = options.DataDirectory ?? DefaultDataDirectory;
+        if (!EmnistDataset.IsPresent(directory, options.Split, EmnistPart.Train))
+        {
+            if (!options.Download)
+            {
+                throw new FileNotFoundException(
+                    $"EMNIST {options.Split} is not in {Path.GetFullPath(directory)} and downloading is off (RecognizerTrainingOptions.Download).",
+                    Path.Combine(directory, EmnistFileNames.Images(options.Split, EmnistPart.Train)));
+            }
+            // On the thread pool, so that a caller's synchronization context cannot deadlock the wait.
+            Task.Run(() => EmnistDataset.DownloadAsync(directory, options.Split, options.DownloadProgress, options.CancellationToken))
+                .GetAwaiter().GetResult();
+        }
+
+        HandwritingRecognizerBuilder builder = Create()
+            .WithData(directory, options.Split)
+            .WithArchitecture(options.Architecture)
+            .OnDevice(options.Device)
+            .WithCancellation(options.CancellationToken);
+        if (options.Epochs is int epochs)
+            builder.WithEpochs(epochs);
+        if (options.Progress is not null)
+            builder.ReportTo(options.Progress);
+        return builder.Train();
+    }
+
+    internal static HandwritingRecognizer Train(EmnistDataset train, EmnistDataset? test, HandwritingCnnOptions options, int seed)
+    {
+        var ml = new MLContext(seed);
+        ITransformer labelMapping = RecognizerChain.FitLabelMapping(ml, train.Classes);
+        ITransformer normalization = RecognizerChain.FitNormalization(ml);
+        IDataView data = normalization.Transform(labelMapping.Transform(train.ToDataView(ml)));
+        options.LabelColumnName = RecognizerChain.Label;
+        options.PixelsColumnName = RecognizerChain.Pixels;
+        HandwritingCnnTransformer network = ml.MulticlassClassification.Trainers.HandwritingCnn(options).Fit(data);
+        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, network);
+        if (test is not null)
+            recognizer.TestEvaluation = recognizer.Evaluate(test);
+        return recognizer;
+    }
+}

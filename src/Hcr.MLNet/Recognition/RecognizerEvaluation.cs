@@ -1,0 +1,84 @@
+using Microsoft.ML.Data;
+
+namespace Hcr.MLNet;
+
+/// <summary>Two classes the recognizer mixes up: how often <c>Actual</c> images were read as <c>Predicted</c>.</summary>
+/// <param name="Actual">The true character.</param>
+/// <param name="Predicted">What the recognizer said instead.</param>
+/// <param name="Count">How many images.</param>
+/// <param name="Rate">The fraction of <c>Actual</c>'s images read as <c>Predicted</c>.</param>
+public readonly record struct ConfusedPair(char Actual, char Predicted, int Count, double Rate);
+
+/// <summary>
+/// How well a recognizer reads a labelled set of images, computed with ML.NET's multiclass evaluator
+/// (<c>mlContext.MulticlassClassification.Evaluate</c>).
+/// </summary>
+public sealed class RecognizerEvaluation
+{
+    private readonly char[] _classes;
+    private readonly int[,] _confusion;
+
+    internal RecognizerEvaluation(MulticlassClassificationMetrics metrics, char[] classes)
+    {
+        Metrics = metrics;
+        _classes = classes;
+        int n = classes.Length;
+        _confusion = new int[n, n];
+        IReadOnlyList<IReadOnlyList<double>> counts = metrics.ConfusionMatrix.Counts;
+        for (int actual = 0; actual < Math.Min(n, counts.Count); actual++)
+        {
+            for (int predicted = 0; predicted < Math.Min(n, counts[actual].Count); predicted++)
+                _confusion[actual, predicted] = (int)counts[actual][predicted];
+        }
+        Count = (int)counts.Sum(row => row.Sum());
+        PerClassAccuracy = Enumerable.Range(0, n).ToDictionary(c => classes[c], c =>
+        {
+            int total = Enumerable.Range(0, n).Sum(p => _confusion[c, p]);
+            return total == 0 ? double.NaN : (double)_confusion[c, c] / total;
+        });
+    }
+
+    /// <summary>ML.NET's metrics object, for everything else it offers (top-k accuracy, per-class log-loss, …).</summary>
+    public MulticlassClassificationMetrics Metrics { get; }
+
+    /// <summary>Images evaluated.</summary>
+    public int Count { get; }
+
+    /// <summary>Fraction of images read correctly (micro accuracy).</summary>
+    public double Accuracy => Metrics.MicroAccuracy;
+
+    /// <summary>Mean of the per-class accuracies (what a balanced test set such as EMNIST Balanced measures).</summary>
+    public double MacroAccuracy => Metrics.MacroAccuracy;
+
+    /// <summary>Mean cross-entropy of the true class.</summary>
+    public double LogLoss => Metrics.LogLoss;
+
+    /// <summary>The classes, in the order of the confusion matrix's rows and columns.</summary>
+    public IReadOnlyList<char> Classes => _classes;
+
+    /// <summary>Confusion counts: [actual class index, predicted class index].</summary>
+    public int[,] ConfusionMatrix => (int[,])_confusion.Clone();
+
+    /// <summary>Accuracy of each class (NaN for a class with no images).</summary>
+    public IReadOnlyDictionary<char, double> PerClassAccuracy { get; }
+
+    /// <summary>The <paramref name="count"/> most frequent mistakes, most frequent first.</summary>
+    public IReadOnlyList<ConfusedPair> MostConfusedPairs(int count = 10)
+    {
+        int n = _classes.Length;
+        var pairs = new List<ConfusedPair>();
+        for (int a = 0; a < n; a++)
+        {
+            int total = Enumerable.Range(0, n).Sum(p => _confusion[a, p]);
+            for (int p = 0; p < n; p++)
+            {
+                if (a != p && _confusion[a, p] > 0)
+                    pairs.Add(new ConfusedPair(_classes[a], _classes[p], _confusion[a, p], (double)_confusion[a, p] / total));
+            }
+        }
+        return pairs.OrderByDescending(p => p.Count).ThenBy(p => p.Actual).ThenBy(p => p.Predicted).Take(count).ToList();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"accuracy {Accuracy:P2}, macro accuracy {MacroAccuracy:P2}, log-loss {LogLoss:F4} on {Count:N0} images";
+}

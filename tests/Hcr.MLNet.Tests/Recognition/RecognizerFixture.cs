@@ -1,0 +1,33 @@
+using Hcr.MLNet.Data;
+using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Tests.Training;
+
+namespace Hcr.MLNet.Tests.Recognition;
+
+/// <summary>One small recognizer trained once on synthetic glyphs and shared by the recognizer tests.</summary>
+public sealed class RecognizerFixture : IDisposable
+{
+    public RecognizerFixture()
+    {
+        Train = SyntheticGlyphs.Create(60, "HVDOX.");
+        Test = SyntheticGlyphs.Create(25, "HVDOX.", seed: 31);
+        Recognizer = HandwritingRecognizer.Create()
+            .WithData(Train, Test)
+            .WithTrainerOptions(o => Copy(TrainerFixture.Quick(epochs: 3), o))
+            .Train();
+    }
+
+    public EmnistDataset Train { get; }
+
+    public EmnistDataset Test { get; }
+
+    public HandwritingRecognizer Recognizer { get; }
+
+    public void Dispose() => Recognizer.Dispose();
+
+    private static void Copy(Hcr.MLNet.Training.HandwritingCnnOptions from, Hcr.MLNet.Training.HandwritingCnnOptions to)
+    {
+        foreach (var property in typeof(Hcr.MLNet.Training.HandwritingCnnOptions).GetProperties().Where(p => p.CanWrite))
+            property.SetValue(to, property.GetValue(from));
+    }
+}

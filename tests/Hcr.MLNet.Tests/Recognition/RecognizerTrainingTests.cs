@@ -1,0 +1,105 @@
+using Hcr.MLNet.Data;
+using Hcr.MLNet.Models;
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Training;
+using Microsoft.ML;
+
+namespace Hcr.MLNet.Tests.Recognition;
+
+public class RecognizerTrainingTests
+{
+    [Fact]
+    public void One_call_training_uses_the_split_files_in_the_data_folder()
+    {
+        using var dir = new TempDirectory();
+        WriteSplit(dir.Path, SyntheticGlyphs.Create(40, "HVDO"), SyntheticGlyphs.Create(10, "HVDO", seed: 4));
+        var progress = new SynchronousProgress<TrainingProgress>();
+
+        using HandwritingRecognizer recognizer = HandwritingRecognizer.Train(new RecognizerTrainingOptions
+        {
+            DataDirectory = dir.Path,
+            Split = EmnistSplit.Digits,
+            Download = false,
+            Architecture = CnnArchitecture.Seed,
+            Epochs = 2,
+            Device = ComputeDevice.Cpu,
+            Progress = progress,
+        });
+
+        Assert.Equal("HVDO", new string(recognizer.Classes.ToArray()));
+        Assert.Equal(40, recognizer.TestEvaluation!.Count);
+        Assert.Contains(progress.Reports, r => r.CompletedEpoch?.Epoch == 2);
+    }
+
+    [Fact]
+    public void One_call_training_without_data_and_without_download_names_the_folder()
+    {
+        using var dir = new TempDirectory();
+        var e = Assert.Throws<FileNotFoundException>(() => HandwritingRecognizer.Train(new RecognizerTrainingOptions
+        {
+            DataDirectory = dir.Path,
+            Download = false,
+        }));
+        Assert.Contains(dir.Path, e.Message);
+        Assert.Contains("emnist-balanced-train-images-idx3-ubyte.gz", e.FileName);
+    }
+
+    [Fact]
+    public void Holdout_of_one_part_trains_and_evaluates_on_disjoint_stratified_sets()
+    {
+        using var dir = new TempDirectory();
+        WriteSplit(dir.Path, SyntheticGlyphs.Create(10, "HVDO"), SyntheticGlyphs.Create(50, "HVDO", seed: 4));
+        using HandwritingRecognizer recognizer = HandwritingRecognizer.Create()
+            .WithData(dir.Path, EmnistSplit.Digits, EmnistPart.Test, holdout: 0.2)
+            .WithTrainerOptions(o => { o.Architecture = CnnArchitecture.Seed; o.ValidationFraction = 0; })
+            .WithEpochs(1)
+            .OnDevice(ComputeDevice.Cpu)
+            .Train();
+        Assert.Equal(40, recognizer.TestEvaluation!.Count); // 20% of the 200 test images
+        Assert.Single(recognizer.Network.History);
+    }
+
+    [Fact]
+    public void Builder_without_data_is_an_error()
+    {
+        Assert.Throws<InvalidOperationException>(() => HandwritingRecognizer.Create().Train());
+    }
+
+    [Fact]
+    public void Recognizer_accuracy_equals_the_trainers_on_real_emnist()
+    {
+        var all = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.ByMerge, EmnistPart.Test);
+        var (train, dev) = all.Split(0.9, seed: 2024);
+        train = train.Subset(Enumerable.Range(0, 3000).ToArray());
+        dev = dev.Subset(Enumerable.Range(0, 1500).ToArray());
+        using HandwritingRecognizer recognizer = HandwritingRecognizer.Create()
+            .WithData(train, dev)
+            .WithEpochs(2)
+            .OnDevice(ComputeDevice.Cpu)
+            .WithTrainerOptions(o => o.ValidationFraction = 0)
+            .Train();
+
+        // The trainer's own view: its transformer on key labels (keys in the network's class order) and
+        // scaled pixels, scored by ML.NET's evaluator.
+        var ml = new MLContext();
+        IDataView keyData = ml.Data.LoadFromEnumerable(recognizer.Network.ClassNames.Select(c => new { Label = c }).ToList());
+        IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyData: keyData).Fit(keyData).Transform(dev.ToDataView(ml));
+        IDataView scaled = ml.Transforms.Expression("Pixels", "x => x / 255", "Pixels").Fit(keyed).Transform(keyed);
+        var trainerMetrics = ml.MulticlassClassification.Evaluate(recognizer.Network.Transform(scaled));
+
+        Assert.Equal(trainerMetrics.MicroAccuracy, recognizer.TestEvaluation!.Accuracy, 9);
+        Assert.Equal(trainerMetrics.MacroAccuracy, recognizer.TestEvaluation.MacroAccuracy, 9);
+        Assert.True(recognizer.TestEvaluation.Accuracy > 0.5, recognizer.TestEvaluation.ToString());
+    }
+
+    private static void WriteSplit(string directory, EmnistDataset train, EmnistDataset test)
+    {
+        EmnistFiles.WriteMapping(Path.Combine(directory, "emnist-digits-mapping.txt"), new string(train.Classes.ToArray()));
+        foreach ((EmnistDataset data, string part) in new[] { (train, "train"), (test, "test") })
+        {
+            EmnistFiles.WriteImages(Path.Combine(directory, $"emnist-digits-{part}-images-idx3-ubyte.gz"), EmnistFiles.Transpose(data.Pixels.ToArray()), data.Count);
+            EmnistFiles.WriteLabels(Path.Combine(directory, $"emnist-digits-{part}-labels-idx1-ubyte.gz"), data.Labels.ToArray().Select(l => (byte)l).ToArray());
+        }
+    }
+}
