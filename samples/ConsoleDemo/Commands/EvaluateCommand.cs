@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Hcr.MLNet;
+
+namespace ConsoleDemo.Commands;
+
+/// <summary><c>evaluate</c>: accuracy, macro accuracy, per-class table and most-confused pairs of a saved recognizer.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("evaluate", "Evaluate a saved recognizer on EMNIST (the test part, or the --holdout of a part)");
+        command.Add(DemoOptions.Model);
+        command.Add(DemoOptions.Device);
+        foreach (var option in DemoOptions.DataOptions)
+            command.Add(option);
+        command.SetAction(parse => Program.Guard(() =>
+        {
+            using HandwritingRecognizer recognizer = HandwritingRecognizer.Load(parse.GetValue(DemoOptions.Model)!, parse.GetValue(DemoOptions.Device));
+            DataSelection data = DataSelection.Load(parse, needTrain: false);
+            var test = data.Test ?? data.Train;
+            RecognizerEvaluation evaluation = recognizer.Evaluate(test);
+            Reports.PrintSummary(evaluation, $"{data.Description}: {evaluation.Count:N0} images");
+            Reports.PrintDetails(evaluation);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Hcr.MLNet;
+using Spectre.Console;
+
+namespace ConsoleDemo.Commands;
+
+/// <summary><c>plot</c>: redraws a saved recognizer's curves, sample grid and confusion heat map.</summary>
+internal static class PlotCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("plot", "Draw the training curves, the first-15 test images and the confusion heat map of a saved recognizer");
+        command.Add(DemoOptions.Model);
+        foreach (var option in DemoOptions.DataOptions)
+            command.Add(option);
+        command.SetAction(parse => Program.Guard(() =>
+        {
+            string model = parse.GetValue(DemoOptions.Model)!;
+            using HandwritingRecognizer recognizer = HandwritingRecognizer.Load(model);
+            DataSelection data = DataSelection.Load(parse, needTrain: false);
+            var test = data.Test ?? data.Train;
+            foreach (string plot in Reports.WritePlots(recognizer, test, recognizer.Evaluate(test), model))
+                AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/]");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using Hcr.MLNet;
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Training;
+using Spectre.Console;
+
+namespace ConsoleDemo.Commands;
+
+/// <summary><c>train</c>: trains a recognizer with live progress, saves it, evaluates it, and draws the plots.</summary>
+internal static class TrainCommand
+{
+    private static readonly Option<string> Recipe = new("--recipe")
+    {
+        Description = "standard (the library's default: modern CNN, augmentation, one-cycle) or seed (the original notebook: seed CNN, 20 epochs, batch 512, Adam)",
+        DefaultValueFactory = _ => "standard",
+    };
+
+    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Passes over the training data (default: the recipe's)" };
+    private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "Images per step (default: the recipe's)" };
+    private static readonly Option<double?> Validation = new("--validation") { Description = "Fraction of the training data held out for per-epoch validation (default 0.1)" };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+    private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads (default: all cores)" };
+    private static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Folder for per-epoch checkpoints; rerunning the same command resumes" };
+    private static readonly Option<string> Output = new("--output", "-o") { Description = "Where to save the recognizer", DefaultValueFactory = _ => "model.hcr" };
+
+    public static Command Create()
+    {
+        Recipe.AcceptOnlyFromAmong("standard", "seed");
+        var command = new Command("train", "Train a recognizer on EMNIST, evaluate it, save it and plot its curves");
+        foreach (Option option in DemoOptions.DataOptions)
+            command.Add(option);
+        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
+            command.Add(option);
+        command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, CancellationToken cancellation)
+    {
+        HandwritingCnnOptions options = parse.GetValue(Recipe) == "seed" ? HandwritingCnnOptions.SeedRecipe() : new HandwritingCnnOptions();
+        options.Epochs = parse.GetValue(Epochs) ?? options.Epochs;
+        options.BatchSize = parse.GetValue(BatchSize) ?? options.BatchSize;
+        options.ValidationFraction = parse.GetValue(Validation) ?? options.ValidationFraction;
+        options.Device = parse.GetValue(DemoOptions.Device);
+        options.Threads = parse.GetValue(Threads);
+        options.CheckpointDirectory = parse.GetValue(Checkpoint);
+        options.CancellationToken = cancellation;
+        int seed = parse.GetValue(Seed);
+        string output = parse.GetValue(Output)!;
+
+        DataSelection data = DataSelection.Load(parse, needTrain: true);
+        TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
+        AnsiConsole.MarkupLineInterpolated($"[bold]Data[/]    {data.Description}: {data.Train.Count:N0} training images, {data.Test?.Count ?? 0:N0} test images, {data.Train.ClassCount} classes");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Network[/] {options.Architecture.Description}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Runtime[/] {runtime}");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using HandwritingRecognizer recognizer = TrainingDisplay.Run(options.Epochs, progress =>
+        {
+            options.Progress = progress;
+            return HandwritingRecognizer.Create().WithData(data.Train, data.Test).WithSeed(seed)
+                .WithTrainerOptions(o => Copy(options, o)).Train();
+        });
+        TimeSpan elapsed = clock.Elapsed;
+
+        AnsiConsole.Write(TrainingDisplay.EpochTable(recognizer.Network.History));
+        AnsiConsole.MarkupLineInterpolated($"Trained and evaluated in {TrainingDisplay.Format(elapsed)}.");
+        recognizer.Save(output);
+        AnsiConsole.MarkupLineInterpolated($"Saved the recognizer to [blue]{Path.GetFullPath(output)}[/].");
+        if (recognizer.TestEvaluation is { } evaluation)
+            Reports.PrintSummary(evaluation, $"Evaluation on {evaluation.Count:N0} held-out images");
+        foreach (string plot in Reports.WritePlots(recognizer, data.Test, recognizer.TestEvaluation, output))
+            AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/]");
+        return 0;
+    }
+
+    private static void Copy(HandwritingCnnOptions from, HandwritingCnnOptions to)
+    {
+        foreach (var property in typeof(HandwritingCnnOptions).GetProperties().Where(p => p.CanWrite))
+            property.SetValue(to, property.GetValue(from));
+    }
+}
