@@ -1,0 +1,72 @@
+namespace Hcr.MLNet.Imaging;
+
+/// <summary>Small order statistics used by the normalisation steps.</summary>
+internal static class Statistics
+{
+    public static float Median(float[] values) => Percentile(values, 0.5);
+
+    /// <summary>The value at fraction <paramref name="p"/> of the sorted values (nearest rank); the array is sorted in place.</summary>
+    public static float Percentile(float[] values, double p)
+    {
+        if (values.Length == 0)
+            throw new ArgumentException("No values.", nameof(values));
+        Array.Sort(values);
+        return values[(int)Math.Round(p * (values.Length - 1))];
+    }
+
+    /// <summary>Counts of values in 256 one-level bins (values clamped to 0..255).</summary>
+    public static int[] Histogram(ReadOnlySpan<float> values)
+    {
+        var histogram = new int[256];
+        foreach (float v in values)
+            histogram[Math.Clamp((int)v, 0, 255)]++;
+        return histogram;
+    }
+
+    /// <summary>The bin at fraction <paramref name="p"/> of the counted values (nearest rank).</summary>
+    public static float HistogramPercentile(int[] histogram, double p)
+    {
+        long total = 0;
+        foreach (int count in histogram)
+            total += count;
+        long rank = (long)Math.Round(p * (total - 1));
+        long seen = 0;
+        for (int bin = 0; bin < histogram.Length; bin++)
+        {
+            seen += histogram[bin];
+            if (seen > rank)
+                return bin;
+        }
+        return histogram.Length - 1;
+    }
+
+    /// <summary>
+    /// Otsu's threshold over 256 bins of values in 0..255: the level that best splits them into two
+    /// classes (largest between-class variance). Values at or above the returned level are the bright class.
+    /// </summary>
+    public static float Otsu(ReadOnlySpan<float> values)
+    {
+        int[] histogram = Histogram(values);
+        double total = values.Length, sumAll = 0;
+        for (int i = 0; i < 256; i++)
+            sumAll += i * (double)histogram[i];
+        double weightLow = 0, sumLow = 0, best = -1;
+        int threshold = 0;
+        for (int t = 0; t < 255; t++)
+        {
+            weightLow += histogram[t];
+            sumLow += t * (double)histogram[t];
+            double weightHigh = total - weightLow;
+            if (weightLow == 0 || weightHigh == 0)
+                continue;
+            double meanLow = sumLow / weightLow, meanHigh = (sumAll - sumLow) / weightHigh;
+            double between = weightLow * weightHigh * (meanLow - meanHigh) * (meanLow - meanHigh);
+            if (between > best)
+            {
+                best = between;
+                threshold = t;
+            }
+        }
+        return threshold + 1f;
+    }
+}
