@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Reflection;
 using System.Text.Json;
+using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Training;
@@ -19,7 +20,8 @@ public sealed partial class HandwritingRecognizer
     private const string NormalizationEntry = "mlnet/normalization.zip";
     private const string FormatName = "hcr-recognizer";
 
-    private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created);
+    private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created,
+        InkNormalizationOptions? Preprocessing);
 
     /// <summary>
     /// Saves everything needed to predict in a fresh process (a zip: manifest with format version and
@@ -34,7 +36,7 @@ public sealed partial class HandwritingRecognizer
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             var manifest = new Manifest(FormatName, FormatVersion, LibraryVersion, new string(_classes), _network.Architecture.Name,
-                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing);
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
             using (Stream entry = zip.CreateEntry(LabelMappingEntry).Open())
@@ -71,7 +73,7 @@ public sealed partial class HandwritingRecognizer
                 network.Dispose();
                 throw new ModelFormatException(path, "the network's classes differ from the manifest's; the file is corrupt.");
             }
-            return new HandwritingRecognizer(ml, labelMapping, normalization, network);
+            return new HandwritingRecognizer(ml, labelMapping, normalization, network, manifest.Preprocessing ?? new InkNormalizationOptions());
         }
         catch (InvalidDataException e)
         {

@@ -52,7 +52,8 @@ public sealed partial class HandwritingRecognizer
         return builder.Train();
     }
 
-    internal static HandwritingRecognizer Train(EmnistDataset train, EmnistDataset? test, HandwritingCnnOptions options, int seed)
+    internal static HandwritingRecognizer Train(EmnistDataset train, EmnistDataset? test, HandwritingCnnOptions options, int seed,
+        Imaging.InkNormalizationOptions preprocessing)
     {
         var ml = new MLContext(seed);
         ITransformer labelMapping = RecognizerChain.FitLabelMapping(ml, train.Classes);
@@ -61,7 +62,7 @@ public sealed partial class HandwritingRecognizer
         options.LabelColumnName = RecognizerChain.Label;
         options.PixelsColumnName = RecognizerChain.Pixels;
         HandwritingCnnTransformer network = ml.MulticlassClassification.Trainers.HandwritingCnn(options).Fit(data);
-        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, network);
+        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, network, preprocessing);
         if (test is not null)
             recognizer.TestEvaluation = recognizer.Evaluate(test);
         return recognizer;

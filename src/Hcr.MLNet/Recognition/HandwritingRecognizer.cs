@@ -1,4 +1,5 @@
 using Hcr.MLNet.Data;
+using Hcr.MLNet.Imaging;
 using Hcr.MLNet.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -20,10 +21,16 @@ public sealed partial class HandwritingRecognizer : IDisposable
     private readonly HandwritingCnnTransformer _network;
     private readonly ITransformer _keyToCharacter;
     private readonly ThreadLocal<PredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>> _engines;
+    private readonly ITransformer _imageFront;
+    private readonly TransformerChain<ITransformer> _imageChain;
+    private readonly ThreadLocal<PredictionEngine<RecognizerChain.ImageRow, RecognizerChain.ScoredRow>> _imageEngines;
+    private readonly CharacterImageLoader _loader = new();
     private bool _disposed;
 
-    private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, HandwritingCnnTransformer network)
+    private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, HandwritingCnnTransformer network,
+        InkNormalizationOptions preprocessing)
     {
+        Preprocessing = preprocessing;
         _ml = ml;
         _labelMapping = labelMapping;
         _normalization = normalization;
@@ -34,7 +41,20 @@ public sealed partial class HandwritingRecognizer : IDisposable
         // PredictionEngine is not thread-safe; one per thread keeps Predict safe to call concurrently.
         _engines = new ThreadLocal<PredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>>(
             () => _ml.Model.CreatePredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>(Pipeline), trackAllValues: true);
+        _imageFront = RecognizerChain.FitImageFront(ml, preprocessing);
+        _imageChain = new TransformerChain<ITransformer>(_imageFront, Pipeline);
+        _imageEngines = new ThreadLocal<PredictionEngine<RecognizerChain.ImageRow, RecognizerChain.ScoredRow>>(
+            () => _ml.Model.CreatePredictionEngine<RecognizerChain.ImageRow, RecognizerChain.ScoredRow>(_imageChain), trackAllValues: true);
     }
+
+    /// <summary>How photos and scans are turned into EMNIST-style tiles before the network sees them.</summary>
+    public InkNormalizationOptions Preprocessing { get; }
+
+    /// <summary>
+    /// The whole chain for images: an <c>Image</c> column of <see cref="MLImage"/> (any size) through
+    /// ConvertToGrayscale, ink normalization and ExtractPixels into <see cref="Pipeline"/>.
+    /// </summary>
+    public ITransformer ImagePipeline => _imageChain;
 
     /// <summary>
     /// The fitted ML.NET chain: reads a <c>Pixels</c> column of 784 floats 0..255 (28×28, ink bright, as
@@ -73,13 +93,43 @@ public sealed partial class HandwritingRecognizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        IDataView scored = Pipeline.Transform(data.ToDataView(_ml));
-        var results = new List<CharacterPrediction>(data.Count);
-        int i = 0;
-        foreach (float[] score in scored.GetColumn<float[]>("Score"))
+        return ScoreInBatches(data.ToDataView(_ml));
+    }
+
+    /// <summary>
+    /// Batch scoring: the chain's normalization step (ML.NET) on a view with a 0..255 <c>Pixels</c>
+    /// column, read once by one cursor, the network fed a batch at a time.
+    /// </summary>
+    private List<CharacterPrediction> ScoreInBatches(IDataView pixels)
+    {
+        const int batch = 256;
+        const int size = EmnistDataset.PixelsPerImage;
+        IDataView normalized = _normalization.Transform(pixels);
+        DataViewSchema.Column column = normalized.Schema[RecognizerChain.Pixels];
+        var results = new List<CharacterPrediction>();
+        var buffer = new float[batch * size];
+        var probabilities = new float[batch * _classes.Length];
+        VBuffer<float> row = default;
+        using DataViewRowCursor cursor = normalized.GetRowCursor([column]);
+        ValueGetter<VBuffer<float>> getter = cursor.GetGetter<VBuffer<float>>(column);
+        bool more = true;
+        while (more)
         {
-            results.Add(new CharacterPrediction(_classes, score, data.GetImage(i).ToArray()));
-            i++;
+            int n = 0;
+            while (n < batch && (more = cursor.MoveNext()))
+            {
+                getter(ref row);
+                row.CopyTo(buffer, n * size);
+                n++;
+            }
+            _network.Scorer.Score(buffer, n, probabilities);
+            for (int i = 0; i < n; i++)
+            {
+                var tile = new byte[size];
+                for (int p = 0; p < size; p++)
+                    tile[p] = (byte)Math.Clamp(MathF.Round(buffer[i * size + p] * 255f), 0, 255);
+                results.Add(new CharacterPrediction(_classes, probabilities.AsSpan(i * _classes.Length, _classes.Length).ToArray(), tile));
+            }
         }
         return results;
     }
@@ -110,6 +160,9 @@ public sealed partial class HandwritingRecognizer : IDisposable
         foreach (var engine in _engines.Values)
             engine.Dispose();
         _engines.Dispose();
+        foreach (var engine in _imageEngines.Values)
+            engine.Dispose();
+        _imageEngines.Dispose();
         _network.Dispose();
     }
 }

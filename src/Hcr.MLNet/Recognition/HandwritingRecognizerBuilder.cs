@@ -1,4 +1,5 @@
 using Hcr.MLNet.Data;
+using Hcr.MLNet.Imaging;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Training;
@@ -14,6 +15,7 @@ public sealed class HandwritingRecognizerBuilder
     private readonly HandwritingCnnOptions _options = new();
     private Func<(EmnistDataset Train, EmnistDataset? Test)>? _data;
     private int _mlSeed = 1;
+    private InkNormalizationOptions _preprocessing = new();
 
     internal HandwritingRecognizerBuilder()
     {
@@ -115,6 +117,13 @@ public sealed class HandwritingRecognizerBuilder
         return this;
     }
 
+    /// <summary>How images given to <c>Predict</c> are turned into EMNIST-style tiles (saved with the recognizer).</summary>
+    public HandwritingRecognizerBuilder WithPreprocessing(InkNormalizationOptions preprocessing)
+    {
+        _preprocessing = preprocessing ?? throw new ArgumentNullException(nameof(preprocessing));
+        return this;
+    }
+
     /// <summary>Any other trainer option (learning rate, schedule, augmentation, early stopping, checkpoints, …).</summary>
     public HandwritingRecognizerBuilder WithTrainerOptions(Action<HandwritingCnnOptions> configure)
     {
@@ -130,6 +139,6 @@ public sealed class HandwritingRecognizerBuilder
         if (_data is null)
             throw new InvalidOperationException("No training data: call WithData first.");
         (EmnistDataset train, EmnistDataset? test) = _data();
-        return HandwritingRecognizer.Train(train, test, _options.Clone(), _mlSeed);
+        return HandwritingRecognizer.Train(train, test, _options.Clone(), _mlSeed, _preprocessing);
     }
 }

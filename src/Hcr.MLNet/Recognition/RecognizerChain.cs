@@ -1,6 +1,8 @@
+using Hcr.MLNet.Imaging;
 using Hcr.MLNet.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 
 namespace Hcr.MLNet;
 
@@ -26,6 +28,13 @@ internal static class RecognizerChain
         public float[] Pixels { get; set; } = [];
     }
 
+    public sealed class ImageRow
+    {
+        // ML.NET wants a declared size for in-memory images; the transforms read each image's own size.
+        [ImageType(28, 28)]
+        public MLImage? Image { get; set; }
+    }
+
     public sealed class ScoredRow
     {
         [VectorType(1, 28, 28)]
@@ -49,6 +58,17 @@ internal static class RecognizerChain
     public static ITransformer FitKeyToCharacter(MLContext ml, ITransformer normalization, ITransformer scorer) =>
         ml.Transforms.Conversion.MapKeyToValue(PredictedCharacter, "PredictedLabel")
             .Fit(scorer.Transform(normalization.Transform(EmptyPixels(ml))));
+
+    /// <summary>
+    /// The image front of the chain: ImageAnalytics' ConvertToGrayscale, the EMNIST-style ink
+    /// normalization (what ImageAnalytics lacks), then ImageAnalytics' ExtractPixels giving the 0..255
+    /// <c>Pixels</c> column that the recognizer's pipeline reads.
+    /// </summary>
+    public static ITransformer FitImageFront(MLContext ml, InkNormalizationOptions preprocessing) =>
+        ml.Transforms.ConvertToGrayscale("Image")
+            .Append(ml.Transforms.NormalizeInk("Character", "Image", preprocessing))
+            .Append(ml.Transforms.ExtractPixels(Pixels, "Character", colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red))
+            .Fit(ml.Data.LoadFromEnumerable(new List<ImageRow>()));
 
     public static IDataView EmptyPixels(MLContext ml) => ml.Data.LoadFromEnumerable(new List<PixelsRow>());
 

@@ -43,10 +43,7 @@ internal sealed class ScoringCursor : DataViewRowCursor
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-        {
-            _getters.Dispose();
             _input.Dispose();
-        }
         base.Dispose(disposing);
     }
 }

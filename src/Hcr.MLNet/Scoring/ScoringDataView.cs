@@ -6,7 +6,7 @@ namespace Hcr.MLNet.Scoring;
 /// <summary>
 /// The lazily scored view that a scoring transformer's <c>Transform</c> returns: nothing runs until a
 /// cursor reads <c>Score</c> or <c>PredictedLabel</c>, and input columns a consumer does not read are
-/// not computed (ML.NET's usual laziness). Unshuffled cursors score in batches.
+/// not computed (ML.NET's usual laziness).
 /// </summary>
 internal sealed class ScoringDataView(IDataView input, DataViewSchema schema, NetworkScorer scorer, DataViewSchema.Column pixels) : IDataView
 {
@@ -21,14 +21,12 @@ internal sealed class ScoringDataView(IDataView input, DataViewSchema schema, Ne
         HashSet<int> active = columnsNeeded.Select(c => c.Index).ToHashSet();
         int inputCount = input.Schema.Count;
         bool scores = active.Contains(inputCount) || active.Contains(inputCount + 1);
-        bool batched = scores && rand is null;
         var inputColumns = active.Where(i => i < inputCount).Select(i => input.Schema[i]).ToList();
-        if (scores && !batched)
+        if (scores && !inputColumns.Contains(pixels))
             inputColumns.Add(pixels);
         DataViewRowCursor cursor = input.GetRowCursor(inputColumns, rand);
-        return new ScoringCursor(cursor, schema, active, scoring => batched
-            ? new ScoreSource(scorer, scoring.Input, null, () => input.GetRowCursor([pixels]), pixels)
-            : new ScoreSource(scorer, scoring.Input, scoring.Input.GetGetter<VBuffer<float>>(pixels), null, pixels));
+        return new ScoringCursor(cursor, schema, active,
+            scoring => new ScoreSource(scorer, scoring.Input, scoring.Input.GetGetter<VBuffer<float>>(pixels)));
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>

@@ -34,7 +34,6 @@ internal sealed class ScoringGetters(DataViewSchema output, int inputColumnCount
         return (ValueGetter<TValue>)getter;
     }
 
-    public void Dispose() => _source?.Dispose();
 }
 
 /// <summary>One scored row over one input row: what <c>PredictionEngine</c> uses.</summary>
@@ -51,7 +50,7 @@ internal sealed class ScoringRow : DataViewRow
         _active = active.Select(c => c.Index).ToHashSet();
         int inputCount = input.Schema.Count;
         _getters = new ScoringGetters(output, inputCount,
-            () => new ScoreSource(scorer, input, input.GetGetter<VBuffer<float>>(pixels), null, pixels));
+            () => new ScoreSource(scorer, input, input.GetGetter<VBuffer<float>>(pixels)));
     }
 
     public override DataViewSchema Schema { get; }
@@ -66,10 +65,4 @@ internal sealed class ScoringRow : DataViewRow
 
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _getters.Get<TValue>(_input, column);
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _getters.Dispose();
-        base.Dispose(disposing);
-    }
 }
