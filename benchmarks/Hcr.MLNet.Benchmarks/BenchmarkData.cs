@@ -10,12 +10,23 @@ internal static class BenchmarkData
             string? overridden = Environment.GetEnvironmentVariable("HCR_EMNIST_DIR");
             if (!string.IsNullOrEmpty(overridden))
                 return overridden;
+            return Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "emnist"));
+        }
+    }
+
+    /// <summary>BenchmarkDotNet.Artifacts at the repository root (ignored by git): where benchmarks keep what they build once.</summary>
+    public static string ArtifactsDirectory => Path.Combine(RepositoryRoot, "BenchmarkDotNet.Artifacts");
+
+    private static string RepositoryRoot
+    {
+        get
+        {
             foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
             {
                 for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 {
                     if (File.Exists(Path.Combine(dir.FullName, "Hcr.MLNet.sln")))
-                        return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "emnist"));
+                        return dir.FullName;
                 }
             }
             throw new InvalidOperationException("Hcr.MLNet.sln not found; set HCR_EMNIST_DIR to the EMNIST folder.");

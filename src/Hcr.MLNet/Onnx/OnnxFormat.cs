@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Google.Protobuf;
+using Hcr.MLNet.IO;
+using Hcr.MLNet.Onnx.Proto;
+
+namespace Hcr.MLNet.Onnx;
+
+/// <summary>
+/// Hcr.MLNet's layout of an ONNX model: versions, input and output names, the integrity seal, and
+/// the checks a file must pass before it is scored.
+/// </summary>
+internal static class OnnxFormat
+{
+    /// <summary>ONNX IR version written (IR 8: ONNX 1.10 and later, ONNX Runtime 1.10 and later).</summary>
+    public const long IrVersion = 8;
+
+    /// <summary>Version of the default ONNX operator set the graph uses.</summary>
+    public const long Opset = 17;
+
+    /// <summary>Hcr.MLNet's own layout version, stored under <see cref="OnnxMetadataKeys.FormatVersion"/>.</summary>
+    public const int FormatVersion = 1;
+
+    public const string InputName = "pixels";
+    public const string ProbabilitiesName = "probabilities";
+    public const string PredictedClassName = "predicted_class";
+    public const string BatchDimension = "batch";
+    public const int ImageSize = 28;
+    public const int PixelCount = ImageSize * ImageSize;
+
+    /// <summary>Adds (or replaces) the <see cref="OnnxMetadataKeys.ContentSha256"/> entry: the hash of the model without it.</summary>
+    public static void Seal(ModelProto model)
+    {
+        RemoveSeal(model);
+        model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxMetadataKeys.ContentSha256, Value = ContentHash(model) });
+    }
+
+    /// <summary>SHA-256 (lower-case hex) of the model's serialization without its seal entry.</summary>
+    public static string ContentHash(ModelProto model)
+    {
+        ModelProto unsealed = model.Clone();
+        RemoveSeal(unsealed);
+        return Convert.ToHexStringLower(SHA256.HashData(unsealed.ToByteArray()));
+    }
+
+    private static void RemoveSeal(ModelProto model)
+    {
+        for (int i = model.MetadataProps.Count - 1; i >= 0; i--)
+        {
+            if (model.MetadataProps[i].Key == OnnxMetadataKeys.ContentSha256)
+                model.MetadataProps.RemoveAt(i);
+        }
+    }
+
+    /// <summary>
+    /// Parses and checks a model: an ONNX model, sealed and unchanged, with Hcr.MLNet's metadata, a
+    /// <c>pixels</c> input of <c>[batch, 1, 28, 28]</c> floats and a <c>probabilities</c> output of one
+    /// value per class. Errors name <paramref name="source"/> and the problem.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The bytes are not such a model.</exception>
+    public static OnnxModelDescription Read(byte[] bytes, string source)
+    {
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelFormatException(source, $"not an ONNX model, or a truncated or corrupt one ({e.Message}).", e);
+        }
+        if (model.Graph is null || model.IrVersion <= 0 || model.OpsetImport.Count == 0)
+            throw new ModelFormatException(source, "not an ONNX model (no graph, IR version or operator set).");
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (StringStringEntryProto entry in model.MetadataProps)
+            metadata[entry.Key] = entry.Value;
+        if (!metadata.TryGetValue(OnnxMetadataKeys.FormatVersion, out string? version))
+        {
+            throw new ModelFormatException(source,
+                $"an ONNX model without Hcr.MLNet's metadata ('{OnnxMetadataKeys.FormatVersion}' is missing); only models written by HandwritingCnnTransformer.ExportOnnx can be loaded.");
+        }
+        if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
+            throw new ModelFormatException(source, $"Hcr.MLNet ONNX format version '{version}'; this version of Hcr.MLNet reads version {FormatVersion}.");
+        if (!metadata.TryGetValue(OnnxMetadataKeys.ContentSha256, out string? sealedHash))
+            throw new ModelFormatException(source, $"the model has no '{OnnxMetadataKeys.ContentSha256}' checksum; the file is corrupt.");
+        if (!string.Equals(sealedHash, ContentHash(model), StringComparison.Ordinal))
+            throw new ModelFormatException(source, "the content does not match its checksum: the file is corrupt or was changed after export.");
+
+        string[] classes = ReadClasses(metadata, source);
+        CheckInput(model.Graph, source);
+        CheckProbabilities(model.Graph, classes.Length, source);
+        long opset = model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+        return new OnnxModelDescription(classes, metadata, opset, model.IrVersion);
+    }
+
+    private static string[] ReadClasses(Dictionary<string, string> metadata, string source)
+    {
+        if (!metadata.TryGetValue(OnnxMetadataKeys.Classes, out string? json))
+            throw new ModelFormatException(source, $"the model's metadata has no '{OnnxMetadataKeys.Classes}' entry.");
+        string[]? classes;
+        try
+        {
+            classes = JsonSerializer.Deserialize<string[]>(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException(source, $"'{OnnxMetadataKeys.Classes}' is not a JSON array of strings ({e.Message}).", e);
+        }
+        if (classes is null || classes.Length < 2 || classes.Any(c => c is null))
+            throw new ModelFormatException(source, $"'{OnnxMetadataKeys.Classes}' must list at least two class names.");
+        return classes;
+    }
+
+    private static void CheckInput(GraphProto graph, string source)
+    {
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        List<ValueInfoProto> inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
+        if (inputs.Count != 1 || inputs[0].Name != InputName)
+        {
+            throw new ModelFormatException(source,
+                $"the model must have one input named '{InputName}', but it has {inputs.Count}: {string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}.");
+        }
+        if (!IsFloatTensor(inputs[0], out IReadOnlyList<long?> shape) || shape.Count != 4 || shape[0] is not null and <= 0
+            || shape[1] != 1 || shape[2] != ImageSize || shape[3] != ImageSize)
+        {
+            throw new ModelFormatException(source,
+                $"input '{InputName}' must be float [batch, 1, {ImageSize}, {ImageSize}], but it is {Describe(inputs[0])}.");
+        }
+    }
+
+    private static void CheckProbabilities(GraphProto graph, int classCount, string source)
+    {
+        ValueInfoProto? output = graph.Output.FirstOrDefault(o => o.Name == ProbabilitiesName)
+            ?? throw new ModelFormatException(source, $"the model has no output named '{ProbabilitiesName}' (outputs: {string.Join(", ", graph.Output.Select(o => $"'{o.Name}'"))}).");
+        if (!IsFloatTensor(output, out IReadOnlyList<long?> shape) || shape.Count != 2 || shape[1] != classCount)
+        {
+            throw new ModelFormatException(source,
+                $"output '{ProbabilitiesName}' must be float [batch, {classCount}] (one probability per class of '{OnnxMetadataKeys.Classes}'), but it is {Describe(output)}.");
+        }
+    }
+
+    /// <summary>True for a float tensor with a known rank; <paramref name="shape"/> has null for symbolic dimensions.</summary>
+    private static bool IsFloatTensor(ValueInfoProto value, out IReadOnlyList<long?> shape)
+    {
+        shape = [];
+        if (value.Type?.TensorType is not { } tensor || tensor.ElemType != (int)TensorProto.Types.DataType.Float || tensor.Shape is null)
+            return false;
+        shape = tensor.Shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : (long?)null).ToList();
+        return true;
+    }
+
+    private static string Describe(ValueInfoProto value)
+    {
+        if (value.Type?.TensorType is not { } tensor)
+            return "not a tensor";
+        string type = Enum.IsDefined((TensorProto.Types.DataType)tensor.ElemType)
+            ? ((TensorProto.Types.DataType)tensor.ElemType).ToString().ToLowerInvariant()
+            : $"element type {tensor.ElemType}";
+        if (tensor.Shape is null)
+            return $"{type} of unknown shape";
+        IEnumerable<string> dims = tensor.Shape.Dim.Select(d => d.ValueCase switch
+        {
+            TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue => d.DimValue.ToString(CultureInfo.InvariantCulture),
+            TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam => d.DimParam,
+            _ => "?",
+        });
+        return $"{type} [{string.Join(", ", dims)}]";
+    }
+}
+
+/// <summary>What <see cref="OnnxFormat.Read"/> found in a valid model.</summary>
+internal sealed record OnnxModelDescription(string[] ClassNames, IReadOnlyDictionary<string, string> Metadata, long Opset, long IrVersion);

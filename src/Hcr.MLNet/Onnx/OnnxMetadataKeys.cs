@@ -1,0 +1,31 @@
+namespace Hcr.MLNet.Onnx;
+
+/// <summary>
+/// The keys of the model metadata (ONNX <c>metadata_props</c>) that
+/// <see cref="Training.HandwritingCnnTransformer.ExportOnnx(string, IReadOnlyDictionary{string, string}?)"/>
+/// writes and <see cref="OnnxCnnModel"/> reads. Callers may add their own keys (for example their
+/// preprocessing settings); these ones are reserved.
+/// </summary>
+public static class OnnxMetadataKeys
+{
+    /// <summary>Version of Hcr.MLNet's ONNX layout (input and output names, metadata): <c>"1"</c>.</summary>
+    public const string FormatVersion = "hcr.format_version";
+
+    /// <summary>The class names by class index (the characters, for EMNIST data), as a JSON array of strings.</summary>
+    public const string Classes = "hcr.classes";
+
+    /// <summary>The name of the network design (<see cref="Models.CnnArchitecture.Name"/>).</summary>
+    public const string Architecture = "hcr.architecture";
+
+    /// <summary>The ML.NET pixels column the exported transformer read (784 floats in 0..1); <see cref="OnnxCnnModel"/> reads the same one by default.</summary>
+    public const string PixelsColumn = "hcr.pixels_column";
+
+    /// <summary>A human-readable statement of what the input must be.</summary>
+    public const string Input = "hcr.input";
+
+    /// <summary>SHA-256 (hex) of the model with this entry removed: a file changed after export is refused as corrupt.</summary>
+    public const string ContentSha256 = "hcr.sha256";
+
+    /// <summary>Every reserved key, in the order the exporter writes them.</summary>
+    public static IReadOnlyList<string> Reserved { get; } = [FormatVersion, Architecture, Classes, PixelsColumn, Input, ContentSha256];
+}

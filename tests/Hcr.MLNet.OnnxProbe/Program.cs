@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Hcr.MLNet.Onnx;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+
+// Usage: dotnet Hcr.MLNet.OnnxProbe.dll <model.onnx>
+//
+// 1. Creates ONNX Runtime's environment first, with a logging callback at the most verbose level,
+//    so that every message ONNX Runtime logs in this process (its own sessions and ML.NET's) is seen.
+// 2. Opens the model in a plain InferenceSession and reports its metadata, inputs and outputs.
+// 3. Loads it with OnnxCnnModel and scores one image directly and one through ML.NET.
+// 4. Reports ONNX Runtime's log (message count, every warning or worse) and whether TorchSharp or
+//    libtorch is loaded in the process (/proc/self/maps on Linux, the module list elsewhere) or
+//    present in the application folder.
+// Exit code 0: all done and no TorchSharp or libtorch anywhere; 1: usage; 2: an error; 3: torch found.
+if (args.Length != 1)
+{
+    Console.Error.WriteLine("usage: Hcr.MLNet.OnnxProbe <model.onnx>");
+    return 1;
+}
+string modelPath = args[0];
+
+var messages = new ConcurrentQueue<(OrtLoggingLevel Severity, string Category, string LogId, string Message)>();
+Probe.Logger = (_, severity, category, logId, _, message) => messages.Enqueue((severity, category, logId, message));
+var environment = new EnvironmentCreationOptions
+{
+    logId = "probe",
+    logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE,
+    loggingFunction = Probe.Logger,
+};
+OrtEnv.CreateInstanceWithOptions(ref environment);
+
+try
+{
+    using (var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE, LogVerbosityLevel = 0, LogId = "probe-session" })
+    using (var session = new InferenceSession(modelPath, options))
+    {
+        ModelMetadata metadata = session.ModelMetadata;
+        Console.WriteLine($"producer: {metadata.ProducerName}");
+        Console.WriteLine($"graph: {metadata.GraphName}");
+        foreach ((string key, string value) in metadata.CustomMetadataMap.OrderBy(p => p.Key, StringComparer.Ordinal))
+            Console.WriteLine($"metadata: {key}={value}");
+        foreach ((string name, NodeMetadata node) in session.InputMetadata)
+            Console.WriteLine($"input: {name} {node.ElementDataType} [{Dims(node)}]");
+        foreach ((string name, NodeMetadata node) in session.OutputMetadata)
+            Console.WriteLine($"output: {name} {node.ElementDataType} [{Dims(node)}]");
+    }
+
+    // A vertical bar, roughly what an 'I', 'l' or '1' looks like.
+    var image = new float[784];
+    for (int r = 4; r < 24; r++)
+    {
+        for (int c = 12; c < 16; c++)
+            image[r * 28 + c] = 1f;
+    }
+    using (OnnxCnnModel model = OnnxCnnModel.Load(modelPath))
+    {
+        float[] probabilities = model.Score(image);
+        int best = Array.IndexOf(probabilities, probabilities.Max());
+        Console.WriteLine($"classes: {model.ClassCount}");
+        Console.WriteLine($"predicted: {model.ClassNames[best]}");
+        Console.WriteLine($"probability-sum: {probabilities.Sum().ToString("F4", CultureInfo.InvariantCulture)}");
+
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable([new Probe.Row { Pixels = image }]);
+        var toCharacter = ml.Transforms.Conversion.MapKeyToValue("Character", "PredictedLabel").Fit(model.Transform(data));
+        string viaMLNet = toCharacter.Transform(model.Transform(data)).GetColumn<string>("Character").Single();
+        Console.WriteLine($"mlnet-predicted: {viaMLNet}");
+    }
+}
+catch (Exception e)
+{
+    Console.WriteLine($"error: {e.GetType().FullName}: {e.Message}");
+    return 2;
+}
+
+Console.WriteLine($"ort-messages: {messages.Count}");
+var warnings = messages.Where(m => m.Severity >= OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING).ToList();
+Console.WriteLine($"ort-warnings: {warnings.Count}");
+foreach (var w in warnings)
+    Console.WriteLine($"ort-warning: [{w.Severity}] [{w.LogId}] {w.Message}");
+
+string[] torchAssemblies = AppDomain.CurrentDomain.GetAssemblies()
+    .Select(a => a.GetName().Name ?? "")
+    .Where(n => n.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase))
+    .ToArray();
+Console.WriteLine($"torchsharp-assemblies: {(torchAssemblies.Length == 0 ? "none" : string.Join(", ", torchAssemblies))}");
+
+IEnumerable<string> mapped = OperatingSystem.IsLinux()
+    ? File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 6).Select(f => f[5])
+    : Process.GetCurrentProcess().Modules.Cast<ProcessModule>().Select(m => m.FileName);
+string[] torchLibraries = mapped.Where(Probe.IsTorchLibrary).Distinct().ToArray();
+Console.WriteLine($"onnxruntime-mapped: {mapped.Any(p => Path.GetFileName(p).Contains("onnxruntime", StringComparison.OrdinalIgnoreCase))}");
+Console.WriteLine($"torch-libraries-mapped: {(torchLibraries.Length == 0 ? "none" : string.Join(", ", torchLibraries))}");
+
+string[] torchFiles = Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories)
+    .Where(f => Probe.IsTorchLibrary(f) || Path.GetFileName(f).StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase))
+    .ToArray();
+Console.WriteLine($"torch-files-in-app-folder: {(torchFiles.Length == 0 ? "none" : string.Join(", ", torchFiles))}");
+
+return torchAssemblies.Length == 0 && torchLibraries.Length == 0 && torchFiles.Length == 0 ? 0 : 3;
+
+static string Dims(NodeMetadata node) =>
+    string.Join(", ", node.Dimensions.Select((d, i) => d >= 0 ? d.ToString(CultureInfo.InvariantCulture) : node.SymbolicDimensions[i] is { Length: > 0 } s ? s : "?"));
+
+internal static class Probe
+{
+    /// <summary>Kept in a static field: ONNX Runtime calls it from native code for the whole process's life.</summary>
+    public static DOrtLoggingFunction? Logger;
+
+    public static bool IsTorchLibrary(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("torch", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            || name.Contains("LibTorchSharp", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("libc10", StringComparison.OrdinalIgnoreCase) || name.StartsWith("c10", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public sealed class Row
+    {
+        [VectorType(784)]
+        public float[] Pixels { get; set; } = [];
+    }
+}

@@ -1,0 +1,44 @@
+using Google.Protobuf;
+using Hcr.MLNet.Models;
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Onnx.Proto;
+using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Training;
+
+namespace Hcr.MLNet.Tests.Onnx;
+
+/// <summary>The child-process probe itself: its warning capture can fail, and its deployment has no torch files.</summary>
+public class OnnxProbeTests
+{
+    [Fact]
+    public void Probe_is_deployed_without_any_TorchSharp_or_libtorch_file()
+    {
+        string[] files = Directory.EnumerateFiles(OnnxProbe.Directory, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToArray()!;
+        Assert.Contains("Hcr.MLNet.dll", files);
+        Assert.Contains(files, f => f.Contains("onnxruntime", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(files, f => f.Contains("torch", StringComparison.OrdinalIgnoreCase) || f.StartsWith("libc10", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Probe_reports_ONNX_Runtime_warnings_when_a_model_causes_some()
+    {
+        TorchRuntime.EnsureInitialized();
+        using var dir = new TempDirectory();
+        using (HandwritingCnnTransformer model = OnnxTestSupport.Wrap(CnnArchitecture.Seed.CreateNetwork(3), CnnArchitecture.Seed, 3))
+            model.ExportOnnx(dir.File("m.onnx"));
+        // An initializer no node uses: ONNX Runtime removes it and warns.
+        ModelProto proto = OnnxTestSupport.ReadModel(dir.File("m.onnx"));
+        var unused = new TensorProto { Name = "left_over", DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(new byte[16]) };
+        unused.Dims.Add(4);
+        proto.Graph.Initializer.Add(unused);
+        OnnxFormat.Seal(proto);
+        File.WriteAllBytes(dir.File("warns.onnx"), proto.ToByteArray());
+
+        OnnxProbe.Result result = OnnxProbe.Run(dir.File("warns.onnx"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.NotEqual("0", result["ort-warnings"]);
+        Assert.Contains(result.All("ort-warning"), w => w.Contains("left_over", StringComparison.Ordinal));
+        Assert.Equal("none", result["torch-libraries-mapped"]);
+    }
+}
