@@ -13,9 +13,9 @@ internal static class Reports
     {
         string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, Path.GetFileNameWithoutExtension(modelPath));
         var written = new List<string>();
-        if (recognizer.Network.History.Count > 0)
+        if (recognizer.History.Count > 0)
         {
-            TrainingCurves.Save(stem + ".curves.png", recognizer.Network.History);
+            TrainingCurves.Save(stem + ".curves.png", recognizer.History);
             written.Add(stem + ".curves.png");
         }
         if (test is not null)

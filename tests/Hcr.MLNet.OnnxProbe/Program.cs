@@ -6,19 +6,21 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 
-// Usage: dotnet Hcr.MLNet.OnnxProbe.dll <model.onnx>
+// Usage: dotnet Hcr.MLNet.OnnxProbe.dll <model.onnx> [image file]
 //
 // 1. Creates ONNX Runtime's environment first, with a logging callback at the most verbose level,
 //    so that every message ONNX Runtime logs in this process (its own sessions and ML.NET's) is seen.
 // 2. Opens the model in a plain InferenceSession and reports its metadata, inputs and outputs.
 // 3. Loads it with OnnxCnnModel and scores one image directly and one through ML.NET.
+//    With an image file, also loads the model as a recognizer (HandwritingRecognizer.LoadOnnx) and
+//    reads the image through the whole chain (loader, ImageAnalytics, ink normalisation, ONNX).
 // 4. Reports ONNX Runtime's log (message count, every warning or worse) and whether TorchSharp or
 //    libtorch is loaded in the process (/proc/self/maps on Linux, the module list elsewhere) or
 //    present in the application folder.
 // Exit code 0: all done and no TorchSharp or libtorch anywhere; 1: usage; 2: an error; 3: torch found.
-if (args.Length != 1)
+if (args.Length is not (1 or 2))
 {
-    Console.Error.WriteLine("usage: Hcr.MLNet.OnnxProbe <model.onnx>");
+    Console.Error.WriteLine("usage: Hcr.MLNet.OnnxProbe <model.onnx> [image file]");
     return 1;
 }
 string modelPath = args[0];
@@ -69,6 +71,14 @@ try
         var toCharacter = ml.Transforms.Conversion.MapKeyToValue("Character", "PredictedLabel").Fit(model.Transform(data));
         string viaMLNet = toCharacter.Transform(model.Transform(data)).GetColumn<string>("Character").Single();
         Console.WriteLine($"mlnet-predicted: {viaMLNet}");
+    }
+
+    if (args.Length == 2)
+    {
+        using Hcr.MLNet.HandwritingRecognizer recognizer = Hcr.MLNet.HandwritingRecognizer.LoadOnnx(modelPath);
+        Hcr.MLNet.CharacterPrediction prediction = recognizer.Predict(args[1]);
+        Console.WriteLine($"recognizer-predicted: {prediction.Character}");
+        Console.WriteLine($"recognizer-probabilities: {string.Join(" ", prediction.Probabilities.Select(p => p.ToString("R", CultureInfo.InvariantCulture)))}");
     }
 }
 catch (Exception e)

@@ -65,7 +65,7 @@ internal static class TrainCommand
         });
         TimeSpan elapsed = clock.Elapsed;
 
-        AnsiConsole.Write(TrainingDisplay.EpochTable(recognizer.Network.History));
+        AnsiConsole.Write(TrainingDisplay.EpochTable(recognizer.History));
         AnsiConsole.MarkupLineInterpolated($"Trained and evaluated in {TrainingDisplay.Format(elapsed)}.");
         recognizer.Save(output);
         AnsiConsole.MarkupLineInterpolated($"Saved the recognizer to [blue]{Path.GetFullPath(output)}[/].");

@@ -32,10 +32,12 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
+            "This recognizer was loaded from an ONNX file and has no TorchSharp network to save; keep the ONNX file itself.");
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            var manifest = new Manifest(FormatName, FormatVersion, LibraryVersion, new string(_classes), _network.Architecture.Name,
+            var manifest = new Manifest(FormatName, FormatVersion, LibraryVersion, new string(_classes), network.Architecture.Name,
                 DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing);
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
@@ -44,7 +46,7 @@ public sealed partial class HandwritingRecognizer
             using (Stream entry = zip.CreateEntry(NormalizationEntry).Open())
                 _ml.Model.Save(_normalization, RecognizerChain.EmptyPixels(_ml).Schema, entry);
             using (Stream entry = zip.CreateEntry(NetworkEntry).Open())
-                _network.Save(entry);
+                network.Save(entry);
         });
     }
 
@@ -73,7 +75,7 @@ public sealed partial class HandwritingRecognizer
                 network.Dispose();
                 throw new ModelFormatException(path, "the network's classes differ from the manifest's; the file is corrupt.");
             }
-            return new HandwritingRecognizer(ml, labelMapping, normalization, network, manifest.Preprocessing ?? new InkNormalizationOptions());
+            return new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), manifest.Preprocessing ?? new InkNormalizationOptions());
         }
         catch (InvalidDataException e)
         {

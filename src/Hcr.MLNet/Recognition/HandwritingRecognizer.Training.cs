@@ -62,7 +62,7 @@ public sealed partial class HandwritingRecognizer
         options.LabelColumnName = RecognizerChain.Label;
         options.PixelsColumnName = RecognizerChain.Pixels;
         HandwritingCnnTransformer network = ml.MulticlassClassification.Trainers.HandwritingCnn(options).Fit(data);
-        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, network, preprocessing);
+        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), preprocessing);
         if (test is not null)
             recognizer.TestEvaluation = recognizer.Evaluate(test);
         return recognizer;

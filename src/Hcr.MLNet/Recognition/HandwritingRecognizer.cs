@@ -18,7 +18,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     private readonly char[] _classes;
     private readonly ITransformer _labelMapping;
     private readonly ITransformer _normalization;
-    private readonly HandwritingCnnTransformer _network;
+    private readonly ICharacterScorer _scorer;
     private readonly ITransformer _keyToCharacter;
     private readonly ThreadLocal<PredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>> _engines;
     private readonly ITransformer _imageFront;
@@ -27,17 +27,17 @@ public sealed partial class HandwritingRecognizer : IDisposable
     private readonly CharacterImageLoader _loader = new();
     private bool _disposed;
 
-    private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, HandwritingCnnTransformer network,
+    private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, ICharacterScorer scorer,
         InkNormalizationOptions preprocessing)
     {
         Preprocessing = preprocessing;
         _ml = ml;
         _labelMapping = labelMapping;
         _normalization = normalization;
-        _network = network;
-        _classes = RecognizerChain.ClassesOf(network.ClassNames);
-        _keyToCharacter = RecognizerChain.FitKeyToCharacter(ml, normalization, network);
-        Pipeline = new TransformerChain<ITransformer>(_normalization, _network, _keyToCharacter);
+        _scorer = scorer;
+        _classes = RecognizerChain.ClassesOf(scorer.ClassNames);
+        _keyToCharacter = RecognizerChain.FitKeyToCharacter(ml, normalization, scorer.Transformer);
+        Pipeline = new TransformerChain<ITransformer>(_normalization, scorer.Transformer, _keyToCharacter);
         // PredictionEngine is not thread-safe; one per thread keeps Predict safe to call concurrently.
         _engines = new ThreadLocal<PredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>>(
             () => _ml.Model.CreatePredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>(Pipeline), trackAllValues: true);
@@ -66,8 +66,14 @@ public sealed partial class HandwritingRecognizer : IDisposable
     /// <summary>The characters it tells apart, by class index.</summary>
     public IReadOnlyList<char> Classes => _classes;
 
-    /// <summary>The trained network (architecture, per-epoch history, …).</summary>
-    public HandwritingCnnTransformer Network => _network;
+    /// <summary>
+    /// The TorchSharp network (architecture, per-epoch history, …); null for a recognizer loaded from
+    /// ONNX with <see cref="LoadOnnx"/>, which runs on ONNX Runtime alone.
+    /// </summary>
+    public HandwritingCnnTransformer? Network => (_scorer as TorchCharacterScorer)?.Network;
+
+    /// <summary>Per-epoch training history; empty for a recognizer loaded from ONNX.</summary>
+    public IReadOnlyList<EpochMetrics> History => Network?.History ?? [];
 
     /// <summary>The evaluation on the test data given at training, if any.</summary>
     public RecognizerEvaluation? TestEvaluation { get; private set; }
@@ -122,7 +128,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
                 row.CopyTo(buffer, n * size);
                 n++;
             }
-            _network.Scorer.Score(buffer, n, probabilities);
+            _scorer.Score(buffer, n, probabilities);
             for (int i = 0; i < n; i++)
             {
                 var tile = new byte[size];
@@ -163,6 +169,6 @@ public sealed partial class HandwritingRecognizer : IDisposable
         foreach (var engine in _imageEngines.Values)
             engine.Dispose();
         _imageEngines.Dispose();
-        _network.Dispose();
+        _scorer.Dispose();
     }
 }

@@ -20,7 +20,7 @@ internal static class OnnxProbe
         }
     }
 
-    public static Result Run(string modelPath)
+    public static Result Run(string modelPath, string? imagePath = null)
     {
         string probe = Path.Combine(Directory, "Hcr.MLNet.OnnxProbe.dll");
         Assert.True(File.Exists(probe), $"The ONNX probe is not built at {probe}; build the solution (the test project builds it through a ProjectReference).");
@@ -33,6 +33,8 @@ internal static class OnnxProbe
         };
         start.ArgumentList.Add(probe);
         start.ArgumentList.Add(modelPath);
+        if (imagePath is not null)
+            start.ArgumentList.Add(imagePath);
         // Nothing from this (TorchSharp-loaded) process may leak into the child's native library search.
         start.Environment.Remove("LD_LIBRARY_PATH");
         start.Environment.Remove("LD_PRELOAD");

@@ -57,7 +57,7 @@ public class RecognizerTrainingTests
             .OnDevice(ComputeDevice.Cpu)
             .Train();
         Assert.Equal(40, recognizer.TestEvaluation!.Count); // 20% of the 200 test images
-        Assert.Single(recognizer.Network.History);
+        Assert.Single(recognizer.History);
     }
 
     [Fact]
@@ -83,10 +83,10 @@ public class RecognizerTrainingTests
         // The trainer's own view: its transformer on key labels (keys in the network's class order) and
         // scaled pixels, scored by ML.NET's evaluator.
         var ml = new MLContext();
-        IDataView keyData = ml.Data.LoadFromEnumerable(recognizer.Network.ClassNames.Select(c => new { Label = c }).ToList());
+        IDataView keyData = ml.Data.LoadFromEnumerable(recognizer.Network!.ClassNames.Select(c => new { Label = c }).ToList());
         IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyData: keyData).Fit(keyData).Transform(dev.ToDataView(ml));
         IDataView scaled = ml.Transforms.Expression("Pixels", "x => x / 255", "Pixels").Fit(keyed).Transform(keyed);
-        var trainerMetrics = ml.MulticlassClassification.Evaluate(recognizer.Network.Transform(scaled));
+        var trainerMetrics = ml.MulticlassClassification.Evaluate(recognizer.Network!.Transform(scaled));
 
         Assert.Equal(trainerMetrics.MicroAccuracy, recognizer.TestEvaluation!.Accuracy, 9);
         Assert.Equal(trainerMetrics.MacroAccuracy, recognizer.TestEvaluation.MacroAccuracy, 9);

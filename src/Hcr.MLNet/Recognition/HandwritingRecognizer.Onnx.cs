@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using Hcr.MLNet.Imaging;
+using Hcr.MLNet.IO;
+using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Training;
+using Microsoft.ML;
+
+namespace Hcr.MLNet;
+
+public sealed partial class HandwritingRecognizer
+{
+    /// <summary>Model metadata key holding the recognizer's preprocessing settings (JSON).</summary>
+    public const string PreprocessingMetadataKey = "hcr.preprocessing";
+
+    /// <summary>
+    /// Writes the network as a standard ONNX model (opset 17; input <c>pixels</c> float[N,1,28,28],
+    /// outputs <c>probabilities</c> and <c>predicted_class</c>), with the classes and this recognizer's
+    /// preprocessing settings in its metadata, so that <see cref="LoadOnnx"/> gives back the same recognizer.
+    /// </summary>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
+            "This recognizer was loaded from an ONNX file already; use that file.");
+        network.ExportOnnx(path, new Dictionary<string, string>
+        {
+            [PreprocessingMetadataKey] = JsonSerializer.Serialize(Preprocessing),
+            ["hcr.recognizer_format_version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>
+    /// Loads a recognizer from an ONNX file written by <see cref="ExportOnnx"/>. It predicts through
+    /// ML.NET's <c>ApplyOnnxModel</c> (ONNX Runtime), with the same preprocessing and the same
+    /// Predict/PredictBatch/Evaluate API, and never loads TorchSharp or libtorch: an application that only
+    /// predicts can leave them out (see README.md).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ModelFormatException">The file is not such a model, or its metadata is damaged.</exception>
+    public static HandwritingRecognizer LoadOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var ml = new MLContext(seed: 1);
+        OnnxCnnModel model = OnnxCnnModel.Load(path, ml);
+        try
+        {
+            InkNormalizationOptions preprocessing = new();
+            if (model.Metadata.TryGetValue(PreprocessingMetadataKey, out string? json))
+            {
+                try
+                {
+                    preprocessing = JsonSerializer.Deserialize<InkNormalizationOptions>(json) ?? preprocessing;
+                }
+                catch (JsonException e)
+                {
+                    throw new ModelFormatException(path, $"its preprocessing settings are damaged ({e.Message}).", e);
+                }
+            }
+            char[] classes = RecognizerChain.ClassesOf(model.ClassNames);
+            return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml),
+                new OnnxCharacterScorer(model), preprocessing);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
