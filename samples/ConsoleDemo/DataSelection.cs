@@ -45,7 +45,12 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
                             task.MaxValue = total;
                         task.Value = p.BytesDone;
                     });
-                    EmnistDataset.DownloadAsync(directory, split, progress).GetAwaiter().GetResult();
+                    var downloader = new EmnistDownloader(new EmnistDownloadOptions
+                    {
+                        // A mirror, for machines that cannot reach NIST.
+                        ArchiveUri = Environment.GetEnvironmentVariable("HCR_EMNIST_URL") is { Length: > 0 } mirror ? new Uri(mirror) : EmnistDownloadOptions.DefaultArchiveUri,
+                    });
+                    downloader.DownloadAsync(directory, split, progress).GetAwaiter().GetResult();
                 });
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)

@@ -15,7 +15,7 @@ internal static class EvaluateCommand
             command.Add(option);
         command.SetAction(parse => Program.Guard(() =>
         {
-            using HandwritingRecognizer recognizer = HandwritingRecognizer.Load(parse.GetValue(DemoOptions.Model)!, parse.GetValue(DemoOptions.Device));
+            using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.Model)!, parse.GetValue(DemoOptions.Device));
             DataSelection data = DataSelection.Load(parse, needTrain: false);
             var test = data.Test ?? data.Train;
             RecognizerEvaluation evaluation = recognizer.Evaluate(test);

@@ -1,6 +1,4 @@
-using Hcr.MLNet.IO;
 using Microsoft.ML.Data;
-using SkiaSharp;
 
 namespace Hcr.MLNet.Imaging;
 
@@ -67,22 +65,5 @@ public sealed class NormalizedCharacter
     /// Writes the tile as a greyscale PNG (atomically), enlarged <paramref name="scale"/> times with
     /// square pixels so that it is easy to look at.
     /// </summary>
-    public void SavePng(string path, int scale = 1)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(scale, 64);
-        int side = Size * scale;
-        var gray = new byte[side * side];
-        for (int y = 0; y < side; y++)
-        {
-            for (int x = 0; x < side; x++)
-                gray[y * side + x] = _pixels[y / scale * Size + x / scale];
-        }
-        using SKImage image = SKImage.FromPixelCopy(new SKImageInfo(side, side, SKColorType.Gray8, SKAlphaType.Opaque), gray, side)
-            ?? throw new InvalidOperationException("SkiaSharp could not make an image of the tile.");
-        using SKData png = image.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException("SkiaSharp could not encode the tile as PNG.");
-        AtomicFile.WriteAllBytes(path, png.AsSpan());
-    }
+    public void SavePng(string path, int scale = 1) => TilePng.Save(_pixels, path, scale);
 }

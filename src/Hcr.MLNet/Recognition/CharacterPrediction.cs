@@ -38,9 +38,12 @@ public sealed class CharacterPrediction
 
     /// <summary>
     /// The 28×28 image the network saw, row-major, 0 = background and 255 = ink, after preprocessing:
-    /// look at it to understand a surprising answer.
+    /// look at it to understand a surprising answer (<see cref="SaveNetworkInputPng"/> writes it as a picture).
     /// </summary>
     public ReadOnlyMemory<byte> NetworkInput => _networkInput;
+
+    /// <summary>Writes <see cref="NetworkInput"/> as a greyscale PNG, enlarged <paramref name="scale"/> times (atomically).</summary>
+    public void SaveNetworkInputPng(string path, int scale = 8) => Imaging.TilePng.Save(_networkInput, path, scale);
 
     /// <summary>The <paramref name="count"/> most probable characters, most probable first.</summary>
     public IReadOnlyList<CharacterCandidate> Top(int count)

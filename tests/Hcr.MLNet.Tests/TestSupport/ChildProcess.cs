@@ -7,7 +7,8 @@ public static class ChildProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static Result Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    public static Result Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
+        (string Name, string Value)? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -23,6 +24,8 @@ public static class ChildProcess
             start.Environment.Remove(name);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        if (environment is { } variable)
+            start.Environment[variable.Name] = variable.Value;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
         Task<string> output = process.StandardOutput.ReadToEndAsync();

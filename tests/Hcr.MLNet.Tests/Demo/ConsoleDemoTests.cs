@@ -1,0 +1,109 @@
+using System.Reflection;
+using Hcr.MLNet.Data;
+using Hcr.MLNet.Tests.TestSupport;
+using SkiaSharp;
+
+namespace Hcr.MLNet.Tests.Demo;
+
+/// <summary>The demo as users run it: a child process, its exit codes, its files, its one-line errors.</summary>
+public class ConsoleDemoTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
+
+    private static ChildProcess.Result Demo(string workingDirectory, params string[] arguments) =>
+        Demo(workingDirectory, null, arguments);
+
+    private static ChildProcess.Result Demo(string workingDirectory, (string Name, string Value)? environment, params string[] arguments)
+    {
+        string directory = typeof(ConsoleDemoTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "ConsoleDemoDirectory").Value!;
+        string demo = Path.Combine(directory, "hcr-demo.dll");
+        Assert.True(File.Exists(demo), $"The demo is not built at {demo}.");
+        return ChildProcess.Run("dotnet", [demo, .. arguments], workingDirectory, Limit, environment);
+    }
+
+    private static void AssertOneLineError(ChildProcess.Result result, string expected)
+    {
+        Assert.NotEqual(0, result.ExitCode);
+        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"one line on stderr expected:\n{result.Error}");
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", result.Output + result.Error);
+    }
+
+    [Fact]
+    public void Train_plot_predict_and_export_run_end_to_end()
+    {
+        using var dir = new TempDirectory();
+        string data = dir.File("emnist");
+        Directory.CreateDirectory(data);
+        WriteDigitsSplit(data, SyntheticGlyphs.Create(60, "HVDO"), SyntheticGlyphs.Create(15, "HVDO", seed: 3));
+
+        var train = Demo(dir.Path, "train", "--data", data, "--split", "digits", "--recipe", "seed", "--epochs", "2",
+            "--batch-size", "32", "--device", "cpu", "--output", "out/model.hcr");
+        Assert.True(train.ExitCode == 0, train.Output + train.Error);
+        Assert.Contains("macro accuracy", train.Output);
+        foreach (string file in new[] { "model.hcr", "model.curves.png", "model.samples.png", "model.confusion.png" })
+            Assert.True(File.Exists(dir.File("out/" + file)), $"{file} was not written");
+        using (SKBitmap curves = SKBitmap.Decode(dir.File("out/model.curves.png")))
+            Assert.True(curves.Width >= 600 && curves.Height >= 300);
+
+        var evaluate = Demo(dir.Path, "evaluate", "--model", "out/model.hcr", "--data", data, "--split", "digits");
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output + evaluate.Error);
+        Assert.Contains("Per-class accuracy", evaluate.Output);
+        Assert.Contains("Most confused pairs", evaluate.Output);
+
+        string photo = dir.File("photo.png");
+        File.WriteAllBytes(photo, PhotoRenderer.Render(SyntheticGlyphs.Create(1, "HVDO", seed: 5).GetImage(1), new Random(2), SKEncodedImageFormat.Png));
+        var predict = Demo(dir.Path, "predict", photo, "--model", "out/model.hcr", "--show");
+        Assert.True(predict.ExitCode == 0, predict.Output + predict.Error);
+        Assert.Contains("photo.png", predict.Output);
+        Assert.True(File.Exists(dir.File("photo.network.png")));
+
+        var export = Demo(dir.Path, "export-onnx", "--model", "out/model.hcr", "--output", "out/model.onnx");
+        Assert.True(export.ExitCode == 0, export.Output + export.Error);
+        var viaOnnx = Demo(dir.Path, "predict", photo, "--model", "out/model.onnx");
+        Assert.True(viaOnnx.ExitCode == 0, viaOnnx.Output + viaOnnx.Error);
+    }
+
+    [Fact]
+    public void Bad_arguments_give_one_line_and_exit_code_2()
+    {
+        using var dir = new TempDirectory();
+        var result = Demo(dir.Path, "train", "--holdout", "3");
+        AssertOneLineError(result, "--holdout must be between 0 and 1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(2, Demo(dir.Path, "no-such-command").ExitCode);
+        AssertOneLineError(Demo(dir.Path, "train", "--epochs", "many"), "bad argument");
+    }
+
+    [Fact]
+    public void Missing_files_give_one_line_and_a_non_zero_exit_code()
+    {
+        using var dir = new TempDirectory();
+        AssertOneLineError(Demo(dir.Path, "evaluate", "--model", "absent.hcr"), "absent.hcr");
+        AssertOneLineError(Demo(dir.Path, "predict", "absent.png", "--model", "absent.hcr"), "absent.png");
+        File.WriteAllText(dir.File("broken.hcr"), "not a model");
+        AssertOneLineError(Demo(dir.Path, "export-onnx", "--model", "broken.hcr"), "broken.hcr");
+    }
+
+    [Fact]
+    public void Offline_without_data_names_the_data_option()
+    {
+        using var dir = new TempDirectory();
+        // A mirror that refuses connections stands in for a machine without internet.
+        var result = Demo(dir.Path, ("HCR_EMNIST_URL", "http://127.0.0.1:9/gzip.zip"), "train", "--data", dir.File("empty"));
+        AssertOneLineError(result, "--data");
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    private static void WriteDigitsSplit(string directory, EmnistDataset train, EmnistDataset test)
+    {
+        EmnistFiles.WriteMapping(Path.Combine(directory, "emnist-digits-mapping.txt"), new string(train.Classes.ToArray()));
+        foreach ((EmnistDataset data, string part) in new[] { (train, "train"), (test, "test") })
+        {
+            EmnistFiles.WriteImages(Path.Combine(directory, $"emnist-digits-{part}-images-idx3-ubyte.gz"), EmnistFiles.Transpose(data.Pixels.ToArray()), data.Count);
+            EmnistFiles.WriteLabels(Path.Combine(directory, $"emnist-digits-{part}-labels-idx1-ubyte.gz"), data.Labels.ToArray().Select(l => (byte)l).ToArray());
+        }
+    }
+}
