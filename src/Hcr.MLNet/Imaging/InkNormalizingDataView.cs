@@ -1,5 +1,7 @@
 using Microsoft.ML;
 
+using Hcr.MLNet.DataViews;
+
 namespace Hcr.MLNet.Imaging;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal sealed class InkNormalizingDataView(IDataView input, DataViewSchema sch
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         HashSet<int> active = columnsNeeded.Select(c => c.Index).ToHashSet();
-        return new InkNormalizingCursor(input.GetRowCursor(InputColumns(active), rand), schema, active, imageColumn, normalizer);
+        return new MappedCursor(input.GetRowCursor(InputColumns(active), rand), schema, active, Getters);
     }
 
     /// <summary>One cursor per input cursor: normalisation, the costly part, then runs on several threads when a consumer asks for them.</summary>
@@ -25,9 +27,11 @@ internal sealed class InkNormalizingDataView(IDataView input, DataViewSchema sch
     {
         HashSet<int> active = columnsNeeded.Select(c => c.Index).ToHashSet();
         return input.GetRowCursorSet(InputColumns(active), n, rand)
-            .Select(cursor => (DataViewRowCursor)new InkNormalizingCursor(cursor, schema, active, imageColumn, normalizer))
+            .Select(cursor => (DataViewRowCursor)new MappedCursor(cursor, schema, active, Getters))
             .ToArray();
     }
+
+    private InkNormalizingGetters Getters(DataViewRow row) => new(row, schema, imageColumn, normalizer);
 
     private List<DataViewSchema.Column> InputColumns(HashSet<int> active)
     {

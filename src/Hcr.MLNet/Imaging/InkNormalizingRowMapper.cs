@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
+using Hcr.MLNet.DataViews;
+
 namespace Hcr.MLNet.Imaging;
 
 /// <summary>Row-to-row normalisation, for <c>PredictionEngine</c> and ML.NET's chained row mappers.</summary>
@@ -23,5 +25,5 @@ internal sealed class InkNormalizingRowMapper(DataViewSchema input, DataViewSche
     }
 
     public DataViewRow GetRow(DataViewRow inputRow, IEnumerable<DataViewSchema.Column> activeColumns) =>
-        new InkNormalizingRow(inputRow, output, activeColumns, imageColumn, normalizer);
+        new MappedRow(inputRow, output, activeColumns, row => new InkNormalizingGetters(row, output, imageColumn, normalizer), ownsInput: false);
 }

@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Hcr.MLNet.Scoring;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -86,20 +87,20 @@ internal sealed class OnnxScoringDataView(IDataView scored, DataViewSchema schem
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var active = columnsNeeded.Select(c => c.Index).ToHashSet();
-        return new OnnxScoringCursor(scored.GetRowCursor(map.Inner(active, scored.Schema), rand), schema, active, map);
+        return new MappedCursor(scored.GetRowCursor(map.Inner(active, scored.Schema), rand), schema, active, row => new OnnxScoringColumns(row, schema, map));
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
     {
         var active = columnsNeeded.Select(c => c.Index).ToHashSet();
         return scored.GetRowCursorSet(map.Inner(active, scored.Schema), n, rand)
-            .Select(DataViewRowCursor (c) => new OnnxScoringCursor(c, schema, active, map))
+            .Select(DataViewRowCursor (c) => new MappedCursor(c, schema, active, row => new OnnxScoringColumns(row, schema, map)))
             .ToArray();
     }
 }
 
 /// <summary>Maps the scored columns to the columns of the inner (ONNX-transformed) row and reads them.</summary>
-internal sealed class OnnxScoringColumns(DataViewRow inner, DataViewSchema schema, OnnxColumnMap map)
+internal sealed class OnnxScoringColumns(DataViewRow inner, DataViewSchema schema, OnnxColumnMap map) : IRowGetters
 {
     private ValueGetter<VBuffer<float>>? _probabilities;
     private VBuffer<float> _buffer;
@@ -137,83 +138,6 @@ internal sealed class OnnxScoringColumns(DataViewRow inner, DataViewSchema schem
     }
 }
 
-/// <summary>A cursor over <see cref="OnnxScoringDataView"/>: moves the inner cursor and reads scores from it.</summary>
-internal sealed class OnnxScoringCursor : DataViewRowCursor
-{
-    private readonly DataViewRowCursor _inner;
-    private readonly HashSet<int> _active;
-    private readonly OnnxScoringColumns _columns;
-
-    public OnnxScoringCursor(DataViewRowCursor inner, DataViewSchema schema, HashSet<int> active, OnnxColumnMap map)
-    {
-        _inner = inner;
-        Schema = schema;
-        _active = active;
-        _columns = new OnnxScoringColumns(inner, schema, map);
-    }
-
-    public override DataViewSchema Schema { get; }
-
-    public override long Position => _inner.Position;
-
-    public override long Batch => _inner.Batch;
-
-    public override bool MoveNext() => _inner.MoveNext();
-
-    public override ValueGetter<DataViewRowId> GetIdGetter() => _inner.GetIdGetter();
-
-    public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
-
-    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-    {
-        if (!IsColumnActive(column))
-            throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
-        return _columns.Get<TValue>(column);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _inner.Dispose();
-        base.Dispose(disposing);
-    }
-}
-
-/// <summary>One scored row over a row of the inner ONNX mapper: what <c>PredictionEngine</c> uses.</summary>
-internal sealed class OnnxScoringRow : DataViewRow
-{
-    private readonly DataViewRow _inner;
-    private readonly HashSet<int> _active;
-    private readonly OnnxScoringColumns _columns;
-
-    public OnnxScoringRow(DataViewRow inner, DataViewSchema schema, HashSet<int> active, OnnxColumnMap map)
-    {
-        _inner = inner;
-        Schema = schema;
-        _active = active;
-        _columns = new OnnxScoringColumns(inner, schema, map);
-    }
-
-    public override DataViewSchema Schema { get; }
-
-    public override long Position => _inner.Position;
-
-    public override long Batch => _inner.Batch;
-
-    public override ValueGetter<DataViewRowId> GetIdGetter() => _inner.GetIdGetter();
-
-    public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
-
-    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _columns.Get<TValue>(column);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _inner.Dispose();
-        base.Dispose(disposing);
-    }
-}
-
 /// <summary>Row-to-row scoring over ML.NET's ONNX row mapper.</summary>
 internal sealed class OnnxScoringRowMapper(DataViewSchema input, DataViewSchema output, IRowToRowMapper inner, OnnxColumnMap map) : IRowToRowMapper
 {
@@ -228,7 +152,7 @@ internal sealed class OnnxScoringRowMapper(DataViewSchema input, DataViewSchema 
     {
         var active = activeColumns.Select(c => c.Index).ToHashSet();
         DataViewRow row = inner.GetRow(inputRow, map.Inner(active, inner.OutputSchema));
-        return new OnnxScoringRow(row, output, active, map);
+        return new MappedRow(row, output, activeColumns, r => new OnnxScoringColumns(r, output, map), ownsInput: true);
     }
 }
 

@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -25,8 +26,7 @@ internal sealed class ScoringDataView(IDataView input, DataViewSchema schema, Ne
         if (scores && !inputColumns.Contains(pixels))
             inputColumns.Add(pixels);
         DataViewRowCursor cursor = input.GetRowCursor(inputColumns, rand);
-        return new ScoringCursor(cursor, schema, active,
-            scoring => new ScoreSource(scorer, scoring.Input, scoring.Input.GetGetter<VBuffer<float>>(pixels)));
+        return new MappedCursor(cursor, schema, active, row => new ScoringGetters(row, schema, scorer, pixels));
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>

@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -24,5 +25,5 @@ internal sealed class ScoringRowMapper(DataViewSchema input, DataViewSchema outp
     }
 
     public DataViewRow GetRow(DataViewRow inputRow, IEnumerable<DataViewSchema.Column> activeColumns) =>
-        new ScoringRow(inputRow, output, activeColumns, scorer, pixels);
+        new MappedRow(inputRow, output, activeColumns, row => new ScoringGetters(row, output, scorer, pixels), ownsInput: false);
 }

@@ -74,7 +74,11 @@ public sealed class HandwritingCnnOptions
     /// <summary>Where to train. Default: <see cref="ComputeDevice.Auto"/> (CUDA when available).</summary>
     public ComputeDevice Device { get; set; } = ComputeDevice.Auto;
 
-    /// <summary>CPU threads for libtorch; null uses every core. Default: null. Use 1 for bit-identical reruns.</summary>
+    /// <summary>
+    /// CPU threads for libtorch; null uses every core. Default: null. With 1 (on the CPU) the same seed
+    /// gives bit-identical weights, as long as nothing else in the process draws from libtorch's
+    /// process-wide random generator during the run.
+    /// </summary>
     public int? Threads { get; set; }
 
     /// <summary>

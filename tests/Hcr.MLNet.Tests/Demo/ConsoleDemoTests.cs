@@ -37,7 +37,7 @@ public class ConsoleDemoTests
         using var dir = new TempDirectory();
         string data = dir.File("emnist");
         Directory.CreateDirectory(data);
-        WriteDigitsSplit(data, SyntheticGlyphs.Create(60, "HVDO"), SyntheticGlyphs.Create(15, "HVDO", seed: 3));
+        EmnistFiles.WriteSplit(data, "digits", SyntheticGlyphs.Create(60, "HVDO"), SyntheticGlyphs.Create(15, "HVDO", seed: 3));
 
         var train = Demo(dir.Path, "train", "--data", data, "--split", "digits", "--recipe", "seed", "--epochs", "2",
             "--batch-size", "32", "--device", "cpu", "--output", "out/model.hcr");
@@ -95,15 +95,5 @@ public class ConsoleDemoTests
         var result = Demo(dir.Path, ("HCR_EMNIST_URL", "http://127.0.0.1:9/gzip.zip"), "train", "--data", dir.File("empty"));
         AssertOneLineError(result, "--data");
         Assert.Equal(1, result.ExitCode);
-    }
-
-    private static void WriteDigitsSplit(string directory, EmnistDataset train, EmnistDataset test)
-    {
-        EmnistFiles.WriteMapping(Path.Combine(directory, "emnist-digits-mapping.txt"), new string(train.Classes.ToArray()));
-        foreach ((EmnistDataset data, string part) in new[] { (train, "train"), (test, "test") })
-        {
-            EmnistFiles.WriteImages(Path.Combine(directory, $"emnist-digits-{part}-images-idx3-ubyte.gz"), EmnistFiles.Transpose(data.Pixels.ToArray()), data.Count);
-            EmnistFiles.WriteLabels(Path.Combine(directory, $"emnist-digits-{part}-labels-idx1-ubyte.gz"), data.Labels.ToArray().Select(l => (byte)l).ToArray());
-        }
     }
 }

@@ -13,8 +13,8 @@ public class RecognizerTrainingTests
     public void One_call_training_uses_the_split_files_in_the_data_folder()
     {
         using var dir = new TempDirectory();
-        WriteSplit(dir.Path, SyntheticGlyphs.Create(40, "HVDO"), SyntheticGlyphs.Create(10, "HVDO", seed: 4));
-        var progress = new SynchronousProgress<TrainingProgress>();
+        EmnistFiles.WriteSplit(dir.Path, "digits", SyntheticGlyphs.Create(40, "HVDO"), SyntheticGlyphs.Create(10, "HVDO", seed: 4));
+        var progress = new RecordingProgress<TrainingProgress>();
 
         using HandwritingRecognizer recognizer = HandwritingRecognizer.Train(new RecognizerTrainingOptions
         {
@@ -49,7 +49,7 @@ public class RecognizerTrainingTests
     public void Holdout_of_one_part_trains_and_evaluates_on_disjoint_stratified_sets()
     {
         using var dir = new TempDirectory();
-        WriteSplit(dir.Path, SyntheticGlyphs.Create(10, "HVDO"), SyntheticGlyphs.Create(50, "HVDO", seed: 4));
+        EmnistFiles.WriteSplit(dir.Path, "digits", SyntheticGlyphs.Create(10, "HVDO"), SyntheticGlyphs.Create(50, "HVDO", seed: 4));
         using HandwritingRecognizer recognizer = HandwritingRecognizer.Create()
             .WithData(dir.Path, EmnistSplit.Digits, EmnistPart.Test, holdout: 0.2)
             .WithTrainerOptions(o => { o.Architecture = CnnArchitecture.Seed; o.ValidationFraction = 0; })
@@ -91,15 +91,5 @@ public class RecognizerTrainingTests
         Assert.Equal(trainerMetrics.MicroAccuracy, recognizer.TestEvaluation!.Accuracy, 9);
         Assert.Equal(trainerMetrics.MacroAccuracy, recognizer.TestEvaluation.MacroAccuracy, 9);
         Assert.True(recognizer.TestEvaluation.Accuracy > 0.5, recognizer.TestEvaluation.ToString());
-    }
-
-    private static void WriteSplit(string directory, EmnistDataset train, EmnistDataset test)
-    {
-        EmnistFiles.WriteMapping(Path.Combine(directory, "emnist-digits-mapping.txt"), new string(train.Classes.ToArray()));
-        foreach ((EmnistDataset data, string part) in new[] { (train, "train"), (test, "test") })
-        {
-            EmnistFiles.WriteImages(Path.Combine(directory, $"emnist-digits-{part}-images-idx3-ubyte.gz"), EmnistFiles.Transpose(data.Pixels.ToArray()), data.Count);
-            EmnistFiles.WriteLabels(Path.Combine(directory, $"emnist-digits-{part}-labels-idx1-ubyte.gz"), data.Labels.ToArray().Select(l => (byte)l).ToArray());
-        }
     }
 }

@@ -52,6 +52,20 @@ public static class EmnistFiles
         File.WriteAllText(path, text.ToString());
     }
 
+    /// <summary>
+    /// Writes <paramref name="train"/> and <paramref name="test"/> as the official files of <paramref name="split"/>
+    /// (gzipped IDX, stored transposed, and the mapping), as NIST's archive has them.
+    /// </summary>
+    public static void WriteSplit(string directory, string split, Hcr.MLNet.Data.EmnistDataset train, Hcr.MLNet.Data.EmnistDataset test)
+    {
+        WriteMapping(Path.Combine(directory, $"emnist-{split}-mapping.txt"), new string(train.Classes.ToArray()));
+        foreach ((Hcr.MLNet.Data.EmnistDataset data, string part) in new[] { (train, "train"), (test, "test") })
+        {
+            WriteImages(Path.Combine(directory, $"emnist-{split}-{part}-images-idx3-ubyte.gz"), Transpose(data.Pixels.ToArray()), data.Count);
+            WriteLabels(Path.Combine(directory, $"emnist-{split}-{part}-labels-idx1-ubyte.gz"), data.Labels.ToArray().Select(l => (byte)l).ToArray());
+        }
+    }
+
     /// <summary>Transposes 28×28 images: upright to stored order, or back.</summary>
     public static byte[] Transpose(byte[] images)
     {

@@ -7,8 +7,9 @@ using TorchSharp;
 
 namespace Hcr.MLNet.Tests.Training;
 
-/// <summary>Determinism, resume, cancellation, progress, logging, leaks and persistence of training runs.</summary>
-public class TrainerRunTests
+/// <summary>Determinism and resume: runs whose weights must be bit-identical.</summary>
+[Collection(TorchRandomness.Name)]
+public class TrainerReproducibilityTests
 {
     [Fact]
     public void Same_seed_on_one_cpu_thread_gives_identical_weights_and_predictions()
@@ -46,7 +47,7 @@ public class TrainerRunTests
         options.CheckpointDirectory = dir.Path;
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
-        options.Progress = new SynchronousProgress<TrainingProgress>(p =>
+        options.Progress = new RecordingProgress<TrainingProgress>(p =>
         {
             if (p.CompletedEpoch?.Epoch == 2)
                 cancel.Cancel();
@@ -54,7 +55,7 @@ public class TrainerRunTests
         Assert.ThrowsAny<OperationCanceledException>(() => TrainerFixture.Train(options));
         Assert.True(File.Exists(Path.Combine(dir.Path, "checkpoint.hcrckpt")));
 
-        var reports = new SynchronousProgress<TrainingProgress>();
+        var reports = new RecordingProgress<TrainingProgress>();
         options.Progress = reports;
         options.CancellationToken = CancellationToken.None;
         using var resumed = TrainerFixture.Train(options);
@@ -65,6 +66,11 @@ public class TrainerRunTests
         Assert.All(TrainerFixture.Weights(resumed), p => Assert.Equal(expected[p.Key], p.Value));
     }
 
+}
+
+/// <summary>Checkpoints, cancellation, progress, logging, leaks and persistence of training runs.</summary>
+public class TrainerRunTests
+{
     [Fact]
     public void Checkpoint_of_another_run_is_refused()
     {
@@ -80,7 +86,7 @@ public class TrainerRunTests
     [Fact]
     public void Progress_reports_batches_and_epochs_with_throughput_and_time_left()
     {
-        var reports = new SynchronousProgress<TrainingProgress>();
+        var reports = new RecordingProgress<TrainingProgress>();
         HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 2);
         options.ValidationFraction = 0.25;
         options.Progress = reports;

@@ -1,25 +1,25 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Hcr.MLNet.Scoring;
+namespace Hcr.MLNet.DataViews;
 
-/// <summary>A cursor over scored data: moves the input cursor and scores rows as their columns are read.</summary>
-internal sealed class ScoringCursor : DataViewRowCursor
+/// <summary>
+/// A cursor over a view that maps an input view row by row (ML.NET's usual lazy transform): it moves the
+/// input cursor, takes its position, batch and ids, and asks <see cref="IRowGetters"/> for the columns.
+/// </summary>
+internal sealed class MappedCursor : DataViewRowCursor
 {
     private readonly DataViewRowCursor _input;
     private readonly HashSet<int> _active;
-    private readonly ScoringGetters _getters;
+    private readonly IRowGetters _getters;
 
-    public ScoringCursor(DataViewRowCursor input, DataViewSchema output, HashSet<int> active, Func<ScoringCursor, ScoreSource> source)
+    public MappedCursor(DataViewRowCursor input, DataViewSchema schema, HashSet<int> active, Func<DataViewRow, IRowGetters> getters)
     {
         _input = input;
-        Schema = output;
+        Schema = schema;
         _active = active;
-        _getters = new ScoringGetters(output, input.Schema.Count, () => source(this));
+        _getters = getters(input);
     }
-
-    /// <summary>The input cursor, whose position the scores follow.</summary>
-    internal DataViewRowCursor Input => _input;
 
     public override DataViewSchema Schema { get; }
 
@@ -37,7 +37,7 @@ internal sealed class ScoringCursor : DataViewRowCursor
     {
         if (!IsColumnActive(column))
             throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
-        return _getters.Get<TValue>(_input, column);
+        return _getters.Get<TValue>(column);
     }
 
     protected override void Dispose(bool disposing)
