@@ -3,8 +3,11 @@ using SkiaSharp;
 
 namespace ConsoleDemo.Plots;
 
-/// <summary>A line chart with axes, grid, ticks and a legend, drawn into a rectangle of a canvas.</summary>
-internal sealed class LineChart(string title, string xLabel, string yLabel)
+/// <summary>
+/// A line chart with axes, grid, ticks and a legend, drawn into a rectangle of a canvas. The legend sits
+/// in a top or bottom corner (where the curves are not expected to be) on an opaque box.
+/// </summary>
+internal sealed class LineChart(string title, string xLabel, string yLabel, bool legendAtBottom = false)
 {
     private static readonly double[] NiceSteps = [1, 2, 5, 10];
 
@@ -55,8 +58,7 @@ internal sealed class LineChart(string title, string xLabel, string yLabel)
             canvas.Restore();
         }
 
-        float legendY = plot.Top + 18;
-        foreach ((string name, SKColor color, double[] x, double[] y) in _series)
+        foreach ((_, SKColor color, double[] x, double[] y) in _series)
         {
             using SKPaint line = PlotStyle.Stroke(color, 2.5f);
             using var path = new SKPath();
@@ -69,9 +71,28 @@ internal sealed class LineChart(string title, string xLabel, string yLabel)
             using SKPaint dot = PlotStyle.Fill(color);
             for (int i = 0; i < x.Length; i++)
                 canvas.DrawCircle(Px(x[i]), Py(y[i]), 3.5f, dot);
-            canvas.DrawLine(plot.Right - 150, legendY - 4, plot.Right - 125, legendY - 4, line);
+        }
+        DrawLegend(canvas, plot);
+    }
+
+    private void DrawLegend(SKCanvas canvas, SKRect plot)
+    {
+        if (_series.Count == 0)
+            return;
+        float height = 20 * _series.Count + 8;
+        float top = legendAtBottom ? plot.Bottom - 10 - height : plot.Top + 10;
+        var box = new SKRect(plot.Right - 160, top, plot.Right - 10, top + height);
+        using (SKPaint background = PlotStyle.Fill(SKColors.White))
+            canvas.DrawRect(box, background);
+        using (SKPaint border = PlotStyle.Stroke(PlotStyle.Grid, 1))
+            canvas.DrawRect(box, border);
+        float legendY = box.Top + 18;
+        foreach ((string name, SKColor color, _, _) in _series)
+        {
+            using SKPaint line = PlotStyle.Stroke(color, 2.5f);
+            canvas.DrawLine(box.Left + 10, legendY - 4, box.Left + 35, legendY - 4, line);
             using SKPaint legend = PlotStyle.Text(13);
-            canvas.DrawText(name, plot.Right - 118, legendY, legend);
+            canvas.DrawText(name, box.Left + 42, legendY, legend);
             legendY += 20;
         }
     }

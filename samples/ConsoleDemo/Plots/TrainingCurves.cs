@@ -12,7 +12,7 @@ internal static class TrainingCurves
         var validated = history.Where(h => h.ValidationAccuracy is not null).ToList();
         double[] validationEpochs = validated.Select(h => (double)h.Epoch).ToArray();
 
-        var accuracy = new LineChart("Model accuracy", "epoch", "accuracy")
+        var accuracy = new LineChart("Model accuracy", "epoch", "accuracy", legendAtBottom: true)
             .Add("train", PlotStyle.Train, epochs, history.Select(h => h.TrainAccuracy).ToArray())
             .Add("validation", PlotStyle.Validation, validationEpochs, validated.Select(h => h.ValidationAccuracy!.Value).ToArray());
         var loss = new LineChart("Model loss", "epoch", "loss")
