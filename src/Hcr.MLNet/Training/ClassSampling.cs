@@ -12,4 +12,12 @@ public enum ClassSampling
     /// character matters equally (macro accuracy, EMNIST Balanced).
     /// </summary>
     Balanced,
+
+    /// <summary>
+    /// Every image once per epoch, as <see cref="Natural"/>, with the loss made balanced instead of the
+    /// draw: the log of each class's share of the training images is added to the network's outputs in
+    /// the loss only (logit adjustment, Menon et al. 2021), so the trained network scores as if every
+    /// class were equally frequent while frequent classes still contribute all their variety.
+    /// </summary>
+    LogitAdjusted,
 }

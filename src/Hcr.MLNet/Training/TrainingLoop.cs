@@ -25,6 +25,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
         using TorchSharp.Modules.OptimizerHelper optimizer = OptimizerFactory.Create(options, network);
         var sampler = new EpochSampler(train.LabelArray, classCount, options.Sampling, options.Seed);
         var augmenter = new BatchAugmenter(options.Augmentation);
+        using Tensor? logPriors = options.Sampling == ClassSampling.LogitAdjusted ? LogitAdjustment.LogPriors(train.LabelArray, classCount, device) : null;
         int batchesPerEpoch = (int)Math.Ceiling((double)train.Count / options.BatchSize);
         long totalSteps = (long)batchesPerEpoch * options.Epochs;
 
@@ -64,7 +65,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
                     Tensor images = augmenter.Apply(train.Images.index_select(0, index));
                     Tensor labels = train.Labels.index_select(0, index);
                     Tensor logits = network.call(images);
-                    Tensor loss = nn.functional.cross_entropy(logits, labels, label_smoothing: options.LabelSmoothing);
+                    Tensor loss = nn.functional.cross_entropy(logPriors is null ? logits : logits + logPriors, labels, label_smoothing: options.LabelSmoothing);
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();
