@@ -18,6 +18,9 @@ internal static class TrainCommand
 
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Passes over the training data (default: the recipe's)" };
     private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "Images per step (default: the recipe's)" };
+    private static readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay (default: the recipe's)" };
+    private static readonly Option<AugmentationLevel?> Augmentation = new("--augmentation") { Description = "none, light or strong (default: the recipe's)" };
+    private static readonly Option<ClassSampling?> Sampling = new("--sampling") { Description = "natural, balanced or logitadjusted (default: the recipe's)" };
     private static readonly Option<double?> Validation = new("--validation") { Description = "Fraction of the training data held out for per-epoch validation (default 0.1)" };
     private static readonly Option<int> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads (default: all cores)" };
@@ -30,7 +33,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognizer on EMNIST, evaluate it, save it and plot its curves");
         foreach (Option option in DemoOptions.DataOptions)
             command.Add(option);
-        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
+        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, Augmentation, Sampling, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
             command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
         return command;
@@ -41,6 +44,9 @@ internal static class TrainCommand
         HandwritingCnnOptions options = parse.GetValue(Recipe) == "seed" ? HandwritingCnnOptions.SeedRecipe() : new HandwritingCnnOptions();
         options.Epochs = parse.GetValue(Epochs) ?? options.Epochs;
         options.BatchSize = parse.GetValue(BatchSize) ?? options.BatchSize;
+        options.WeightDecay = parse.GetValue(WeightDecay) ?? options.WeightDecay;
+        options.Augmentation = parse.GetValue(Augmentation) ?? options.Augmentation;
+        options.Sampling = parse.GetValue(Sampling) ?? options.Sampling;
         options.ValidationFraction = parse.GetValue(Validation) ?? options.ValidationFraction;
         options.Device = parse.GetValue(DemoOptions.Device);
         options.Threads = parse.GetValue(Threads);
@@ -53,7 +59,7 @@ internal static class TrainCommand
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
         AnsiConsole.MarkupLineInterpolated($"[bold]Data[/]    {data.Description}: {data.Train.Count:N0} training images, {data.Test?.Count ?? 0:N0} test images, {data.Train.ClassCount} classes");
         AnsiConsole.MarkupLineInterpolated($"[bold]Network[/] {options.Architecture.Description}");
-        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), weight decay {options.WeightDecay.ToString(CultureInfo.InvariantCulture)}, augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}");
         AnsiConsole.MarkupLineInterpolated($"[bold]Runtime[/] {runtime}");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -40,9 +40,13 @@ public class ConsoleDemoTests
         EmnistFiles.WriteSplit(data, "digits", SyntheticGlyphs.Create(60, "HVDO"), SyntheticGlyphs.Create(15, "HVDO", seed: 3));
 
         var train = Demo(dir.Path, "train", "--data", data, "--split", "digits", "--recipe", "seed", "--epochs", "2",
-            "--batch-size", "32", "--device", "cpu", "--output", "out/model.hcr");
+            "--batch-size", "32", "--weight-decay", "0.001", "--augmentation", "light", "--sampling", "balanced",
+            "--device", "cpu", "--output", "out/model.hcr");
         Assert.True(train.ExitCode == 0, train.Output + train.Error);
         Assert.Contains("macro accuracy", train.Output);
+        // The seed recipe has no weight decay, no augmentation and natural sampling: the options override it.
+        string recipe = System.Text.RegularExpressions.Regex.Replace(train.Output, @"\s+", " ");
+        Assert.Contains("weight decay 0.001, augmentation Light, sampling Balanced", recipe);
         foreach (string file in new[] { "model.hcr", "model.curves.png", "model.samples.png", "model.confusion.png" })
             Assert.True(File.Exists(dir.File("out/" + file)), $"{file} was not written");
         using (SKBitmap curves = SKBitmap.Decode(dir.File("out/model.curves.png")))
