@@ -19,6 +19,8 @@ internal static class TrainCommand
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Passes over the training data (default: the recipe's)" };
     private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "Images per step (default: the recipe's)" };
     private static readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay (default: the recipe's)" };
+    private static readonly Option<double?> LabelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the cross-entropy target (default: the recipe's)" };
+    private static readonly Option<double?> WeightAverageDecay = new("--weight-average-decay") { Description = "Decay per step of the weight average that is returned; 0 returns the last weights (default: the recipe's)" };
     private static readonly Option<AugmentationLevel?> Augmentation = new("--augmentation") { Description = "none, light or strong (default: the recipe's)" };
     private static readonly Option<ClassSampling?> Sampling = new("--sampling") { Description = "natural, balanced or logitadjusted (default: the recipe's)" };
     private static readonly Option<double?> Validation = new("--validation") { Description = "Fraction of the training data held out for per-epoch validation (default 0.1)" };
@@ -33,7 +35,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognizer on EMNIST, evaluate it, save it and plot its curves");
         foreach (Option option in DemoOptions.DataOptions)
             command.Add(option);
-        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, Augmentation, Sampling, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
+        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, LabelSmoothing, WeightAverageDecay, Augmentation, Sampling, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
             command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
         return command;
@@ -45,6 +47,8 @@ internal static class TrainCommand
         options.Epochs = parse.GetValue(Epochs) ?? options.Epochs;
         options.BatchSize = parse.GetValue(BatchSize) ?? options.BatchSize;
         options.WeightDecay = parse.GetValue(WeightDecay) ?? options.WeightDecay;
+        options.LabelSmoothing = parse.GetValue(LabelSmoothing) ?? options.LabelSmoothing;
+        options.WeightAverageDecay = parse.GetValue(WeightAverageDecay) ?? options.WeightAverageDecay;
         options.Augmentation = parse.GetValue(Augmentation) ?? options.Augmentation;
         options.Sampling = parse.GetValue(Sampling) ?? options.Sampling;
         options.ValidationFraction = parse.GetValue(Validation) ?? options.ValidationFraction;
@@ -59,7 +63,7 @@ internal static class TrainCommand
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
         AnsiConsole.MarkupLineInterpolated($"[bold]Data[/]    {data.Description}: {data.Train.Count:N0} training images, {data.Test?.Count ?? 0:N0} test images, {data.Train.ClassCount} classes");
         AnsiConsole.MarkupLineInterpolated($"[bold]Network[/] {options.Architecture.Description}");
-        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), weight decay {options.WeightDecay.ToString(CultureInfo.InvariantCulture)}, augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), weight decay {options.WeightDecay.ToString(CultureInfo.InvariantCulture)}, augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}, weight average {(options.WeightAverageDecay > 0 ? options.WeightAverageDecay.ToString(CultureInfo.InvariantCulture) : "off")}");
         AnsiConsole.MarkupLineInterpolated($"[bold]Runtime[/] {runtime}");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -51,6 +51,13 @@ public sealed class HandwritingCnnOptions
     /// </summary>
     public AugmentationLevel Augmentation { get; set; } = AugmentationLevel.Light;
 
+    /// <summary>
+    /// Decay per optimizer step of an exponential moving average of the weights (and batch-norm
+    /// statistics) that is validated and returned instead of the last weights; 0 returns the last
+    /// weights. With 0.999 the average spans about the last thousand steps. Default: 0.
+    /// </summary>
+    public double WeightAverageDecay { get; set; }
+
     /// <summary>How epochs draw images from unbalanced data. Default: <see cref="ClassSampling.Balanced"/>.</summary>
     public ClassSampling Sampling { get; set; } = ClassSampling.Balanced;
 
@@ -136,6 +143,8 @@ public sealed class HandwritingCnnOptions
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay cannot be negative.");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing must be in [0, 1).");
+        if (!(WeightAverageDecay >= 0 && WeightAverageDecay < 1))
+            throw new ArgumentOutOfRangeException(nameof(WeightAverageDecay), WeightAverageDecay, "The weight-average decay must be in [0, 1).");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "The validation fraction must be in [0, 1).");
         if (EarlyStoppingPatience is < 1)

@@ -8,13 +8,13 @@ namespace Hcr.MLNet.Training;
 
 /// <summary>
 /// The state of a run after its last finished epoch (weights, optimizer moments, history, early-stopping
-/// bookkeeping), written atomically to <c>checkpoint.hcrckpt</c> so that an interrupted run can resume.
+/// bookkeeping, the weight average if there is one), written atomically to <c>checkpoint.hcrckpt</c> so that an interrupted run can resume.
 /// A checkpoint only resumes the run that wrote it: the settings that shape training are recorded and compared.
 /// </summary>
 internal sealed class TrainingCheckpoint(string directory, string fingerprint, CnnArchitecture architecture, int classCount)
 {
     private const string Magic = "HCR-CHECKPOINT";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public string FilePath { get; } = Path.Combine(directory, "checkpoint.hcrckpt");
 
@@ -22,11 +22,11 @@ internal sealed class TrainingCheckpoint(string directory, string fingerprint, C
         string.Join(';', new object[]
         {
             o.Architecture.Name, classCount, trainCount, validationCount, o.Epochs, o.BatchSize, o.LearningRate, o.Optimizer,
-            o.LearningRateSchedule, o.WeightDecay, o.LabelSmoothing, o.Augmentation, o.Sampling, o.Seed,
+            o.LearningRateSchedule, o.WeightDecay, o.LabelSmoothing, o.Augmentation, o.Sampling, o.WeightAverageDecay, o.Seed,
             o.EarlyStoppingPatience ?? 0, o.EarlyStoppingMetric, o.RestoreBestWeights,
         }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
-    public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state)
+    public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
     {
         Directory.CreateDirectory(directory);
         AtomicFile.Write(FilePath, stream =>
@@ -49,12 +49,18 @@ internal sealed class TrainingCheckpoint(string directory, string fingerprint, C
             }
             network.save(writer);
             optimizer.save_state_dict(writer);
+            writer.Write(average is not null);
+            if (average is not null)
+            {
+                writer.Write(average.Steps);
+                average.Network.save(writer);
+            }
         });
     }
 
     /// <summary>Loads the checkpoint into the run if there is one; false when the folder has none.</summary>
     /// <exception cref="InvalidDataException">The file is not a checkpoint of this format or was written by a run with other settings.</exception>
-    public bool TryRestore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state)
+    public bool TryRestore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
     {
         if (!File.Exists(FilePath))
             return false;
@@ -87,6 +93,13 @@ internal sealed class TrainingCheckpoint(string directory, string fingerprint, C
             }
             network.load(reader);
             optimizer.load_state_dict(reader);
+            if (reader.ReadBoolean() != average is not null)
+                throw new InvalidDataException($"{FilePath} disagrees with its settings about weight averaging.");
+            if (average is not null)
+            {
+                average.Steps = reader.ReadInt64();
+                average.Network.load(reader);
+            }
             return true;
         }
         catch (EndOfStreamException e)

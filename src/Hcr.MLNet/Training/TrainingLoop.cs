@@ -11,8 +11,9 @@ internal sealed record TrainingResult(nn.Module<Tensor, Tensor> Network, IReadOn
 
 /// <summary>
 /// The epoch loop, free of ML.NET: batches drawn by <see cref="EpochSampler"/>, augmented on the
-/// device, one optimizer step each with the scheduled learning rate; then validation, progress,
-/// early stopping and a checkpoint after every epoch.
+/// device, one optimizer step each with the scheduled learning rate (and, when asked, a weight-average
+/// update); then validation, progress, early stopping and a checkpoint after every epoch. With
+/// weight averaging, the average is what is validated, kept as best and returned.
 /// </summary>
 internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log)
 {
@@ -26,6 +27,12 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
         var sampler = new EpochSampler(train.LabelArray, classCount, options.Sampling, options.Seed);
         var augmenter = new BatchAugmenter(options.Augmentation);
         using Tensor? logPriors = options.Sampling == ClassSampling.LogitAdjusted ? LogitAdjustment.LogPriors(train.LabelArray, classCount, device) : null;
+        // The copy that becomes the average is created after the trained network, so that the trained
+        // network's initial weights do not depend on whether averaging is on.
+        WeightAverage? average = options.WeightAverageDecay > 0
+            ? new WeightAverage(network, options.Architecture.CreateNetwork(classCount).to(device), options.WeightAverageDecay)
+            : null;
+        nn.Module<Tensor, Tensor> evaluated = average?.Network ?? network;
         int batchesPerEpoch = (int)Math.Ceiling((double)train.Count / options.BatchSize);
         long totalSteps = (long)batchesPerEpoch * options.Epochs;
 
@@ -33,7 +40,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
         TrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
             : new TrainingCheckpoint(options.CheckpointDirectory,
                 TrainingCheckpoint.Fingerprint(options, classCount, train.Count, validation?.Count ?? 0), options.Architecture, classCount);
-        if (checkpoint?.TryRestore(network, optimizer, state) == true)
+        if (checkpoint?.TryRestore(network, optimizer, state, average) == true)
             log?.Info(MessageSensitivity.None, $"Resuming from {checkpoint.FilePath} after epoch {state.History.Count}.");
 
         var clock = Stopwatch.StartNew();
@@ -69,6 +76,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();
+                    average?.Update();
                     lossSum += loss.item<float>() * length;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
                     seen += length;
@@ -81,7 +89,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
 
-            (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(network, validation);
+            (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(evaluated, validation);
             var metrics = new EpochMetrics(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen),
                 validated?.Loss, validated?.Accuracy, validated?.Macro, learningRate, epochClock.Elapsed,
                 seen / Math.Max(trainSeconds, 1e-9), PeakWorkingSet());
@@ -89,8 +97,8 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             log?.Info(MessageSensitivity.None, Describe(metrics));
 
             if (options.EarlyStoppingPatience is int patience && validated is not null)
-                state.Observe(metrics, options.EarlyStoppingMetric, patience, options.RestoreBestWeights ? network : null);
-            checkpoint?.Save(network, optimizer, state);
+                state.Observe(metrics, options.EarlyStoppingMetric, patience, options.RestoreBestWeights ? evaluated : null);
+            checkpoint?.Save(network, optimizer, state, average);
             Report(epoch, batchesPerEpoch, batchesPerEpoch, seen, lossSum, correct, epochClock.Elapsed, clock.Elapsed, state, metrics);
         }
 
@@ -98,12 +106,14 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             log?.Info(MessageSensitivity.None, $"Early stopping after epoch {state.History.Count}: no improvement for {options.EarlyStoppingPatience} epochs.");
         if (state.BestWeights is not null && options.RestoreBestWeights)
         {
-            network.load_state_dict(state.BestWeights);
+            evaluated.load_state_dict(state.BestWeights);
             log?.Info(MessageSensitivity.None, $"Restored the weights of epoch {state.BestEpoch}.");
         }
         state.DisposeBest();
-        network.eval();
-        return new TrainingResult(network, state.History, state.BestEpoch);
+        if (average is not null)
+            network.Dispose(); // the average is what the run returns
+        evaluated.eval();
+        return new TrainingResult(evaluated, state.History, state.BestEpoch);
     }
 
     private void Report(int epoch, int batch, int batches, long seen, double lossSum, long correct, TimeSpan epochElapsed, TimeSpan runElapsed, RunState state, EpochMetrics? completed)

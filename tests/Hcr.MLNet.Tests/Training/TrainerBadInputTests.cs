@@ -121,6 +121,7 @@ public class TrainerBadInputTests
     [InlineData(nameof(HandwritingCnnOptions.LearningRate))]
     [InlineData(nameof(HandwritingCnnOptions.LabelSmoothing))]
     [InlineData(nameof(HandwritingCnnOptions.ValidationFraction))]
+    [InlineData(nameof(HandwritingCnnOptions.WeightAverageDecay))]
     public void Options_out_of_range_are_rejected_when_the_trainer_is_made(string option)
     {
         var options = TrainerFixture.Quick();

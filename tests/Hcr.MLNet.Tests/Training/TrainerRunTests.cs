@@ -34,11 +34,14 @@ public class TrainerReproducibilityTests
         Assert.Equal(a.Score(image), b.Score(image));
     }
 
-    [Fact]
-    public void Interrupted_run_resumes_from_its_checkpoint_to_the_same_weights()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9)] // the weight average must resume too
+    public void Interrupted_run_resumes_from_its_checkpoint_to_the_same_weights(double weightAverageDecay)
     {
         using var dir = new TempDirectory();
         HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 3);
+        options.WeightAverageDecay = weightAverageDecay;
         options.Augmentation = AugmentationLevel.Light;
         options.ValidationFraction = 0.2;
         options.EarlyStoppingPatience = 5;
@@ -122,13 +125,17 @@ public class TrainerRunTests
         Assert.Contains(messages, m => m.Contains("Epoch 1: train loss"));
     }
 
-    [Fact]
-    public void Training_leaks_no_tensors_however_many_epochs()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9)]
+    public void Training_leaks_no_tensors_however_many_epochs(double weightAverageDecay)
     {
         long LiveAfter(int epochs)
         {
             long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
-            using (TrainerFixture.Train(TrainerFixture.Quick(epochs))) { }
+            HandwritingCnnOptions options = TrainerFixture.Quick(epochs);
+            options.WeightAverageDecay = weightAverageDecay;
+            using (TrainerFixture.Train(options)) { }
             return DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount - before;
         }
         LiveAfter(1); // warm-up: one-time allocations
