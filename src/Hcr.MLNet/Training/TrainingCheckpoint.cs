@@ -49,8 +49,7 @@ internal sealed class TrainingCheckpoint(string directory, string fingerprint, C
             }
             network.save(writer);
             optimizer.save_state_dict(writer);
-            writer.Write(average is not null);
-            if (average is not null)
+            if (average is not null) // whether there is one is part of the fingerprint
             {
                 writer.Write(average.Steps);
                 average.Network.save(writer);
@@ -93,8 +92,6 @@ internal sealed class TrainingCheckpoint(string directory, string fingerprint, C
             }
             network.load(reader);
             optimizer.load_state_dict(reader);
-            if (reader.ReadBoolean() != average is not null)
-                throw new InvalidDataException($"{FilePath} disagrees with its settings about weight averaging.");
             if (average is not null)
             {
                 average.Steps = reader.ReadInt64();

@@ -43,7 +43,7 @@ internal sealed class WeightAverage : IDisposable
         foreach ((Tensor average, Tensor live) in pairs)
         {
             if (average.is_floating_point())
-                average.mul_(keep).add_(live, alpha: 1 - keep);
+                average.lerp_(live, 1 - keep); // average + (1 − keep)·(live − average), one kernel
             else
                 average.copy_(live); // counters such as batch norm's num_batches_tracked
         }
