@@ -79,7 +79,7 @@ public class TrainerOverheadBenchmarks
         using HandwritingCnnTransformer model = _ml.MulticlassClassification.Trainers.HandwritingCnn(options).Fit(_view);
     }
 
-    private sealed class Config : ManualConfig
+    internal sealed class Config : ManualConfig
     {
         public Config()
         {

@@ -23,6 +23,7 @@ internal static class TrainCommand
     private static readonly Option<double?> WeightAverageDecay = new("--weight-average-decay") { Description = "Decay per step of the weight average that is returned; 0 returns the last weights (default: the recipe's)" };
     private static readonly Option<AugmentationLevel?> Augmentation = new("--augmentation") { Description = "none, light or strong (default: the recipe's)" };
     private static readonly Option<ClassSampling?> Sampling = new("--sampling") { Description = "natural, balanced or logitadjusted (default: the recipe's)" };
+    private static readonly Option<string?> TestTimeRotations = new("--test-time-rotations") { Description = "Angles in degrees of the turned copies of each image scored besides it, comma-separated (e.g. -5,5), or none (default: the recipe's)" };
     private static readonly Option<double?> Validation = new("--validation") { Description = "Fraction of the training data held out for per-epoch validation (default 0.1)" };
     private static readonly Option<int> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads (default: all cores)" };
@@ -35,7 +36,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognizer on EMNIST, evaluate it, save it and plot its curves");
         foreach (Option option in DemoOptions.DataOptions)
             command.Add(option);
-        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, LabelSmoothing, WeightAverageDecay, Augmentation, Sampling, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
+        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, LabelSmoothing, WeightAverageDecay, Augmentation, Sampling, TestTimeRotations, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
             command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
         return command;
@@ -51,6 +52,7 @@ internal static class TrainCommand
         options.WeightAverageDecay = parse.GetValue(WeightAverageDecay) ?? options.WeightAverageDecay;
         options.Augmentation = parse.GetValue(Augmentation) ?? options.Augmentation;
         options.Sampling = parse.GetValue(Sampling) ?? options.Sampling;
+        options.TestTimeRotations = ParseRotations(parse.GetValue(TestTimeRotations)) ?? options.TestTimeRotations;
         options.ValidationFraction = parse.GetValue(Validation) ?? options.ValidationFraction;
         options.Device = parse.GetValue(DemoOptions.Device);
         options.Threads = parse.GetValue(Threads);
@@ -63,7 +65,7 @@ internal static class TrainCommand
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
         AnsiConsole.MarkupLineInterpolated($"[bold]Data[/]    {data.Description}: {data.Train.Count:N0} training images, {data.Test?.Count ?? 0:N0} test images, {data.Train.ClassCount} classes");
         AnsiConsole.MarkupLineInterpolated($"[bold]Network[/] {options.Architecture.Description}");
-        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), weight decay {options.WeightDecay.ToString(CultureInfo.InvariantCulture)}, augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}, weight average {(options.WeightAverageDecay > 0 ? options.WeightAverageDecay.ToString(CultureInfo.InvariantCulture) : "off")}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), weight decay {options.WeightDecay.ToString(CultureInfo.InvariantCulture)}, augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}, weight average {(options.WeightAverageDecay > 0 ? options.WeightAverageDecay.ToString(CultureInfo.InvariantCulture) : "off")}, test-time rotations {(options.TestTimeRotations.Count > 0 ? string.Join(", ", options.TestTimeRotations.Select(a => a.ToString("+0.##;-0.##", CultureInfo.InvariantCulture) + "°")) : "none")}");
         AnsiConsole.MarkupLineInterpolated($"[bold]Runtime[/] {runtime}");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -84,6 +86,23 @@ internal static class TrainCommand
         foreach (string plot in Reports.WritePlots(recognizer, data.Test, recognizer.TestEvaluation, output))
             AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/]");
         return 0;
+    }
+
+    /// <summary>"-5,5" → [-5, 5]; "none" → []; null (option not given) → null.</summary>
+    internal static double[]? ParseRotations(string? text)
+    {
+        if (text is null)
+            return null;
+        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+            return [];
+        try
+        {
+            return text.Split(',', StringSplitOptions.TrimEntries).Select(a => double.Parse(a, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"--test-time-rotations takes comma-separated angles in degrees (for example -5,5) or none, not '{text}'.");
+        }
     }
 
     private static void Copy(HandwritingCnnOptions from, HandwritingCnnOptions to)

@@ -16,13 +16,14 @@ namespace Hcr.MLNet.Onnx;
 /// Turns a trained TorchSharp network into an ONNX model (IR 8, opset 17) with inference semantics:
 /// batch norm uses its running statistics and is folded into the convolution or dense layer it
 /// follows, dropout is removed. The graph takes <c>pixels</c> <c>[batch, 1, 28, 28]</c> floats and
-/// gives <c>probabilities</c> <c>[batch, classes]</c> (softmax) and <c>predicted_class</c>
+/// gives <c>probabilities</c> <c>[batch, classes]</c> (softmax, averaged over the test-time views
+/// when there are any, as TorchSharp scoring averages them) and <c>predicted_class</c>
 /// <c>[batch]</c> (int64). The walk follows the layers' order (through nested <c>Sequential</c>s and
 /// <see cref="ResidualBlock"/>s) and tracks the value's shape, so that a layer that does not fit its
 /// input, or a layer the exporter does not know, fails the export with its name and type before
 /// anything is written.
 /// </summary>
-internal sealed class OnnxExporter
+internal sealed partial class OnnxExporter
 {
     private readonly GraphProto _graph = new();
     // Value and node names in use; the graph's own input and outputs are taken from the start.
@@ -49,8 +50,9 @@ internal sealed class OnnxExporter
     /// <exception cref="InvalidOperationException">The network does not fit 28×28 images or the class count.</exception>
     /// <exception cref="ArgumentException">The caller's metadata uses a reserved key, an empty key or a null value.</exception>
     public static ModelProto Export(nn.Module<Tensor, Tensor> network, IReadOnlyList<string> classNames, string architecture, string description,
-        string pixelsColumn, IReadOnlyDictionary<string, string>? metadata)
+        string pixelsColumn, IReadOnlyList<double> testTimeRotations, IReadOnlyDictionary<string, string>? metadata)
     {
+        ArgumentNullException.ThrowIfNull(testTimeRotations);
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(classNames);
         CheckMetadata(metadata);
@@ -66,12 +68,22 @@ internal sealed class OnnxExporter
         using (torch.NewDisposeScope())
         using (torch.no_grad())
         {
-            logits = exporter.EmitModule(network is Sequential ? "" : network.GetName(), network, input);
+            Value views = exporter.EmitViews(input, testTimeRotations);
+            logits = exporter.EmitModule(network is Sequential ? "" : network.GetName(), network, views);
         }
         if (logits.IsImage || logits.Features != classNames.Count)
             throw new InvalidOperationException($"The network outputs {logits} per image, but the model has {classNames.Count} classes; the last layer must give one value per class.");
 
-        graph.Node.Add(Node("Softmax", OnnxFormat.ProbabilitiesName, [logits.Name], [OnnxFormat.ProbabilitiesName], Int("axis", 1)));
+        if (testTimeRotations.Count == 0)
+        {
+            graph.Node.Add(Node("Softmax", OnnxFormat.ProbabilitiesName, [logits.Name], [OnnxFormat.ProbabilitiesName], Int("axis", 1)));
+        }
+        else
+        {
+            string viewProbabilities = exporter.Unique("view_probabilities");
+            graph.Node.Add(Node("Softmax", viewProbabilities, [logits.Name], [viewProbabilities], Int("axis", 1)));
+            exporter.EmitViewAverage(viewProbabilities, 1 + testTimeRotations.Count, classNames.Count);
+        }
         graph.Node.Add(Node("ArgMax", OnnxFormat.PredictedClassName, [OnnxFormat.ProbabilitiesName], [OnnxFormat.PredictedClassName], Int("axis", 1), Int("keepdims", 0)));
         graph.Output.Add(TensorInfo(OnnxFormat.ProbabilitiesName, TensorProto.Types.DataType.Float, null, classNames.Count));
         graph.Output.Add(TensorInfo(OnnxFormat.PredictedClassName, TensorProto.Types.DataType.Int64, [null]));
@@ -91,6 +103,7 @@ internal sealed class OnnxExporter
         AddMetadata(model, OnnxMetadataKeys.Architecture, architecture);
         AddMetadata(model, OnnxMetadataKeys.Classes, JsonSerializer.Serialize(classNames));
         AddMetadata(model, OnnxMetadataKeys.PixelsColumn, pixelsColumn);
+        AddMetadata(model, OnnxMetadataKeys.TestTimeRotations, JsonSerializer.Serialize(testTimeRotations));
         AddMetadata(model, OnnxMetadataKeys.Input,
             $"'{OnnxFormat.InputName}': float [batch, 1, {OnnxFormat.ImageSize}, {OnnxFormat.ImageSize}], grey pixels scaled to 0..1, row-major, as the network was trained on");
         if (metadata is not null)
@@ -140,6 +153,8 @@ internal sealed class OnnxExporter
     /// <summary>Emits layers in order, folding a batch norm into the convolution or dense layer right before it.</summary>
     private Value EmitSequence(List<(string Path, nn.Module Module)> layers, Value x)
     {
+        // A memory-order change is nothing in ONNX, and skipping it lets a batch norm after it fold into the convolution before it.
+        layers = layers.Where(layer => layer.Module is not ChannelsLast).ToList();
         for (int i = 0; i < layers.Count; i++)
         {
             (string path, nn.Module module) = layers[i];
@@ -196,7 +211,7 @@ internal sealed class OnnxExporter
                     break;
                 default:
                     throw Unsupported(path, module, "this layer type has no ONNX translation in Hcr.MLNet " +
-                        "(supported: Conv2d, BatchNorm1d/2d, Linear, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1), Flatten, Dropout, Identity, Sequential, ResidualBlock)");
+                        "(supported: Conv2d, BatchNorm1d/2d, Linear, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1), Flatten, Dropout, Identity, ChannelsLast, Sequential, ResidualBlock)");
             }
         }
         return x;

@@ -20,6 +20,9 @@ public static class OnnxMetadataKeys
     /// <summary>The ML.NET pixels column the exported transformer read (784 floats in 0..1); <see cref="OnnxCnnModel"/> reads the same one by default.</summary>
     public const string PixelsColumn = "hcr.pixels_column";
 
+    /// <summary>The angles (degrees, JSON array) of the turned views whose probabilities the graph averages with the upright image's; <c>[]</c> when it scores the image alone.</summary>
+    public const string TestTimeRotations = "hcr.test_time_rotations";
+
     /// <summary>A human-readable statement of what the input must be.</summary>
     public const string Input = "hcr.input";
 
@@ -27,5 +30,5 @@ public static class OnnxMetadataKeys
     public const string ContentSha256 = "hcr.sha256";
 
     /// <summary>Every reserved key, in the order the exporter writes them.</summary>
-    public static IReadOnlyList<string> Reserved { get; } = [FormatVersion, Architecture, Classes, PixelsColumn, Input, ContentSha256];
+    public static IReadOnlyList<string> Reserved { get; } = [FormatVersion, Architecture, Classes, PixelsColumn, TestTimeRotations, Input, ContentSha256];
 }

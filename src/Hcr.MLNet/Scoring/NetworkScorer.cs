@@ -4,10 +4,11 @@ using static TorchSharp.torch;
 namespace Hcr.MLNet.Scoring;
 
 /// <summary>
-/// Runs a trained network on batches of images and returns class probabilities. The network stays
-/// in eval mode and nothing is cached between calls, so concurrent calls from several threads are safe.
+/// Runs a trained network on batches of images and returns class probabilities, averaged over the
+/// test-time views. The network stays in eval mode and nothing is cached between calls, so
+/// concurrent calls from several threads are safe.
 /// </summary>
-internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> network, Device device, int classCount)
+internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> network, Device device, int classCount, TestTimeViews views)
 {
     public const int PixelCount = 28 * 28;
 
@@ -23,7 +24,7 @@ internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> network, Device de
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         Tensor images = torch.tensor(pixels[..(count * PixelCount)].ToArray(), [count, 1, 28, 28]).to(device);
-        Tensor result = nn.functional.softmax(network.call(images), 1).cpu();
+        Tensor result = views.Probabilities(network, images).cpu();
         result.data<float>().CopyTo(probabilities[..(count * classCount)]);
     }
 

@@ -6,11 +6,14 @@ namespace Hcr.MLNet.Training;
 
 /// <summary>
 /// Options of the handwriting CNN trainer. The defaults are the Standard recipe, chosen by
-/// measurement on EMNIST (see README.md, "Results"): 90.49% macro accuracy (89.52% accuracy) on the
-/// EMNIST-47 local protocol, trained in 21 to 29 minutes on two CPU cores. <see cref="SeedRecipe"/> gives the original notebook's settings.
+/// measurement on EMNIST (see README.md, "Results"): 90.72% macro accuracy (89.83% accuracy) on the
+/// EMNIST-47 local protocol, trained in 24 to 31 minutes on two CPU cores, depending on the hour. <see cref="SeedRecipe"/> gives the original notebook's settings.
 /// </summary>
 public sealed class HandwritingCnnOptions
 {
+    private const int MaxTestTimeRotations = 8;
+    private const double MaxTestTimeAngle = 30;
+
     /// <summary>The key-typed label column (made by <c>MapValueToKey</c>). Default: <c>"Label"</c>.</summary>
     public string LabelColumnName { get; set; } = "Label";
 
@@ -57,6 +60,16 @@ public sealed class HandwritingCnnOptions
     /// weights. With 0.999 the average spans about the last thousand steps. Default: 0.
     /// </summary>
     public double WeightAverageDecay { get; set; }
+
+    /// <summary>
+    /// Test-time augmentation: angles in degrees (anticlockwise positive) by which the fitted transformer
+    /// also turns each image before scoring it; the class probabilities of the upright image and of these
+    /// views are averaged (in TorchSharp and in the exported ONNX graph alike, and in the per-epoch
+    /// validation). Each view costs one more pass of the network per image. Empty scores the upright image
+    /// only. Default: −5° and +5° (on the EMNIST-47 local protocol's validation hold-out, about 0.3 points
+    /// of accuracy and of macro accuracy over the upright image alone, and more than ±3°, ±7° or ±10°).
+    /// </summary>
+    public IReadOnlyList<double> TestTimeRotations { get; set; } = [-5.0, 5.0];
 
     /// <summary>How epochs draw images from unbalanced data. Default: <see cref="ClassSampling.Balanced"/>.</summary>
     public ClassSampling Sampling { get; set; } = ClassSampling.Balanced;
@@ -109,7 +122,8 @@ public sealed class HandwritingCnnOptions
 
     /// <summary>
     /// The seed notebook's recipe: the <see cref="CnnArchitecture.Seed"/> network, 20 epochs, batch 512,
-    /// Adam at 0.001, constant rate, no weight decay, no label smoothing, no augmentation, natural sampling.
+    /// Adam at 0.001, constant rate, no weight decay, no label smoothing, no augmentation, natural sampling,
+    /// and each image scored alone (no test-time rotations).
     /// </summary>
     public static HandwritingCnnOptions SeedRecipe() => new()
     {
@@ -123,10 +137,16 @@ public sealed class HandwritingCnnOptions
         LabelSmoothing = 0,
         Augmentation = AugmentationLevel.None,
         Sampling = ClassSampling.Natural,
+        TestTimeRotations = [],
     };
 
     /// <summary>A copy, for callers that adjust options without changing the original.</summary>
-    public HandwritingCnnOptions Clone() => (HandwritingCnnOptions)MemberwiseClone();
+    public HandwritingCnnOptions Clone()
+    {
+        var copy = (HandwritingCnnOptions)MemberwiseClone();
+        copy.TestTimeRotations = TestTimeRotations?.ToArray()!;
+        return copy;
+    }
 
     internal void Validate()
     {
@@ -151,6 +171,14 @@ public sealed class HandwritingCnnOptions
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Patience must be at least one epoch.");
         if (EarlyStoppingPatience is not null && ValidationSet is null && ValidationFraction == 0)
             throw new ArgumentException("Early stopping needs validation: set ValidationSet or a ValidationFraction above 0.", nameof(EarlyStoppingPatience));
+        ArgumentNullException.ThrowIfNull(TestTimeRotations);
+        if (TestTimeRotations.Count > MaxTestTimeRotations)
+            throw new ArgumentOutOfRangeException(nameof(TestTimeRotations), TestTimeRotations.Count, $"At most {MaxTestTimeRotations} test-time rotations are allowed (each costs a pass of the network).");
+        foreach (double angle in TestTimeRotations)
+        {
+            if (!(Math.Abs(angle) <= MaxTestTimeAngle) || angle == 0)
+                throw new ArgumentOutOfRangeException(nameof(TestTimeRotations), angle, $"Test-time rotations must be nonzero angles of at most {MaxTestTimeAngle} degrees either way (the upright image is always scored).");
+        }
         if (Threads is < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "The thread count must be positive.");
     }

@@ -102,7 +102,7 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
                 $"Training {o.Architecture.Name} on {trainTensors.Count} images of {train.ClassCount} classes" +
                 $"{(validationTensors is null ? "" : $", validating on {validationTensors.Count}")}, {o.Epochs} epochs, batch {o.BatchSize}, on {device.type}.");
             TrainingResult result = new TrainingLoop(o, train.ClassCount, device, log).Run(trainTensors, validationTensors);
-            return new HandwritingCnnTransformer(result.Network, o.Architecture, train.ClassNames, o.PixelsColumnName, result.History, device);
+            return new HandwritingCnnTransformer(result.Network, o.Architecture, train.ClassNames, o.PixelsColumnName, result.History, device, o.TestTimeRotations);
         }
         finally
         {

@@ -11,7 +11,8 @@ public sealed partial class HandwritingCnnTransformer
     /// Writes the network as an ONNX model (IR 8, opset 17) that <see cref="OnnxCnnModel"/> (or any
     /// ONNX runtime) scores without TorchSharp or libtorch. Input <c>pixels</c>: float
     /// <c>[batch, 1, 28, 28]</c> in 0..1; outputs <c>probabilities</c> (float <c>[batch, classes]</c>,
-    /// softmax) and <c>predicted_class</c> (int64 <c>[batch]</c>). Batch norm is folded into the layer
+    /// softmax, averaged over the <see cref="TestTimeRotations"/> views as here) and <c>predicted_class</c>
+    /// (int64 <c>[batch]</c>). Batch norm is folded into the layer
     /// before it and dropout is removed, so the graph computes what the network computes in eval mode.
     /// The model's metadata holds the classes, the architecture and Hcr.MLNet's format version (keys in
     /// <see cref="OnnxMetadataKeys"/>), then <paramref name="metadata"/>, then a checksum of the whole.
@@ -41,6 +42,6 @@ public sealed partial class HandwritingCnnTransformer
     private ModelProto BuildOnnx(IReadOnlyDictionary<string, string>? metadata)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return OnnxExporter.Export(_network, _classNames, Architecture.Name, Architecture.Description, PixelsColumnName, metadata);
+        return OnnxExporter.Export(_network, _classNames, Architecture.Name, Architecture.Description, PixelsColumnName, TestTimeRotations, metadata);
     }
 }

@@ -12,8 +12,14 @@ public sealed partial class HandwritingCnnTransformer
     // Raw bytes, not a length-prefixed string, so that any other file fails this check cleanly.
     private static ReadOnlySpan<byte> Magic => "HCR-CNN\n"u8;
 
-    /// <summary>The version of the binary format <see cref="Save(Stream)"/> writes and <see cref="Load(Stream, ComputeDevice, string)"/> reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The version of the binary format <see cref="Save(Stream)"/> writes. <see cref="Load(Stream, ComputeDevice, string)"/>
+    /// reads it and version 1 (written before test-time rotations existed: such models score each image alone).
+    /// </summary>
+    public const int FormatVersion = 2;
+
+    private const int OldestReadableVersion = 1;
+    private const int MaxStoredRotations = 64;
 
     /// <summary>Writes the transformer (architecture, classes, history, weights) to <paramref name="stream"/>.</summary>
     public void Save(Stream stream)
@@ -29,6 +35,9 @@ public sealed partial class HandwritingCnnTransformer
         foreach (string name in _classNames)
             writer.Write(name);
         EpochMetricsFormat.Write(writer, History);
+        writer.Write(TestTimeRotations.Count);
+        foreach (double angle in TestTimeRotations)
+            writer.Write(angle);
         _network.save(writer);
     }
 
@@ -65,8 +74,8 @@ public sealed partial class HandwritingCnnTransformer
             if (!magic.AsSpan().SequenceEqual(Magic))
                 throw new ModelFormatException(source, "not an Hcr.MLNet network (wrong header).");
             int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw new ModelFormatException(source, $"network format version {version}; this version of Hcr.MLNet reads version {FormatVersion}.");
+            if (version is < OldestReadableVersion or > FormatVersion)
+                throw new ModelFormatException(source, $"network format version {version}; this version of Hcr.MLNet reads versions {OldestReadableVersion} to {FormatVersion}.");
             CnnArchitecture architecture = CnnArchitecture.FromName(reader.ReadString());
             string pixelsColumn = reader.ReadString();
             int classCount = reader.ReadInt32();
@@ -76,10 +85,11 @@ public sealed partial class HandwritingCnnTransformer
             for (int i = 0; i < classCount; i++)
                 classNames[i] = reader.ReadString();
             List<EpochMetrics> history = EpochMetricsFormat.Read(reader);
+            double[] rotations = version >= 2 ? ReadRotations(reader, source) : [];
             network = architecture.CreateNetwork(classCount);
             network.load(reader, strict: true);
             network.to(target);
-            return new HandwritingCnnTransformer(network, architecture, classNames, pixelsColumn, history, target);
+            return new HandwritingCnnTransformer(network, architecture, classNames, pixelsColumn, history, target, rotations);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or KeyNotFoundException or ArgumentException or FormatException or InvalidOperationException or ExternalException)
         {
@@ -92,5 +102,20 @@ public sealed partial class HandwritingCnnTransformer
             network?.Dispose();
             throw;
         }
+    }
+
+    private static double[] ReadRotations(BinaryReader reader, string source)
+    {
+        int count = reader.ReadInt32();
+        if (count is < 0 or > MaxStoredRotations)
+            throw new ModelFormatException(source, $"implausible test-time rotation count {count}; the file is corrupt.");
+        var rotations = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            rotations[i] = reader.ReadDouble();
+            if (!double.IsFinite(rotations[i]))
+                throw new ModelFormatException(source, $"test-time rotation {rotations[i]} is not a finite angle; the file is corrupt.");
+        }
+        return rotations;
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     private bool _disposed;
 
     internal HandwritingCnnTransformer(nn.Module<Tensor, Tensor> network, CnnArchitecture architecture, string[] classNames,
-        string pixelsColumnName, IReadOnlyList<EpochMetrics> history, Device device)
+        string pixelsColumnName, IReadOnlyList<EpochMetrics> history, Device device, IReadOnlyList<double> testTimeRotations)
     {
         _network = network;
         _network.eval();
@@ -31,7 +31,9 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
         PixelsColumnName = pixelsColumnName;
         History = history;
         Device = device;
-        _scorer = new NetworkScorer(network, device, classNames.Length);
+        var views = new TestTimeViews(testTimeRotations);
+        TestTimeRotations = views.Rotations;
+        _scorer = new NetworkScorer(network, device, classNames.Length, views);
     }
 
     /// <summary>The network design.</summary>
@@ -48,6 +50,12 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
 
     /// <summary>Per-epoch training history (train and validation loss and accuracy, time).</summary>
     public IReadOnlyList<EpochMetrics> History { get; }
+
+    /// <summary>
+    /// The angles (degrees, anticlockwise positive) of the turned copies of each image that are scored
+    /// besides the image itself, their class probabilities averaged (see <see cref="HandwritingCnnOptions.TestTimeRotations"/>); empty when each image is scored alone.
+    /// </summary>
+    public IReadOnlyList<double> TestTimeRotations { get; }
 
     /// <summary>The device the network runs on.</summary>
     public Device Device { get; }

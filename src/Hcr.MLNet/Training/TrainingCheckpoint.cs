@@ -24,6 +24,8 @@ internal sealed class TrainingCheckpoint(string directory, string fingerprint, C
             o.Architecture.Name, classCount, trainCount, validationCount, o.Epochs, o.BatchSize, o.LearningRate, o.Optimizer,
             o.LearningRateSchedule, o.WeightDecay, o.LabelSmoothing, o.Augmentation, o.Sampling, o.WeightAverageDecay, o.Seed,
             o.EarlyStoppingPatience ?? 0, o.EarlyStoppingMetric, o.RestoreBestWeights,
+            // Validation scores the test-time views, so they shape early stopping and the best weights.
+            string.Join(',', o.TestTimeRotations.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
         }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
     public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)

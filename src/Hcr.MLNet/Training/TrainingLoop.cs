@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +13,8 @@ internal sealed record TrainingResult(nn.Module<Tensor, Tensor> Network, IReadOn
 /// <summary>
 /// The epoch loop, free of ML.NET: batches drawn by <see cref="EpochSampler"/>, augmented on the
 /// device, one optimizer step each with the scheduled learning rate (and, when asked, a weight-average
-/// update); then validation, progress, early stopping and a checkpoint after every epoch. With
+/// update); then validation (scored as the fitted transformer will score, test-time views included),
+/// progress, early stopping and a checkpoint after every epoch. With
 /// weight averaging, the average is what is validated, kept as best and returned.
 /// </summary>
 internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log)
@@ -26,6 +28,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
         using TorchSharp.Modules.OptimizerHelper optimizer = OptimizerFactory.Create(options, network);
         var sampler = new EpochSampler(train.LabelArray, classCount, options.Sampling, options.Seed);
         var augmenter = new BatchAugmenter(options.Augmentation);
+        var views = new TestTimeViews(options.TestTimeRotations);
         using Tensor? logPriors = options.Sampling == ClassSampling.LogitAdjusted ? LogitAdjustment.LogPriors(train.LabelArray, classCount, device) : null;
         // The copy that becomes the average is created after the trained network, so that the trained
         // network's initial weights do not depend on whether averaging is on.
@@ -89,7 +92,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
 
-            (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(evaluated, validation);
+            (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(evaluated, validation, views);
             var metrics = new EpochMetrics(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen),
                 validated?.Loss, validated?.Accuracy, validated?.Macro, learningRate, epochClock.Elapsed,
                 seen / Math.Max(trainSeconds, 1e-9), PeakWorkingSet());

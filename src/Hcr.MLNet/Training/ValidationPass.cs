@@ -1,14 +1,18 @@
+using Hcr.MLNet.Scoring;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hcr.MLNet.Training;
 
-/// <summary>Loss, accuracy and macro accuracy of a network on held-out images, in eval mode, without gradients.</summary>
+/// <summary>
+/// Loss, accuracy and macro accuracy of a network on held-out images, in eval mode, without gradients,
+/// scored as the fitted transformer scores (class probabilities averaged over the test-time views).
+/// </summary>
 internal static class ValidationPass
 {
     private const int BatchSize = 1024;
 
-    public static (double Loss, double Accuracy, double MacroAccuracy) Run(nn.Module<Tensor, Tensor> network, ImageTensors data)
+    public static (double Loss, double Accuracy, double MacroAccuracy) Run(nn.Module<Tensor, Tensor> network, ImageTensors data, TestTimeViews views)
     {
         network.eval();
         using var noGrad = torch.no_grad();
@@ -21,9 +25,10 @@ internal static class ValidationPass
             long length = Math.Min(BatchSize, data.Count - start);
             Tensor images = data.Images.narrow(0, start, length);
             Tensor labels = data.Labels.narrow(0, start, length);
-            Tensor logits = network.call(images);
-            lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
-            long[] predicted = logits.argmax(1).cpu().data<long>().ToArray();
+            Tensor probabilities = views.Probabilities(network, images);
+            // The log-loss of the probabilities the transformer reports (ML.NET's evaluator computes the same).
+            lossSum += -probabilities.gather(1, labels.unsqueeze(1)).clamp_min(1e-15).log().sum().item<float>();
+            long[] predicted = probabilities.argmax(1).cpu().data<long>().ToArray();
             for (int i = 0; i < length; i++)
             {
                 long label = data.LabelArray[start + i];

@@ -41,12 +41,13 @@ public class ConsoleDemoTests
 
         var train = Demo(dir.Path, "train", "--data", data, "--split", "digits", "--recipe", "seed", "--epochs", "2",
             "--batch-size", "32", "--weight-decay", "0.001", "--augmentation", "light", "--sampling", "balanced",
-            "--device", "cpu", "--output", "out/model.hcr");
+            "--test-time-rotations", "-4,4", "--device", "cpu", "--output", "out/model.hcr");
         Assert.True(train.ExitCode == 0, train.Output + train.Error);
         Assert.Contains("macro accuracy", train.Output);
         // The seed recipe has no weight decay, no augmentation and natural sampling: the options override it.
         string recipe = System.Text.RegularExpressions.Regex.Replace(train.Output, @"\s+", " ");
         Assert.Contains("weight decay 0.001, augmentation Light, sampling Balanced", recipe);
+        Assert.Contains("test-time rotations -4°, +4°", recipe);
         foreach (string file in new[] { "model.hcr", "model.curves.png", "model.samples.png", "model.confusion.png" })
             Assert.True(File.Exists(dir.File("out/" + file)), $"{file} was not written");
         using (SKBitmap curves = SKBitmap.Decode(dir.File("out/model.curves.png")))
@@ -79,6 +80,9 @@ public class ConsoleDemoTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal(2, Demo(dir.Path, "no-such-command").ExitCode);
         AssertOneLineError(Demo(dir.Path, "train", "--epochs", "many"), "bad argument");
+        var rotations = Demo(dir.Path, "train", "--test-time-rotations", "five");
+        AssertOneLineError(rotations, "--test-time-rotations takes comma-separated angles");
+        Assert.Equal(2, rotations.ExitCode);
     }
 
     [Fact]

@@ -43,6 +43,38 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Test_time_rotations_export_as_gathered_views_averaged_like_TorchSharp_scoring()
+    {
+        using var dir = new TempDirectory();
+        torch.manual_seed(8);
+        Module<Tensor, Tensor> network = CnnArchitecture.Standard.CreateNetwork(6);
+        OnnxTestSupport.RandomizeBatchNorms(network, seed: 8);
+        using HandwritingCnnTransformer model = OnnxTestSupport.Wrap(network, CnnArchitecture.Standard, 6, [-5, 5, 12]);
+        model.ExportOnnx(dir.File("views.onnx"));
+
+        ModelProto proto = OnnxTestSupport.ReadModel(dir.File("views.onnx"));
+        string[] ops = proto.Graph.Node.Select(n => n.OpType).ToArray();
+        Assert.Equal(3 * 4, ops.Count(o => o == "Gather"));
+        Assert.Equal(1, ops.Count(o => o == "ReduceMean"));
+        Assert.Equal("[-5,5,12]", proto.MetadataProps.Single(p => p.Key == OnnxMetadataKeys.TestTimeRotations).Value);
+
+        using OnnxCnnModel onnx = OnnxCnnModel.Load(dir.File("views.onnx"));
+        var images = SyntheticGlyphs.Create(20, "HVDOXo", seed: 6);
+        OnnxTestSupport.Parity parity = OnnxTestSupport.Compare(model, onnx, OnnxTestSupport.Pixels(images, images.Count), images.Count);
+        Assert.True(parity.MaxDifference < 1e-4, parity.ToString());
+
+        // Without rotations the graph scores the image alone, and its probabilities differ.
+        using HandwritingCnnTransformer alone = OnnxTestSupport.Wrap(CnnArchitecture.Standard.CreateNetwork(6), CnnArchitecture.Standard, 6);
+        alone.Network.load_state_dict(network.state_dict());
+        alone.ExportOnnx(dir.File("alone.onnx"));
+        ModelProto plain = OnnxTestSupport.ReadModel(dir.File("alone.onnx"));
+        Assert.DoesNotContain(plain.Graph.Node, n => n.OpType is "Gather" or "ReduceMean");
+        Assert.Equal("[]", plain.MetadataProps.Single(p => p.Key == OnnxMetadataKeys.TestTimeRotations).Value);
+        float[] pixels = OnnxTestSupport.Pixels(images, 1);
+        Assert.NotEqual(model.Score(pixels), alone.Score(pixels));
+    }
+
+    [Fact]
     public void Residual_blocks_global_pooling_and_unfoldable_batch_norms_export_exactly()
     {
         using var dir = new TempDirectory();

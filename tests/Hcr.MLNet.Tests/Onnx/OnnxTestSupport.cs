@@ -51,7 +51,7 @@ internal static class OnnxTestSupport
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<float> a = fromTorch.AsSpan(i * k, k), b = fromOnnx.AsSpan(i * k, k);
-            if (Scoring.NetworkScorer.ArgMax(a) == Scoring.NetworkScorer.ArgMax(b))
+            if (Hcr.MLNet.Scoring.NetworkScorer.ArgMax(a) == Hcr.MLNet.Scoring.NetworkScorer.ArgMax(b))
                 agreeing++;
             for (int c = 0; c < k; c++)
                 maxDifference = Math.Max(maxDifference, Math.Abs(a[c] - b[c]));
@@ -59,11 +59,11 @@ internal static class OnnxTestSupport
         return new Parity(count, agreeing, maxDifference);
     }
 
-    /// <summary>A transformer around a hand-made network (no training), for export tests.</summary>
-    public static HandwritingCnnTransformer Wrap(Module<Tensor, Tensor> network, CnnArchitecture architecture, int classCount)
+    /// <summary>A transformer around a hand-made network (no training), for export tests; it scores each image alone unless <paramref name="testTimeRotations"/> are given.</summary>
+    public static HandwritingCnnTransformer Wrap(Module<Tensor, Tensor> network, CnnArchitecture architecture, int classCount, double[]? testTimeRotations = null)
     {
         string[] classes = Enumerable.Range(0, classCount).Select(c => ((char)('A' + c)).ToString()).ToArray();
-        return new HandwritingCnnTransformer(network, architecture, classes, "Pixels", [], torch.CPU);
+        return new HandwritingCnnTransformer(network, architecture, classes, "Pixels", [], torch.CPU, testTimeRotations ?? []);
     }
 
     /// <summary>Gives every batch norm of <paramref name="network"/> random running statistics and affine parameters, so that folding them is really tested.</summary>

@@ -136,6 +136,28 @@ public class TrainerBadInputTests
         Assert.Equal(option, e.ParamName);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(31.0)]
+    [InlineData(-90.0)]
+    [InlineData(double.NaN)]
+    public void Test_time_rotations_that_are_no_small_turn_are_rejected(double angle)
+    {
+        var options = TrainerFixture.Quick();
+        options.TestTimeRotations = [5, angle];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(options));
+        Assert.Equal(nameof(HandwritingCnnOptions.TestTimeRotations), e.ParamName);
+        Assert.Contains("at most 30 degrees", e.Message);
+    }
+
+    [Fact]
+    public void Too_many_test_time_rotations_are_rejected()
+    {
+        var options = TrainerFixture.Quick();
+        options.TestTimeRotations = Enumerable.Range(1, 9).Select(a => (double)a).ToArray();
+        Assert.Contains("At most 8", Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(options)).Message);
+    }
+
     [Fact]
     public void Early_stopping_without_validation_is_rejected()
     {

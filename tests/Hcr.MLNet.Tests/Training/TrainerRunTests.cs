@@ -188,7 +188,43 @@ public class TrainerRunTests
         Assert.Equal(model.ClassNames, loaded.ClassNames);
         Assert.Equal(model.Architecture, loaded.Architecture);
         Assert.Equal(model.History, loaded.History);
+        Assert.Equal([-5.0, 5.0], model.TestTimeRotations);
+        Assert.Equal(model.TestTimeRotations, loaded.TestTimeRotations);
         float[] image = SyntheticGlyphs.Create(1, seed: 8).GetImage(1).ToArray().Select(v => v / 255f).ToArray();
+        Assert.Equal(model.Score(image), loaded.Score(image));
+    }
+
+    [Fact]
+    public void Model_files_of_format_1_load_and_score_each_image_alone()
+    {
+        // Format 1 is format 2 without the test-time rotations (written before they existed).
+        using var dir = new TempDirectory();
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 1);
+        options.TestTimeRotations = [];
+        using HandwritingCnnTransformer model = TrainerFixture.Train(options);
+        using var written = new MemoryStream();
+        model.Save(written);
+        byte[] current = written.ToArray();
+        using var reader = new BinaryReader(new MemoryStream(current));
+        reader.ReadBytes(8);
+        Assert.Equal(2, reader.ReadInt32());
+        reader.ReadString();
+        reader.ReadString();
+        int classes = reader.ReadInt32();
+        for (int i = 0; i < classes; i++)
+            reader.ReadString();
+        EpochMetricsFormat.Read(reader);
+        int rotationsAt = (int)reader.BaseStream.Position;
+        Assert.Equal(0, reader.ReadInt32());
+        byte[] formatOne = [.. current[..rotationsAt], .. current[(rotationsAt + 4)..]];
+        BitConverter.GetBytes(1).CopyTo(formatOne, 8);
+        string path = dir.File("old.hcrcnn");
+        File.WriteAllBytes(path, formatOne);
+
+        using HandwritingCnnTransformer loaded = HandwritingCnnTransformer.Load(path, Hcr.MLNet.Native.ComputeDevice.Cpu);
+
+        Assert.Empty(loaded.TestTimeRotations);
+        float[] image = SyntheticGlyphs.Create(1, seed: 9).GetImage(0).ToArray().Select(v => v / 255f).ToArray();
         Assert.Equal(model.Score(image), loaded.Score(image));
     }
 
