@@ -5,8 +5,8 @@ namespace Hcr.MLNet.Imaging;
 
 /// <summary>
 /// Reads a non-interlaced PNG one row at a time (inflate, unfilter, convert to BGRA), holding two rows.
-/// SkiaSharp 2.88's PNG codec decodes only whole images (its row-by-row decoding answers
-/// "unimplemented", and PNG has no reduced-scale decoding), so a large PNG would need its full-size
+/// SkiaSharp's PNG codec decodes only whole images (in 2.88, 3.119 and 4.x alike its row-by-row
+/// decoding answers "unimplemented" and a scaled decode "invalid scale"), so a large PNG would need its full-size
 /// bitmap; the loader uses this reader for those instead. All bit depths and colour types are read,
 /// with tRNS transparency; gamma and colour profiles are ignored, as they barely move ink against paper.
 /// </summary>

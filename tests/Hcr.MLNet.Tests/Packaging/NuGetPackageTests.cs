@@ -4,11 +4,14 @@ namespace Hcr.MLNet.Tests.Packaging;
 
 /// <summary>
 /// The package as users meet it: packed to a local folder, added to a new console app outside this
-/// repository, which trains a tiny model on data it makes and predicts with it.
+/// repository that already references ML.NET, which trains a tiny model on data it makes and predicts with it.
 /// </summary>
 public class NuGetPackageTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(8);
+
+    /// <summary>The ML.NET version the library is built against (Directory.Packages.props).</summary>
+    private const string MLNetVersion = "6.0.0";
 
     private const string AppProgram = """
         using Hcr.MLNet;
@@ -85,9 +88,16 @@ public class NuGetPackageTests
                 """);
             File.WriteAllText(Path.Combine(app, "Program.cs"), AppProgram);
 
+            // An app that already uses ML.NET 6 adds the package: no downgrade, no version conflict.
+            var addMl = ChildProcess.Run("dotnet", ["add", "package", "Microsoft.ML", "--version", MLNetVersion], app, Step);
+            Assert.True(addMl.ExitCode == 0, addMl.Output + addMl.Error);
             var add = ChildProcess.Run("dotnet", ["add", "package", "Hcr.MLNet", "--version", version], app, Step);
             Assert.True(add.ExitCode == 0, add.Output + add.Error);
-            var run = ChildProcess.Run("dotnet", ["run", "-c", "Release"], app, Step);
+            var build = ChildProcess.Run("dotnet", ["build", "-c", "Release"], app, Step);
+            Assert.True(build.ExitCode == 0, build.Output + build.Error);
+            foreach (string conflict in (string[])["NU1605", "NU1608", "NU1109", "NU1107", "downgrade"])
+                Assert.DoesNotContain(conflict, build.Output + build.Error, StringComparison.OrdinalIgnoreCase);
+            var run = ChildProcess.Run("dotnet", ["run", "-c", "Release", "--no-build"], app, Step);
             Assert.True(run.ExitCode == 0, run.Output + run.Error);
             Assert.Contains("predicted -|", run.Output);
         }
