@@ -4,6 +4,7 @@ using Hcr.MLNet.Tests.TestSupport;
 namespace Hcr.MLNet.Tests.Data;
 
 /// <summary>Real EMNIST files from ../shared/data/emnist: these fail, never skip, when the data is absent.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class RealEmnistTests
 {
     [Fact]

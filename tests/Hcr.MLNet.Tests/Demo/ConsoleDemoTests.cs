@@ -6,6 +6,7 @@ using SkiaSharp;
 namespace Hcr.MLNet.Tests.Demo;
 
 /// <summary>The demo as users run it: a child process, its exit codes, its files, its one-line errors.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class ConsoleDemoTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);

@@ -8,6 +8,7 @@ namespace Hcr.MLNet.Tests.Imaging;
 /// The normaliser's EMNIST numbers, measured again on 1000 real tiles (ByMerge test part) with the
 /// normaliser's own estimators: if the defaults drift from the data, these fail.
 /// </summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class EmnistCalibrationTests
 {
     private static readonly Lazy<Measurements> Measured = new(Measure);

@@ -64,6 +64,7 @@ public class InkNormalizingTransformTests
             .ToList();
     }
 
+    [Trait(TestTier.Category, TestTier.Slow)]
     [Fact]
     public void Chain_gives_the_784_floats_of_the_core_normaliser()
     {
@@ -101,6 +102,7 @@ public class InkNormalizingTransformTests
         Assert.Equal(photos.Count, rows);
     }
 
+    [Trait(TestTier.Category, TestTier.Slow)]
     [Fact]
     public void Prediction_engine_normalises_one_image()
     {
@@ -150,6 +152,7 @@ public class InkNormalizingTransformTests
         ThrowsWithin<UnusableImageException>(() => Assert.NotEmpty(transformed.GetColumn<MLImage>("Tile").ToList()));
     }
 
+    [Trait(TestTier.Category, TestTier.Slow)]
     [Fact]
     public void Cursor_sets_give_the_same_rows()
     {

@@ -11,6 +11,7 @@ namespace Hcr.MLNet.Tests.Imaging;
 /// tinted, noisy paper, another pen width, anywhere on the page, JPEG or PNG), loaded and normalised,
 /// must come back as the tiles they were drawn from.
 /// </summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class PhotoRoundTripTests
 {
     [Fact]

@@ -37,6 +37,7 @@ public sealed class SyntheticOnnxFixture : IDisposable
 /// The trained seed network against its ONNX export, and <see cref="OnnxCnnModel"/> as an ML.NET
 /// transformer: schema, Evaluate, MapKeyToValue, PredictionEngine.
 /// </summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class OnnxMLNetTests(SyntheticOnnxFixture fixture) : IClassFixture<SyntheticOnnxFixture>
 {
     private sealed class Input

@@ -64,6 +64,7 @@ public sealed class RealOnnxFixture : IDisposable
 }
 
 /// <summary>ONNX Runtime against TorchSharp on real handwriting, and the exported file as ONNX Runtime sees it.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class RealDataOnnxTests(RealOnnxFixture fixture, ITestOutputHelper output) : IClassFixture<RealOnnxFixture>
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Hcr.MLNet.Tests.Packaging;
 /// The package as users meet it: packed to a local folder, added to a new console app outside this
 /// repository that already references ML.NET, which trains a tiny model on data it makes and predicts with it.
 /// </summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class NuGetPackageTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(8);

@@ -6,6 +6,7 @@ using Microsoft.ML.Data;
 
 namespace Hcr.MLNet.Tests.Recognition;
 
+[Trait(TestTier.Category, TestTier.Slow)]
 public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixture<RecognizerFixture>
 {
     private HandwritingRecognizer Recognizer => fixture.Recognizer;

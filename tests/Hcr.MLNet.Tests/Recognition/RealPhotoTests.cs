@@ -10,6 +10,7 @@ namespace Hcr.MLNet.Tests.Recognition;
 /// other images rendered as photos of pen on paper (another pen width, tinted paper, lighting
 /// gradient, blur, noise, loose margins, JPEG) about as well as it reads them as EMNIST tiles.
 /// </summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class RealPhotoTests
 {
     [Fact]

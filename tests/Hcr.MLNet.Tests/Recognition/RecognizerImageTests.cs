@@ -6,6 +6,7 @@ using SkiaSharp;
 namespace Hcr.MLNet.Tests.Recognition;
 
 /// <summary>Predictions from image files, streams, bytes and in-memory images, through the whole chain.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<RecognizerFixture>
 {
     private HandwritingRecognizer Recognizer => fixture.Recognizer;

@@ -7,6 +7,7 @@ using SkiaSharp;
 namespace Hcr.MLNet.Tests.Recognition;
 
 /// <summary>A recognizer exported to ONNX and loaded back runs on ONNX Runtime with the same answers.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class RecognizerOnnxTests(RecognizerFixture fixture) : IClassFixture<RecognizerFixture>
 {
     [Fact]

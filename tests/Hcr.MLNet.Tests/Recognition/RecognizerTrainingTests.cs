@@ -7,6 +7,7 @@ using Microsoft.ML;
 
 namespace Hcr.MLNet.Tests.Recognition;
 
+[Trait(TestTier.Category, TestTier.Slow)]
 public class RecognizerTrainingTests
 {
     [Fact]

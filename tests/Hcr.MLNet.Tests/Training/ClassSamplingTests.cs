@@ -6,6 +6,7 @@ using TorchSharp;
 namespace Hcr.MLNet.Tests.Training;
 
 /// <summary>How epochs draw images, and how the three sampling modes treat unbalanced classes.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class ClassSamplingTests
 {
     private static readonly long[] Unbalanced = [.. Enumerable.Repeat(0L, 90), .. Enumerable.Repeat(1L, 10), .. Enumerable.Repeat(2L, 20)];

@@ -7,6 +7,7 @@ using Microsoft.ML;
 namespace Hcr.MLNet.Tests.Training;
 
 /// <summary>The Standard network on real EMNIST images (ByMerge, 47 classes): fails, never skips, without the data.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class RealDataTrainingTests
 {
     [Fact]

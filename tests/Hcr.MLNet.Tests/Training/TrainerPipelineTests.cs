@@ -6,6 +6,7 @@ using Microsoft.ML.Data;
 
 namespace Hcr.MLNet.Tests.Training;
 
+[Trait(TestTier.Category, TestTier.Slow)]
 public class TrainerPipelineTests
 {
     private sealed class Prediction

@@ -9,6 +9,7 @@ namespace Hcr.MLNet.Tests.Training;
 
 /// <summary>Determinism and resume: runs whose weights must be bit-identical.</summary>
 [Collection(TorchRandomness.Name)]
+[Trait(TestTier.Category, TestTier.Slow)]
 public class TrainerReproducibilityTests
 {
     [Fact]
@@ -72,6 +73,7 @@ public class TrainerReproducibilityTests
 }
 
 /// <summary>Checkpoints, cancellation, progress, logging, leaks and persistence of training runs.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public class TrainerRunTests
 {
     [Fact]

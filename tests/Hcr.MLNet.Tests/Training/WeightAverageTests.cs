@@ -10,6 +10,7 @@ namespace Hcr.MLNet.Tests.Training;
 
 /// <summary>The exponential moving average of the weights, alone and inside training runs.</summary>
 [Collection(TorchRandomness.Name)]
+[Trait(TestTier.Category, TestTier.Slow)]
 public class WeightAverageTests
 {
     public WeightAverageTests() => TorchRuntime.EnsureInitialized();
