@@ -151,7 +151,8 @@ public sealed record OnnxScoringOptions
     internal string Requirements() => ExecutionProvider switch
     {
         OnnxExecutionProvider.Cuda =>
-            "ONNX Runtime's CUDA provider needs an NVIDIA GPU, its driver, and the CUDA and cuDNN versions that ONNX Runtime release was built for, on the library path.",
+            "ONNX Runtime's CUDA provider needs an NVIDIA GPU, its driver, and the CUDA and cuDNN versions that ONNX Runtime release was built for, on the library path " +
+            "(ONNX Runtime's own log names a library it could not load).",
         OnnxExecutionProvider.DirectML => "ONNX Runtime's DirectML provider needs Windows 10 1903 or later and a DirectX 12 GPU.",
         _ => "",
     };
