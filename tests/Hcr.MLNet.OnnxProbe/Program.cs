@@ -14,6 +14,7 @@ using Microsoft.ML.OnnxRuntime;
 // 3. Loads it with OnnxCnnModel and scores one image directly and one through ML.NET.
 //    With an image file, also loads the model as a recognizer (HandwritingRecognizer.LoadOnnx) and
 //    reads the image through the whole chain (loader, ImageAnalytics, ink normalisation, ONNX).
+//    Lists the temp folder's entries while the model is loaded and after it is disposed.
 // 4. Reports ONNX Runtime's log (message count, every warning or worse) and whether TorchSharp or
 //    libtorch is loaded in the process (/proc/self/maps on Linux, the module list elsewhere) or
 //    present in the application folder.
@@ -71,7 +72,11 @@ try
         var toCharacter = ml.Transforms.Conversion.MapKeyToValue("Character", "PredictedLabel").Fit(model.Transform(data));
         string viaMLNet = toCharacter.Transform(model.Transform(data)).GetColumn<string>("Character").Single();
         Console.WriteLine($"mlnet-predicted: {viaMLNet}");
+        // What the temp folder holds while the model is loaded and has been used through ML.NET (a test
+        // gives the probe a private TMPDIR, so anything here was written by this process).
+        Console.WriteLine($"temp-entries-while-loaded: {TempEntries()}");
     }
+    Console.WriteLine($"temp-entries-after-dispose: {TempEntries()}");
 
     if (args.Length == 2)
     {
@@ -112,6 +117,12 @@ string[] torchFiles = Directory.EnumerateFiles(AppContext.BaseDirectory, "*", Se
 Console.WriteLine($"torch-files-in-app-folder: {(torchFiles.Length == 0 ? "none" : string.Join(", ", torchFiles))}");
 
 return torchAssemblies.Length == 0 && torchLibraries.Length == 0 && torchFiles.Length == 0 ? 0 : 3;
+
+static string TempEntries()
+{
+    string[] entries = Directory.EnumerateFileSystemEntries(Path.GetTempPath()).Select(e => Path.GetFileName(e)).Order(StringComparer.Ordinal).ToArray();
+    return entries.Length == 0 ? "none" : string.Join(", ", entries);
+}
 
 static string Dims(NodeMetadata node) =>
     string.Join(", ", node.Dimensions.Select((d, i) => d >= 0 ? d.ToString(CultureInfo.InvariantCulture) : node.SymbolicDimensions[i] is { Length: > 0 } s ? s : "?"));

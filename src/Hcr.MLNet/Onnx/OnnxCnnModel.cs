@@ -6,8 +6,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Transforms;
-using Microsoft.ML.Transforms.Onnx;
 
 namespace Hcr.MLNet.Onnx;
 
@@ -15,15 +13,15 @@ namespace Hcr.MLNet.Onnx;
 /// A handwriting CNN exported with
 /// <see cref="HandwritingCnnTransformer.ExportOnnx(string, IReadOnlyDictionary{string, string}?)"/>,
 /// scored by ONNX Runtime, with no TorchSharp and no libtorch: an application that only predicts can
-/// ship without them. As an ML.NET transformer it runs the model through ML.NET's OnnxTransformer
-/// (<c>mlContext.Transforms.ApplyOnnxModel</c>) and adds the same columns as
-/// <see cref="HandwritingCnnTransformer"/>: <c>Score</c> (class probabilities, class names as slot
-/// names) and <c>PredictedLabel</c> (a key with the class names as key values), so ML.NET's
-/// <c>MulticlassClassification.Evaluate</c>, <c>MapKeyToValue</c> and <c>PredictionEngine</c> work
-/// on its output. <see cref="Score(ReadOnlySpan{float}, int, Span{float})"/> scores raw batches
-/// directly on an ONNX Runtime session. Thread-safe for scoring; dispose it when done.
+/// ship without them. It opens one ONNX Runtime session, made from <see cref="OnnxScoringOptions"/>
+/// (execution provider, threads, graph optimisation), and scores everything through it: raw batches
+/// (<see cref="Score(ReadOnlySpan{float}, int, Span{float})"/>) and, as an ML.NET transformer, rows; it adds
+/// the same columns as <see cref="HandwritingCnnTransformer"/>: <c>Score</c> (class probabilities, class
+/// names as slot names) and <c>PredictedLabel</c> (a key with the class names as key values), so ML.NET's
+/// <c>MulticlassClassification.Evaluate</c>, <c>MapKeyToValue</c> and <c>PredictionEngine</c> work on its
+/// output. Thread-safe for scoring; dispose it when done.
 /// </summary>
-public sealed class OnnxCnnModel : ITransformer, IDisposable
+public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
 {
     /// <summary>Images per ONNX Runtime call in <see cref="Score(ReadOnlySpan{float}, int, Span{float})"/>: bounds the activations' memory.</summary>
     private const int MaxBatch = 256;
@@ -31,22 +29,19 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable
     private static readonly string[] InputNames = [OnnxFormat.InputName];
     private static readonly string[] OutputNames = [OnnxFormat.ProbabilitiesName];
 
-    private readonly MLContext _ml;
     private readonly string[] _classNames;
     private readonly InferenceSession _session;
-    private readonly OnnxTransformer _onnx;
     private bool _disposed;
 
-    private OnnxCnnModel(MLContext ml, string path, OnnxModelDescription description, string pixelsColumnName, InferenceSession session, OnnxTransformer onnx)
+    private OnnxCnnModel(string path, OnnxModelDescription description, string pixelsColumnName, InferenceSession session, OnnxScoringOptions options)
     {
-        _ml = ml;
         ModelPath = path;
         _classNames = description.ClassNames;
         Metadata = description.Metadata.ToFrozenDictionary(StringComparer.Ordinal);
         Opset = description.Opset;
         PixelsColumnName = pixelsColumnName;
         _session = session;
-        _onnx = onnx;
+        ScoringOptions = options;
     }
 
     /// <summary>The file the model was loaded from.</summary>
@@ -70,20 +65,30 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable
     /// <summary>The input column <see cref="Transform"/> reads: 784 floats in 0..1 (by default the column the exported transformer read).</summary>
     public string PixelsColumnName { get; }
 
+    /// <summary>How the ONNX Runtime session was opened: the options given to <see cref="Load"/>, or those the ML.NET context chose (the CPU after a fallback).</summary>
+    public OnnxScoringOptions ScoringOptions { get; }
+
     /// <summary>Always true: <c>PredictionEngine</c> scores row by row.</summary>
     public bool IsRowToRowMapper => true;
 
     /// <summary>
     /// Loads and checks an exported model: an ONNX file written by <c>ExportOnnx</c>, unchanged since
     /// (its checksum matches), whose input is <c>pixels</c> float <c>[batch, 1, 28, 28]</c> and whose
-    /// <c>probabilities</c> output has one value per class. Never loads TorchSharp or libtorch.
+    /// <c>probabilities</c> output has one value per class. Opens one ONNX Runtime session for all
+    /// scoring, and writes no copy of the model anywhere. Never loads TorchSharp or libtorch.
     /// </summary>
     /// <param name="path">The .onnx file.</param>
-    /// <param name="mlContext">The ML.NET context for the ONNX transform; a new one if null.</param>
+    /// <param name="mlContext">
+    /// Consulted only when <paramref name="options"/> is null, as ML.NET's <c>ApplyOnnxModel</c> does: its
+    /// <c>GpuDeviceId</c> asks for CUDA on that device, and its <c>FallbackToCpu</c> then lets the model load on
+    /// the CPU when CUDA cannot be used. May be null.
+    /// </param>
     /// <param name="pixelsColumnName">The input column to read; by default the one stored in the model (<c>Pixels</c>).</param>
+    /// <param name="options">Execution provider, threads and graph optimisation of the session; null for <see cref="OnnxScoringOptions.Default"/> (the CPU), unless <paramref name="mlContext"/> names a GPU.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ModelFormatException">The file is not ONNX, is truncated or corrupt, lacks Hcr.MLNet's metadata, or has another input or output shape.</exception>
-    public static OnnxCnnModel Load(string path, MLContext? mlContext = null, string? pixelsColumnName = null)
+    /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for is not in the ONNX Runtime this application ships (the message names the package to add), or ONNX Runtime cannot start it.</exception>
+    public static OnnxCnnModel Load(string path, MLContext? mlContext = null, string? pixelsColumnName = null, OnnxScoringOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -92,31 +97,42 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable
         OnnxModelDescription description = OnnxFormat.Read(bytes, path);
         string pixels = pixelsColumnName
             ?? (description.Metadata.TryGetValue(OnnxMetadataKeys.PixelsColumn, out string? stored) && stored.Length > 0 ? stored : "Pixels");
-        MLContext ml = mlContext ?? new MLContext();
 
-        InferenceSession? session = null;
+        // ML.NET's own ONNX transform reads the GPU choice from the context; so does a load without options.
+        OnnxScoringOptions scoring = options
+            ?? (mlContext?.GpuDeviceId is int device ? new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda, DeviceId = device } : OnnxScoringOptions.Default);
+        InferenceSession session;
         try
         {
-            // ONNX Runtime's own log goes to the console; errors reach the caller as exceptions instead.
-            using (var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL })
-                session = new InferenceSession(bytes, options);
-            OnnxTransformer onnx;
-            using (var stream = new MemoryStream(bytes, writable: false))
-            {
-                onnx = ml.Transforms.ApplyOnnxModel(OutputNames, InputNames, stream)
-                    .Fit(new SchemaOnlyDataView(OnnxInputSchema()));
-            }
-            return new OnnxCnnModel(ml, Path.GetFullPath(path), description, pixels, session, onnx);
+            session = OpenSession(bytes, path, scoring);
+        }
+        catch (ExecutionProviderUnavailableException) when (options is null && mlContext is { FallbackToCpu: true })
+        {
+            scoring = OnnxScoringOptions.Default;
+            session = OpenSession(bytes, path, scoring);
+        }
+        return new OnnxCnnModel(Path.GetFullPath(path), description, pixels, session, scoring);
+    }
+
+    /// <summary>The one session of a model: the bytes already checked, ONNX Runtime's errors told apart by what most likely caused them.</summary>
+    private static InferenceSession OpenSession(byte[] bytes, string path, OnnxScoringOptions scoring)
+    {
+        using SessionOptions options = scoring.CreateSessionOptions();
+        try
+        {
+            return new InferenceSession(bytes, options);
+        }
+        catch (OnnxRuntimeException e) when (scoring.ExecutionProvider != OnnxExecutionProvider.Cpu)
+        {
+            // The file passed Hcr.MLNet's checks (checksum, shapes), so a failure here is far more often the device's
+            // (driver, CUDA, cuDNN, memory) than the graph's; loading on the CPU tells the two apart.
+            throw new ExecutionProviderUnavailableException(scoring.ExecutionProvider, OrtEnv.Instance().GetAvailableProviders(),
+                $"ONNX Runtime could not open {path} on {scoring.Describe()} ({e.Message}). {scoring.Requirements()} " +
+                "If the model also fails to load with the default (CPU) options, the file is at fault.", e);
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException or FormatException)
         {
-            session?.Dispose();
             throw new ModelFormatException(path, $"ONNX Runtime cannot load the model ({e.Message}).", e);
-        }
-        catch
-        {
-            session?.Dispose();
-            throw;
         }
     }
 
@@ -181,16 +197,15 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// Adds <c>Score</c> and <c>PredictedLabel</c>, computed lazily by ML.NET's OnnxTransformer on ONNX
-    /// Runtime as a cursor reads them. Input columns keep their names and positions.
+    /// Adds <c>Score</c> and <c>PredictedLabel</c>, computed lazily on the model's ONNX Runtime session, one
+    /// row at a time, as a cursor reads them. Input columns keep their names and positions.
     /// </summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         ObjectDisposedException.ThrowIf(_disposed, this);
         DataViewSchema output = GetOutputSchema(input.Schema);
-        IDataView scored = _onnx.Transform(WithOnnxInput(input));
-        return new OnnxScoringDataView(scored, output, OnnxColumnMap.Build(input.Schema, scored.Schema, CopiesPixels, ClassCount));
+        return new ScoringDataView(input, output, this, input.Schema[PixelsColumnName]);
     }
 
     /// <inheritdoc />
@@ -198,25 +213,23 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         DataViewSchema output = GetOutputSchema(inputSchema);
-        var empty = new SchemaOnlyDataView(inputSchema);
-        ITransformer chain = CopiesPixels ? new TransformerChain<ITransformer>(CopyToOnnxInput(empty), _onnx) : _onnx;
-        IRowToRowMapper inner = chain.GetRowToRowMapper(inputSchema);
-        return new OnnxScoringRowMapper(inputSchema, output, inner, OnnxColumnMap.Build(inputSchema, inner.OutputSchema, CopiesPixels, ClassCount));
+        return new ScoringRowMapper(inputSchema, output, this, inputSchema[PixelsColumnName]);
     }
 
-    /// <summary>Whether the pixels are copied to a column named like the ONNX input (ML.NET matches ONNX inputs by column name).</summary>
-    private bool CopiesPixels => PixelsColumnName != OnnxFormat.InputName;
-
-    private IDataView WithOnnxInput(IDataView input) => CopiesPixels ? CopyToOnnxInput(input).Transform(input) : input;
-
-    private ColumnCopyingTransformer CopyToOnnxInput(IDataView input) =>
-        _ml.Transforms.CopyColumns(OnnxFormat.InputName, PixelsColumnName).Fit(input);
-
-    private static DataViewSchema OnnxInputSchema()
+    /// <summary>
+    /// The rows ML.NET reads: like the batch API, without its pixel-range check, as the TorchSharp transformer
+    /// scores its rows (a pixel outside 0..1 is the pipeline's business there, not an error mid-cursor).
+    /// </summary>
+    void IBatchScorer.Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
     {
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumn(OnnxFormat.InputName, new VectorDataViewType(NumberDataViewType.Single, OnnxFormat.PixelCount));
-        return builder.ToSchema();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (pixels.Length < (long)count * OnnxFormat.PixelCount || probabilities.Length < (long)count * ClassCount)
+            throw new ArgumentException("The buffers are smaller than the image count needs.");
+        for (int first = 0; first < count; first += MaxBatch)
+        {
+            int n = Math.Min(MaxBatch, count - first);
+            Run(pixels.Slice(first * OnnxFormat.PixelCount, n * OnnxFormat.PixelCount), n, probabilities.Slice(first * ClassCount, n * ClassCount));
+        }
     }
 
     /// <summary>Not supported: ML.NET's model zip only loads its own transformer types. The .onnx file is the saved model.</summary>
@@ -224,13 +237,12 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable
         throw new NotSupportedException(
             "OnnxCnnModel cannot be saved with mlContext.Model.Save; the .onnx file it was loaded from is the model (load it again with OnnxCnnModel.Load).");
 
-    /// <summary>Releases the ONNX Runtime sessions.</summary>
+    /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose()
     {
         if (_disposed)
             return;
         _disposed = true;
-        _onnx.Dispose();
         _session.Dispose();
     }
 }

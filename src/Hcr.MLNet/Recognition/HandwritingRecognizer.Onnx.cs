@@ -32,18 +32,21 @@ public sealed partial class HandwritingRecognizer
     }
 
     /// <summary>
-    /// Loads a recognizer from an ONNX file written by <see cref="ExportOnnx"/>. It predicts through
-    /// ML.NET's <c>ApplyOnnxModel</c> (ONNX Runtime), with the same preprocessing and the same
+    /// Loads a recognizer from an ONNX file written by <see cref="ExportOnnx"/>. It predicts on one ONNX
+    /// Runtime session (an <see cref="OnnxCnnModel"/>), with the same preprocessing and the same
     /// Predict/PredictBatch/Evaluate API, and never loads TorchSharp or libtorch: an application that only
     /// predicts can leave them out (see README.md).
     /// </summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="options">Execution provider (CPU, CUDA, DirectML), threads and graph optimisation of the ONNX Runtime session; null for <see cref="OnnxScoringOptions.Default"/>, the CPU.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ModelFormatException">The file is not such a model, or its metadata is damaged.</exception>
-    public static HandwritingRecognizer LoadOnnx(string path)
+    /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for is not in the ONNX Runtime this application ships (the message names the package to add), or ONNX Runtime cannot start it.</exception>
+    public static HandwritingRecognizer LoadOnnx(string path, OnnxScoringOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var ml = new MLContext(seed: 1);
-        OnnxCnnModel model = OnnxCnnModel.Load(path, ml);
+        OnnxCnnModel model = OnnxCnnModel.Load(path, ml, options: options ?? OnnxScoringOptions.Default);
         try
         {
             InkNormalizationOptions preprocessing = new();

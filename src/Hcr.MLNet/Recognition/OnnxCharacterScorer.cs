@@ -3,7 +3,7 @@ using Microsoft.ML;
 
 namespace Hcr.MLNet;
 
-/// <summary>A recognizer's network run by ONNX Runtime, through ML.NET's OnnxTransformer; libtorch is never loaded.</summary>
+/// <summary>A recognizer's network run by ONNX Runtime, on its model's one session; libtorch is never loaded.</summary>
 internal sealed class OnnxCharacterScorer(OnnxCnnModel model) : ICharacterScorer
 {
     public OnnxCnnModel Model => model;

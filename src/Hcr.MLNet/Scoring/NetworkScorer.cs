@@ -8,9 +8,9 @@ namespace Hcr.MLNet.Scoring;
 /// test-time views. The network stays in eval mode and nothing is cached between calls, so
 /// concurrent calls from several threads are safe.
 /// </summary>
-internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> network, Device device, int classCount, TestTimeViews views)
+internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> network, Device device, int classCount, TestTimeViews views) : IBatchScorer
 {
-    public const int PixelCount = 28 * 28;
+    public const int PixelCount = IBatchScorer.PixelCount;
 
     public int ClassCount => classCount;
 
@@ -26,17 +26,5 @@ internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> network, Device de
         Tensor images = torch.tensor(pixels[..(count * PixelCount)].ToArray(), [count, 1, 28, 28]).to(device);
         Tensor result = views.Probabilities(network, images).cpu();
         result.data<float>().CopyTo(probabilities[..(count * classCount)]);
-    }
-
-    /// <summary>Index of the largest probability of one image's row.</summary>
-    public static int ArgMax(ReadOnlySpan<float> probabilities)
-    {
-        int best = 0;
-        for (int i = 1; i < probabilities.Length; i++)
-        {
-            if (probabilities[i] > probabilities[best])
-                best = i;
-        }
-        return best;
     }
 }

@@ -9,9 +9,9 @@ namespace Hcr.MLNet.Scoring;
 /// TensorFlow transformers do: reading the input a second time to batch ahead would recompute (or, for
 /// image transforms that dispose what they read, break) everything upstream.
 /// </summary>
-internal sealed class ScoreSource(NetworkScorer scorer, DataViewRow row, ValueGetter<VBuffer<float>> pixels)
+internal sealed class ScoreSource(IBatchScorer scorer, DataViewRow row, ValueGetter<VBuffer<float>> pixels)
 {
-    private readonly float[] _pixels = new float[NetworkScorer.PixelCount];
+    private readonly float[] _pixels = new float[IBatchScorer.PixelCount];
     private readonly float[] _probabilities = new float[scorer.ClassCount];
     private long _scored = -1;
     private VBuffer<float> _buffer;

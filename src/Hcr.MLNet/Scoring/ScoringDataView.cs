@@ -9,7 +9,7 @@ namespace Hcr.MLNet.Scoring;
 /// cursor reads <c>Score</c> or <c>PredictedLabel</c>, and input columns a consumer does not read are
 /// not computed (ML.NET's usual laziness).
 /// </summary>
-internal sealed class ScoringDataView(IDataView input, DataViewSchema schema, NetworkScorer scorer, DataViewSchema.Column pixels) : IDataView
+internal sealed class ScoringDataView(IDataView input, DataViewSchema schema, IBatchScorer scorer, DataViewSchema.Column pixels) : IDataView
 {
     public DataViewSchema Schema => schema;
 

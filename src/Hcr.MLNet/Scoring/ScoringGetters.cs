@@ -8,7 +8,7 @@ namespace Hcr.MLNet.Scoring;
 /// Getters of the scored columns over a row or cursor of the input: input columns pass through
 /// unchanged (same indices), <c>Score</c> and <c>PredictedLabel</c> come from the row's scores.
 /// </summary>
-internal sealed class ScoringGetters(DataViewRow input, DataViewSchema output, NetworkScorer scorer, DataViewSchema.Column pixels) : IRowGetters
+internal sealed class ScoringGetters(DataViewRow input, DataViewSchema output, IBatchScorer scorer, DataViewSchema.Column pixels) : IRowGetters
 {
     private ScoreSource? _source;
 
@@ -30,7 +30,7 @@ internal sealed class ScoringGetters(DataViewRow input, DataViewSchema output, N
                     value = editor.Commit();
                 }),
             _ when column.Index == inputCount + 1 && typeof(TValue) == typeof(uint) =>
-                (ValueGetter<uint>)((ref uint value) => value = (uint)NetworkScorer.ArgMax(Source.Current) + 1),
+                (ValueGetter<uint>)((ref uint value) => value = (uint)ClassScores.ArgMax(Source.Current) + 1),
             _ => throw new InvalidOperationException($"Column '{column.Name}' is {output[column.Index].Type}; it cannot be read as {typeof(TValue).Name}."),
         };
         return (ValueGetter<TValue>)getter;

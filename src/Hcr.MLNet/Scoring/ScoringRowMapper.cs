@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 namespace Hcr.MLNet.Scoring;
 
 /// <summary>Row-to-row scoring, for <c>PredictionEngine</c> and ML.NET's chained row mappers.</summary>
-internal sealed class ScoringRowMapper(DataViewSchema input, DataViewSchema output, NetworkScorer scorer, DataViewSchema.Column pixels) : IRowToRowMapper
+internal sealed class ScoringRowMapper(DataViewSchema input, DataViewSchema output, IBatchScorer scorer, DataViewSchema.Column pixels) : IRowToRowMapper
 {
     public DataViewSchema InputSchema => input;
 

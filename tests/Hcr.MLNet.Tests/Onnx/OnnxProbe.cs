@@ -20,7 +20,10 @@ internal static class OnnxProbe
         }
     }
 
-    public static Result Run(string modelPath, string? imagePath = null)
+    /// <param name="modelPath">The model file.</param>
+    /// <param name="imagePath">An image for the recognizer, or null.</param>
+    /// <param name="environment">Variables to set in the child's environment (TMPDIR, say).</param>
+    public static Result Run(string modelPath, string? imagePath = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         string probe = Path.Combine(Directory, "Hcr.MLNet.OnnxProbe.dll");
         Assert.True(File.Exists(probe), $"The ONNX probe is not built at {probe}; build the solution (the test project builds it through a ProjectReference).");
@@ -39,6 +42,8 @@ internal static class OnnxProbe
         start.Environment.Remove("LD_LIBRARY_PATH");
         start.Environment.Remove("LD_PRELOAD");
         start.Environment.Remove("DYLD_LIBRARY_PATH");
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
 
         using Process process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();

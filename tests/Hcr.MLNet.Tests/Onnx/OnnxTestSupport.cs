@@ -51,7 +51,7 @@ internal static class OnnxTestSupport
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<float> a = fromTorch.AsSpan(i * k, k), b = fromOnnx.AsSpan(i * k, k);
-            if (Hcr.MLNet.Scoring.NetworkScorer.ArgMax(a) == Hcr.MLNet.Scoring.NetworkScorer.ArgMax(b))
+            if (Hcr.MLNet.Scoring.ClassScores.ArgMax(a) == Hcr.MLNet.Scoring.ClassScores.ArgMax(b))
                 agreeing++;
             for (int c = 0; c < k; c++)
                 maxDifference = Math.Max(maxDifference, Math.Abs(a[c] - b[c]));

@@ -128,7 +128,7 @@ public class RealDataOnnxTests(RealOnnxFixture fixture, ITestOutputHelper output
         ReadOnlySpan<float> probabilities = results[0].GetTensorDataAsSpan<float>();
         ReadOnlySpan<long> predicted = results[1].GetTensorDataAsSpan<long>();
         for (int i = 0; i < 4; i++)
-            Assert.Equal(Hcr.MLNet.Scoring.NetworkScorer.ArgMax(probabilities.Slice(i * 47, 47)), predicted[i]);
+            Assert.Equal(Hcr.MLNet.Scoring.ClassScores.ArgMax(probabilities.Slice(i * 47, 47)), predicted[i]);
     }
 
     [Fact]
