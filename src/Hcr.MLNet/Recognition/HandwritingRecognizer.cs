@@ -194,6 +194,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
         var metrics = _ml.MulticlassClassification.Evaluate(Pipeline.Transform(labelled), RecognizerChain.Label);
         var evaluation = new RecognizerEvaluation(metrics, _classes);
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.EvaluateMode, evaluation.Count, elapsed);
         RecognizerLog.Evaluated(Log, evaluation.Count, data.Source, evaluation.Accuracy, evaluation.MacroAccuracy, evaluation.LogLoss,
             elapsed.TotalSeconds, _scorerKind);
         return evaluation;

@@ -22,6 +22,7 @@ internal static class HcrMetrics
     public const string OnnxScorer = "onnx";
     public const string SingleMode = "single";
     public const string BatchMode = "batch";
+    public const string EvaluateMode = "evaluate";
 
     private static readonly Meter Meter = new(HcrTelemetry.MeterName,
         typeof(HcrMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
@@ -47,11 +48,12 @@ internal static class HcrMetrics
         "hcr.training.learning_rate", null, "The learning rate at the last step of the last finished epoch.");
 
     public static readonly Counter<long> Predictions = Meter.CreateCounter<long>(
-        "hcr.predictions", "{image}", "Images read by a recognizer's Predict, PredictTile, PredictTiles and PredictBatch.");
+        "hcr.predictions", "{image}", "Images read by a recognizer's Predict, PredictTile, PredictTiles, PredictBatch and Evaluate.");
 
     public static readonly Histogram<double> PredictionDuration = Meter.CreateHistogram<double>(
         "hcr.prediction.duration", "s",
-        "Time of one prediction (hcr.prediction.mode=single: a Predict or PredictTile call, decoding included) or of one batch of up to 256 images (hcr.prediction.mode=batch).",
+        "Time of one prediction (hcr.prediction.mode=single: a Predict or PredictTile call, decoding included), of one batch of up to 256 images " +
+        "(hcr.prediction.mode=batch: PredictTiles, PredictBatch) or of one Evaluate call (hcr.prediction.mode=evaluate).",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
     public static void RecordEpoch(EpochMetrics m, string architecture, string device)

@@ -78,6 +78,20 @@ public class MetricsTests(TelemetryFixture fixture)
     }
 
     [Fact]
+    public void Evaluation_counts_its_images_and_times_the_whole_call()
+    {
+        using var metrics = new MetricsCollector();
+        RecognizerEvaluation evaluation = fixture.Recognizer.Evaluate(fixture.Test);
+
+        RecordedMeasurement counted = Assert.Single(metrics.Of("hcr.predictions"));
+        Assert.Equal(evaluation.Count, counted.Value);
+        Assert.Equal("evaluate", counted.Tag("hcr.prediction.mode"));
+        RecordedMeasurement duration = Assert.Single(metrics.Of("hcr.prediction.duration"));
+        Assert.True(duration.Value > 0);
+        Assert.Equal("evaluate", duration.Tag("hcr.prediction.mode"));
+    }
+
+    [Fact]
     public void Onnx_recognizer_tags_its_predictions_onnx()
     {
         using var dir = new TempDirectory();

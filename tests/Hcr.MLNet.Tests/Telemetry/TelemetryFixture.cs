@@ -45,6 +45,8 @@ public sealed class TelemetryFixture : IDisposable
             })
             .Train();
         TrainingMeasurements = metrics.Measurements;
+        // The builder's logger stays with the recognizer; these tests give it their own when they want one.
+        Recognizer.Logger = null;
     }
 
     public EmnistDataset Train { get; }
