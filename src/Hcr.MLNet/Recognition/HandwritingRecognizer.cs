@@ -1,5 +1,5 @@
-using Hcr.MLNet.Data;
 using System.Diagnostics;
+using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.Telemetry;
 using Hcr.MLNet.Training;
