@@ -20,6 +20,7 @@ internal static class PredictCommand
         command.Add(DemoOptions.Model);
         command.Add(Top);
         command.Add(Show);
+        command.Add(Verbose.Option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
     }
@@ -33,7 +34,9 @@ internal static class PredictCommand
         if (images.Length == 0)
             throw new DemoException($"{target} holds no image files ({string.Join(" ", ImageExtensions)}).");
 
+        using Verbose? verbose = Verbose.Start(parse);
         using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.Model)!);
+        recognizer.Logger = verbose?.Logger;
         int top = parse.GetValue(Top);
         var table = new Table().Border(TableBorder.Rounded).AddColumn("image").AddColumn("read as").AddColumn($"top {top}");
         int failed = 0;

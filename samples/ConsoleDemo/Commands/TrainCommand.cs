@@ -36,7 +36,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognizer on EMNIST, evaluate it, save it and plot its curves");
         foreach (Option option in DemoOptions.DataOptions)
             command.Add(option);
-        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, LabelSmoothing, WeightAverageDecay, Augmentation, Sampling, TestTimeRotations, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output })
+        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, LabelSmoothing, WeightAverageDecay, Augmentation, Sampling, TestTimeRotations, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output, Verbose.Option })
             command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
         return command;
@@ -60,6 +60,7 @@ internal static class TrainCommand
         options.CancellationToken = cancellation;
         int seed = parse.GetValue(Seed);
         string output = parse.GetValue(Output)!;
+        using Verbose? verbose = Verbose.Start(parse);
 
         DataSelection data = DataSelection.Load(parse, needTrain: true);
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
@@ -72,8 +73,11 @@ internal static class TrainCommand
         using HandwritingRecognizer recognizer = TrainingDisplay.Run(options.Epochs, progress =>
         {
             options.Progress = progress;
-            return HandwritingRecognizer.Create().WithData(data.Train, data.Test).WithSeed(seed)
-                .WithTrainerOptions(o => Copy(options, o)).Train();
+            HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create().WithData(data.Train, data.Test).WithSeed(seed)
+                .WithTrainerOptions(o => Copy(options, o));
+            if (verbose is not null)
+                builder.WithLogger(verbose.Logger);
+            return builder.Train();
         });
         TimeSpan elapsed = clock.Elapsed;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Hcr.MLNet.Imaging;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -18,24 +19,34 @@ public sealed partial class HandwritingRecognizer
     public CharacterPrediction Predict(string imagePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(imagePath);
-        return PredictLoaded(_loader.Load(imagePath), imagePath);
+        long started = Stopwatch.GetTimestamp();
+        return PredictLoaded(_loader.Load(imagePath), imagePath, started);
     }
 
     /// <summary>Reads the character in an encoded image (PNG, JPEG, …) from a stream.</summary>
-    public CharacterPrediction Predict(Stream image, string sourceName = "stream") =>
-        PredictLoaded(_loader.Load(image ?? throw new ArgumentNullException(nameof(image)), sourceName), sourceName);
+    public CharacterPrediction Predict(Stream image, string sourceName = "stream")
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        long started = Stopwatch.GetTimestamp();
+        return PredictLoaded(_loader.Load(image, sourceName), sourceName, started);
+    }
 
     /// <summary>Reads the character in an encoded image (PNG, JPEG, …) given as bytes.</summary>
-    public CharacterPrediction Predict(byte[] encodedImage, string sourceName = "byte array") =>
-        PredictLoaded(_loader.Load(encodedImage ?? throw new ArgumentNullException(nameof(encodedImage)), sourceName), sourceName);
+    public CharacterPrediction Predict(byte[] encodedImage, string sourceName = "byte array")
+    {
+        ArgumentNullException.ThrowIfNull(encodedImage);
+        long started = Stopwatch.GetTimestamp();
+        return PredictLoaded(_loader.Load(encodedImage, sourceName), sourceName, started);
+    }
 
     /// <summary>Reads the character in an image already in memory (it is not modified or disposed).</summary>
     public CharacterPrediction Predict(MLImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        long started = Stopwatch.GetTimestamp();
         // The chain's ConvertToGrayscale disposes the images it reads; the caller keeps theirs.
         MLImage copy = MLImage.CreateFromPixels(image.Width, image.Height, image.PixelFormat, image.Pixels);
-        return PredictLoaded(copy, image.Tag ?? "image");
+        return PredictLoaded(copy, image.Tag ?? "image", started);
     }
 
     /// <summary>Reads many image files, in batches through the ML.NET chain; results are in the order of the paths.</summary>
@@ -48,6 +59,7 @@ public sealed partial class HandwritingRecognizer
         var results = new List<CharacterPrediction>();
         foreach (string[] chunk in imagePaths.Chunk(ImageBatchSize))
         {
+            long started = Stopwatch.GetTimestamp();
             var rows = new RecognizerChain.ImageRow[chunk.Length];
             try
             {
@@ -58,7 +70,7 @@ public sealed partial class HandwritingRecognizer
                     rows[i] = new RecognizerChain.ImageRow { Image = image };
                 });
                 IDataView pixels = _imageFront.Transform(_ml.Data.LoadFromEnumerable(rows));
-                results.AddRange(Unwrapped(() => ScoreInBatches(pixels)));
+                results.AddRange(Unwrapped(() => ScoreInBatches(pixels, started)));
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
             {
@@ -75,14 +87,16 @@ public sealed partial class HandwritingRecognizer
         return results;
     }
 
-    private CharacterPrediction PredictLoaded(MLImage image, string source)
+    private CharacterPrediction PredictLoaded(MLImage image, string source, long started)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         image.Tag ??= source;
         try
         {
             RecognizerChain.ScoredRow row = Unwrapped(() => _imageEngines.Value!.Predict(new RecognizerChain.ImageRow { Image = image }));
-            return ToPrediction(row);
+            CharacterPrediction prediction = ToPrediction(row);
+            Measured(prediction, source, started);
+            return prediction;
         }
         finally
         {

@@ -49,6 +49,8 @@ public sealed partial class HandwritingRecognizer
             builder.WithEpochs(epochs);
         if (options.Progress is not null)
             builder.ReportTo(options.Progress);
+        if (options.Logger is not null)
+            builder.WithLogger(options.Logger);
         return builder.Train();
     }
 
@@ -62,7 +64,10 @@ public sealed partial class HandwritingRecognizer
         options.LabelColumnName = RecognizerChain.Label;
         options.PixelsColumnName = RecognizerChain.Pixels;
         HandwritingCnnTransformer network = ml.MulticlassClassification.Trainers.HandwritingCnn(options).Fit(data);
-        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), preprocessing);
+        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), preprocessing)
+        {
+            Logger = options.Logger,
+        };
         if (test is not null)
             recognizer.TestEvaluation = recognizer.Evaluate(test);
         return recognizer;

@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Telemetry;
 using Hcr.MLNet.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -25,6 +29,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     private readonly TransformerChain<ITransformer> _imageChain;
     private readonly ThreadLocal<PredictionEngine<RecognizerChain.ImageRow, RecognizerChain.ScoredRow>> _imageEngines;
     private readonly CharacterImageLoader _loader = new();
+    private readonly string _scorerKind;
     private bool _disposed;
 
     private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, ICharacterScorer scorer,
@@ -35,6 +40,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
         _labelMapping = labelMapping;
         _normalization = normalization;
         _scorer = scorer;
+        _scorerKind = scorer is OnnxCharacterScorer ? HcrMetrics.OnnxScorer : HcrMetrics.TorchSharpScorer;
         _classes = RecognizerChain.ClassesOf(scorer.ClassNames);
         _keyToCharacter = RecognizerChain.FitKeyToCharacter(ml, normalization, scorer.Transformer);
         Pipeline = new TransformerChain<ITransformer>(_normalization, scorer.Transformer, _keyToCharacter);
@@ -79,6 +85,17 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public RecognizerEvaluation? TestEvaluation { get; private set; }
 
     /// <summary>
+    /// Receives a summary of every <see cref="Evaluate"/> (Information) and, at Debug level, one entry per
+    /// prediction or batch with its time; null logs nothing. A recognizer trained with
+    /// <see cref="HandwritingRecognizerBuilder.WithLogger"/> or <see cref="HandwritingCnnOptions.Logger"/> starts with
+    /// that logger; a loaded one starts with none. It may be set at any time, also while other threads predict.
+    /// Metrics are recorded whether or not a logger is set (see <see cref="HcrTelemetry"/>).
+    /// </summary>
+    public ILogger? Logger { get; set; }
+
+    private ILogger Log => Logger ?? NullLogger.Instance;
+
+    /// <summary>
     /// Reads one EMNIST-style tile: 784 bytes, 28×28 row-major, upright, 0 = background, 255 = ink
     /// (as <see cref="EmnistDataset.GetImage"/> returns them).
     /// </summary>
@@ -87,11 +104,22 @@ public sealed partial class HandwritingRecognizer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (pixels.Length != EmnistDataset.PixelsPerImage)
             throw new ArgumentException($"A tile is {EmnistDataset.PixelsPerImage} pixels (28x28), not {pixels.Length}.", nameof(pixels));
+        long started = Stopwatch.GetTimestamp();
         var input = new RecognizerChain.PixelsRow { Pixels = new float[pixels.Length] };
         for (int i = 0; i < pixels.Length; i++)
             input.Pixels[i] = pixels[i];
         RecognizerChain.ScoredRow scored = _engines.Value!.Predict(input);
-        return new CharacterPrediction(_classes, scored.Score, pixels.ToArray());
+        var prediction = new CharacterPrediction(_classes, scored.Score, pixels.ToArray());
+        Measured(prediction, "tile", started);
+        return prediction;
+    }
+
+    /// <summary>Records one single-image prediction: a metric always, a Debug entry when that level is on.</summary>
+    private void Measured(CharacterPrediction prediction, string source, long started)
+    {
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.SingleMode, 1, elapsed);
+        RecognizerLog.Predicted(Log, source, prediction.Character, prediction.Confidence, elapsed.TotalMilliseconds, _scorerKind);
     }
 
     /// <summary>Reads every image of <paramref name="data"/> in batches, in order.</summary>
@@ -99,14 +127,16 @@ public sealed partial class HandwritingRecognizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return ScoreInBatches(data.ToDataView(_ml));
+        return ScoreInBatches(data.ToDataView(_ml), Stopwatch.GetTimestamp());
     }
 
     /// <summary>
     /// Batch scoring: the chain's normalization step (ML.NET) on a view with a 0..255 <c>Pixels</c>
-    /// column, read once by one cursor, the network fed a batch at a time.
+    /// column, read once by one cursor, the network fed a batch at a time. Each batch is timed from the
+    /// end of the one before; the first from <paramref name="started"/>, so that a caller's own work for
+    /// it (decoding images) counts too.
     /// </summary>
-    private List<CharacterPrediction> ScoreInBatches(IDataView pixels)
+    private List<CharacterPrediction> ScoreInBatches(IDataView pixels, long started)
     {
         const int batch = 256;
         const int size = EmnistDataset.PixelsPerImage;
@@ -136,6 +166,13 @@ public sealed partial class HandwritingRecognizer : IDisposable
                     tile[p] = (byte)Math.Clamp(MathF.Round(buffer[i * size + p] * 255f), 0, 255);
                 results.Add(new CharacterPrediction(_classes, probabilities.AsSpan(i * _classes.Length, _classes.Length).ToArray(), tile));
             }
+            if (n > 0)
+            {
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.BatchMode, n, elapsed);
+                RecognizerLog.BatchPredicted(Log, n, elapsed.TotalMilliseconds, _scorerKind);
+            }
+            started = Stopwatch.GetTimestamp();
         }
         return results;
     }
@@ -152,9 +189,15 @@ public sealed partial class HandwritingRecognizer : IDisposable
         char[] unknown = data.Classes.Except(_classes).ToArray();
         if (unknown.Length > 0)
             throw new ArgumentException($"{data.Source} has characters this recognizer does not know: {string.Join(" ", unknown)}.", nameof(data));
+        long started = Stopwatch.GetTimestamp();
         IDataView labelled = _labelMapping.Transform(data.ToDataView(_ml));
         var metrics = _ml.MulticlassClassification.Evaluate(Pipeline.Transform(labelled), RecognizerChain.Label);
-        return new RecognizerEvaluation(metrics, _classes);
+        var evaluation = new RecognizerEvaluation(metrics, _classes);
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.EvaluateMode, evaluation.Count, elapsed);
+        RecognizerLog.Evaluated(Log, evaluation.Count, data.Source, evaluation.Accuracy, evaluation.MacroAccuracy, evaluation.LogLoss,
+            elapsed.TotalSeconds, _scorerKind);
+        return evaluation;
     }
 
     /// <summary>Frees the network's native memory.</summary>

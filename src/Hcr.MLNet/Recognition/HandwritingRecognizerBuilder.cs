@@ -3,6 +3,7 @@ using Hcr.MLNet.Imaging;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Training;
+using Microsoft.Extensions.Logging;
 
 namespace Hcr.MLNet;
 
@@ -16,6 +17,7 @@ public sealed class HandwritingRecognizerBuilder
     private Func<(EmnistDataset Train, EmnistDataset? Test)>? _data;
     private int _mlSeed = 1;
     private InkNormalizationOptions _preprocessing = new();
+    private ILogger? _logger;
 
     internal HandwritingRecognizerBuilder()
     {
@@ -102,6 +104,18 @@ public sealed class HandwritingRecognizerBuilder
         return this;
     }
 
+    /// <summary>
+    /// Logs the training run (start, one summary per epoch, checkpoints, early stopping, end) and, as the
+    /// trained recognizer's <see cref="HandwritingRecognizer.Logger"/>, its evaluations and predictions.
+    /// Kept apart from the trainer options: it is applied when <see cref="Train"/> runs, so it wins over
+    /// a <see cref="HandwritingCnnOptions.Logger"/> set through <see cref="WithTrainerOptions"/>, before or after.
+    /// </summary>
+    public HandwritingRecognizerBuilder WithLogger(ILogger logger)
+    {
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        return this;
+    }
+
     /// <summary>Seed of every random choice.</summary>
     public HandwritingRecognizerBuilder WithSeed(int seed)
     {
@@ -139,6 +153,8 @@ public sealed class HandwritingRecognizerBuilder
         if (_data is null)
             throw new InvalidOperationException("No training data: call WithData first.");
         (EmnistDataset train, EmnistDataset? test) = _data();
-        return HandwritingRecognizer.Train(train, test, _options.Clone(), _mlSeed, _preprocessing);
+        HandwritingCnnOptions options = _options.Clone();
+        options.Logger = _logger ?? options.Logger;
+        return HandwritingRecognizer.Train(train, test, options, _mlSeed, _preprocessing);
     }
 }

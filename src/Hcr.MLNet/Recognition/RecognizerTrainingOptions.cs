@@ -2,6 +2,7 @@ using Hcr.MLNet.Data;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Training;
+using Microsoft.Extensions.Logging;
 
 namespace Hcr.MLNet;
 
@@ -28,6 +29,9 @@ public sealed class RecognizerTrainingOptions
 
     /// <summary>Training progress. Default: null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Logs the training run and, as <see cref="HandwritingRecognizer.Logger"/>, the trained recognizer's work. Default: null.</summary>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Download progress. Default: null.</summary>
     public IProgress<DownloadProgress>? DownloadProgress { get; set; }

@@ -1,5 +1,6 @@
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML;
 
 namespace Hcr.MLNet.Training;
@@ -116,6 +117,13 @@ public sealed class HandwritingCnnOptions
 
     /// <summary>Receives progress several times per epoch. Default: null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Receives the run's start (data size, classes, recipe), one summary per epoch, checkpoints, early
+    /// stopping and the end, as structured log entries; the ML.NET context's log gets its own messages
+    /// as before. Nothing is logged per batch. Default: null (no logging).
+    /// </summary>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Stops training between batches; <c>Fit</c> then throws <see cref="OperationCanceledException"/>. Default: none.</summary>
     public CancellationToken CancellationToken { get; set; }

@@ -1,4 +1,7 @@
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -57,6 +60,8 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
         using IChannel log = _environment.Start(nameof(HandwritingCnnTrainer));
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
         log.Info(MessageSensitivity.None, $"TorchSharp runtime: {runtime}");
+        ILogger logger = o.Logger ?? NullLogger.Instance;
+        TrainingLog.Runtime(logger, runtime);
         Device device = TorchRuntime.ResolveDevice(o.Device);
 
         LabeledImages train = LabeledImages.Read(input, o.LabelColumnName, o.PixelsColumnName, "training", o.CancellationToken);
@@ -77,7 +82,7 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
         try
         {
             TorchRuntime.SetThreads(o.Threads);
-            return Train(o, train, validation, device, log);
+            return Train(o, train, validation, device, log, logger);
         }
         finally
         {
@@ -85,7 +90,7 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
         }
     }
 
-    private static HandwritingCnnTransformer Train(HandwritingCnnOptions o, LabeledImages train, LabeledImages? validation, Device device, IChannel log)
+    private static HandwritingCnnTransformer Train(HandwritingCnnOptions o, LabeledImages train, LabeledImages? validation, Device device, IChannel log, ILogger logger)
     {
         ImageTensors trainTensors = ImageTensors.Create(train.Pixels, train.Labels, train.ClassCount, device);
         ImageTensors? validationTensors = validation is null ? null
@@ -101,7 +106,10 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
             log.Info(MessageSensitivity.None,
                 $"Training {o.Architecture.Name} on {trainTensors.Count} images of {train.ClassCount} classes" +
                 $"{(validationTensors is null ? "" : $", validating on {validationTensors.Count}")}, {o.Epochs} epochs, batch {o.BatchSize}, on {device.type}.");
-            TrainingResult result = new TrainingLoop(o, train.ClassCount, device, log).Run(trainTensors, validationTensors);
+            TrainingLog.Started(logger, o.Architecture.Name, trainTensors.Count, train.ClassCount, validationTensors?.Count ?? 0, o.Epochs,
+                o.BatchSize, o.Optimizer, o.LearningRate, o.LearningRateSchedule, o.WeightDecay, o.LabelSmoothing, o.Augmentation, o.Sampling,
+                device.type);
+            TrainingResult result = new TrainingLoop(o, train.ClassCount, device, log, logger).Run(trainTensors, validationTensors);
             return new HandwritingCnnTransformer(result.Network, o.Architecture, train.ClassNames, o.PixelsColumnName, result.History, device, o.TestTimeRotations);
         }
         finally

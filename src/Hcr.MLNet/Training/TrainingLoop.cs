@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Scoring;
+using Hcr.MLNet.Telemetry;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,10 +16,10 @@ internal sealed record TrainingResult(nn.Module<Tensor, Tensor> Network, IReadOn
 /// The epoch loop, free of ML.NET: batches drawn by <see cref="EpochSampler"/>, augmented on the
 /// device, one optimizer step each with the scheduled learning rate (and, when asked, a weight-average
 /// update); then validation (scored as the fitted transformer will score, test-time views included),
-/// progress, early stopping and a checkpoint after every epoch. With
+/// progress, log entries, metrics (<see cref="HcrMetrics"/>), early stopping and a checkpoint after every epoch. With
 /// weight averaging, the average is what is validated, kept as best and returned.
 /// </summary>
-internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log)
+internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log, ILogger logger)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
 
@@ -44,13 +46,17 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             : new TrainingCheckpoint(options.CheckpointDirectory,
                 TrainingCheckpoint.Fingerprint(options, classCount, train.Count, validation?.Count ?? 0), options.Architecture, classCount);
         if (checkpoint?.TryRestore(network, optimizer, state, average) == true)
+        {
             log?.Info(MessageSensitivity.None, $"Resuming from {checkpoint.FilePath} after epoch {state.History.Count}.");
+            TrainingLog.Resumed(logger, checkpoint.FilePath, state.History.Count);
+        }
+        string deviceName = device.type.ToString().ToLowerInvariant();
 
         var clock = Stopwatch.StartNew();
         int firstEpoch = state.History.Count + 1;
         for (int epoch = firstEpoch; epoch <= options.Epochs && !state.Stopped; epoch++)
         {
-            options.CancellationToken.ThrowIfCancellationRequested();
+            ThrowIfCancelled(state);
             // Seeded per epoch so that a resumed run draws the same augmentations and dropout masks.
             torch.manual_seed(unchecked(options.Seed * 1_000_003L + epoch));
             var epochClock = Stopwatch.StartNew();
@@ -61,7 +67,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             var lastReport = TimeSpan.Zero;
             for (int b = 0; b < batchesPerEpoch; b++)
             {
-                options.CancellationToken.ThrowIfCancellationRequested();
+                ThrowIfCancelled(state);
                 int start = b * options.BatchSize, length = Math.Min(options.BatchSize, order.Length - start);
                 if (length < 2)
                     continue; // batch norm cannot train on a single image
@@ -98,25 +104,59 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
                 seen / Math.Max(trainSeconds, 1e-9), PeakWorkingSet());
             state.History.Add(metrics);
             log?.Info(MessageSensitivity.None, Describe(metrics));
+            LogEpoch(metrics);
+            HcrMetrics.RecordEpoch(metrics, options.Architecture.Name, deviceName);
 
             if (options.EarlyStoppingPatience is int patience && validated is not null)
                 state.Observe(metrics, options.EarlyStoppingMetric, patience, options.RestoreBestWeights ? evaluated : null);
-            checkpoint?.Save(network, optimizer, state, average);
+            if (checkpoint is not null)
+            {
+                checkpoint.Save(network, optimizer, state, average);
+                TrainingLog.CheckpointWritten(logger, checkpoint.FilePath, epoch);
+            }
             Report(epoch, batchesPerEpoch, batchesPerEpoch, seen, lossSum, correct, epochClock.Elapsed, clock.Elapsed, state, metrics);
         }
 
         if (state.Stopped)
+        {
             log?.Info(MessageSensitivity.None, $"Early stopping after epoch {state.History.Count}: no improvement for {options.EarlyStoppingPatience} epochs.");
+            TrainingLog.EarlyStopped(logger, state.History.Count, options.EarlyStoppingMetric, options.EarlyStoppingPatience ?? 0, state.BestEpoch);
+        }
+        int returnedEpoch = state.History.Count;
         if (state.BestWeights is not null && options.RestoreBestWeights)
         {
             evaluated.load_state_dict(state.BestWeights);
             log?.Info(MessageSensitivity.None, $"Restored the weights of epoch {state.BestEpoch}.");
+            TrainingLog.BestWeightsRestored(logger, state.BestEpoch);
+            returnedEpoch = state.BestEpoch ?? returnedEpoch;
         }
+        TrainingLog.Finished(logger, state.History.Count - firstEpoch + 1, clock.Elapsed.TotalSeconds, state.History.Count, options.Epochs, returnedEpoch);
         state.DisposeBest();
         if (average is not null)
             network.Dispose(); // the average is what the run returns
         evaluated.eval();
         return new TrainingResult(evaluated, state.History, state.BestEpoch);
+    }
+
+    private void ThrowIfCancelled(RunState state)
+    {
+        if (!options.CancellationToken.IsCancellationRequested)
+            return;
+        TrainingLog.Cancelled(logger, state.History.Count);
+        options.CancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void LogEpoch(EpochMetrics m)
+    {
+        if (m.ValidationLoss is double validationLoss)
+        {
+            TrainingLog.EpochValidated(logger, m.Epoch, options.Epochs, m.TrainLoss, m.TrainAccuracy, validationLoss, m.ValidationAccuracy ?? double.NaN,
+                m.ValidationMacroAccuracy ?? double.NaN, m.LearningRate, m.ImagesPerSecond, m.Duration.TotalSeconds);
+        }
+        else
+        {
+            TrainingLog.EpochCompleted(logger, m.Epoch, options.Epochs, m.TrainLoss, m.TrainAccuracy, m.LearningRate, m.ImagesPerSecond, m.Duration.TotalSeconds);
+        }
     }
 
     private void Report(int epoch, int batch, int batches, long seen, double lossSum, long correct, TimeSpan epochElapsed, TimeSpan runElapsed, RunState state, EpochMetrics? completed)

@@ -42,20 +42,27 @@ public class ConsoleDemoTests
 
         var train = Demo(dir.Path, "train", "--data", data, "--split", "digits", "--recipe", "seed", "--epochs", "2",
             "--batch-size", "32", "--weight-decay", "0.001", "--augmentation", "light", "--sampling", "balanced",
-            "--test-time-rotations", "-4,4", "--device", "cpu", "--output", "out/model.hcr");
+            "--test-time-rotations", "-4,4", "--device", "cpu", "--output", "out/model.hcr", "--verbose");
         Assert.True(train.ExitCode == 0, train.Output + train.Error);
         Assert.Contains("macro accuracy", train.Output);
         // The seed recipe has no weight decay, no augmentation and natural sampling: the options override it.
         string recipe = System.Text.RegularExpressions.Regex.Replace(train.Output, @"\s+", " ");
         Assert.Contains("weight decay 0.001, augmentation Light, sampling Balanced", recipe);
         Assert.Contains("test-time rotations -4°, +4°", recipe);
+        // --verbose: the library's log and its metrics.
+        Assert.Contains("EpochValidated Epoch 2/2: train loss", recipe);
+        Assert.Contains("Metrics (meter Hcr.MLNet)", recipe);
+        Assert.Contains("hcr.training.throughput {image}/s [architecture=seed device=cpu]: 2 measurements", recipe);
         foreach (string file in new[] { "model.hcr", "model.curves.png", "model.samples.png", "model.confusion.png" })
             Assert.True(File.Exists(dir.File("out/" + file)), $"{file} was not written");
         using (SKBitmap curves = SKBitmap.Decode(dir.File("out/model.curves.png")))
             Assert.True(curves.Width >= 600 && curves.Height >= 300);
 
-        var evaluate = Demo(dir.Path, "evaluate", "--model", "out/model.hcr", "--data", data, "--split", "digits");
+        var evaluate = Demo(dir.Path, "evaluate", "--model", "out/model.hcr", "--data", data, "--split", "digits", "--verbose");
         Assert.True(evaluate.ExitCode == 0, evaluate.Output + evaluate.Error);
+        string evaluated = System.Text.RegularExpressions.Regex.Replace(evaluate.Output, @"\s+", " ");
+        Assert.Contains("Evaluated Evaluated 60 images", evaluated);
+        Assert.Contains("hcr.predictions {image} [prediction.mode=evaluate scorer=torchsharp]: total 60", evaluated);
         Assert.Contains("Per-class accuracy", evaluate.Output);
         Assert.Contains("Most confused pairs", evaluate.Output);
 
@@ -68,8 +75,11 @@ public class ConsoleDemoTests
 
         var export = Demo(dir.Path, "export-onnx", "--model", "out/model.hcr", "--output", "out/model.onnx");
         Assert.True(export.ExitCode == 0, export.Output + export.Error);
-        var viaOnnx = Demo(dir.Path, "predict", photo, "--model", "out/model.onnx");
+        var viaOnnx = Demo(dir.Path, "predict", photo, "--model", "out/model.onnx", "--verbose");
         Assert.True(viaOnnx.ExitCode == 0, viaOnnx.Output + viaOnnx.Error);
+        string verbose = System.Text.RegularExpressions.Regex.Replace(viaOnnx.Output, @"\s+", " ");
+        Assert.Contains("Predicted Read ", verbose);
+        Assert.Contains("hcr.predictions {image} [prediction.mode=single scorer=onnx]: total 1", verbose);
     }
 
     [Fact]
