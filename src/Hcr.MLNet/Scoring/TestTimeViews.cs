@@ -64,14 +64,15 @@ internal sealed class TestTimeViews
     /// <summary>The view of every image in <paramref name="flat"/> [N, 784].</summary>
     internal static Tensor Apply(RotatedView view, Tensor flat)
     {
-        Tensor? sum = null;
+        // Summed by one reduction rather than with `+`: Tensor.add passes an implicit Scalar (alpha) to
+        // libtorch, which under concurrent scoring was once seen to arrive corrupted (Scalar.h toFloat).
+        var terms = new Tensor[RotatedView.Corners];
         for (int k = 0; k < RotatedView.Corners; k++)
         {
             Tensor sources = torch.tensor(view.Sources[k], device: flat.device);
             Tensor weights = torch.tensor(view.Weights[k], device: flat.device);
-            Tensor term = flat.index_select(1, sources) * weights;
-            sum = sum is null ? term : sum + term;
+            terms[k] = flat.index_select(1, sources) * weights;
         }
-        return sum!;
+        return torch.stack(terms).sum(dim: 0);
     }
 }
