@@ -42,7 +42,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
         var state = new RunState();
         TrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
             : new TrainingCheckpoint(options.CheckpointDirectory,
-                TrainingCheckpoint.Fingerprint(options, classCount, train.Count, validation?.Count ?? 0), options.Architecture, classCount);
+                TrainingCheckpoint.Fingerprint(options, classCount, train, validation), options.Architecture, classCount);
         if (checkpoint?.TryRestore(network, optimizer, state, average) == true)
             log?.Info(MessageSensitivity.None, $"Resuming from {checkpoint.FilePath} after epoch {state.History.Count}.");
 
