@@ -80,7 +80,10 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
                     loss.backward();
                     optimizer.step();
                     average?.Update();
-                    lossSum += loss.item<float>() * length;
+                    // Checked where the loss is read anyway (one device sync per batch); the run ends, so the step just taken is never kept.
+                    float batchLoss = loss.item<float>();
+                    TrainingDivergedException.ThrowIfNotFinite(batchLoss, epoch, b + 1, batchesPerEpoch, learningRate);
+                    lossSum += batchLoss * length;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
                     seen += length;
                 }
