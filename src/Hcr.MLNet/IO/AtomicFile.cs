@@ -2,10 +2,20 @@ namespace Hcr.MLNet.IO;
 
 /// <summary>
 /// Writes files so that readers never see half of one: the content goes to a temporary file in the
-/// same folder, is flushed to disk, and is then renamed over the target in one step.
+/// same folder (<c>.{name}.{guid}.tmp</c>), is flushed to disk, and is then renamed over the target in one step.
 /// </summary>
+/// <remarks>
+/// A process killed mid-write leaves its temporary file behind (the <c>finally</c> that deletes it never runs).
+/// Each write removes such leftovers of the same target once they are older than <see cref="StaleTempAge"/>:
+/// a younger one may belong to a write still running in another process.
+/// </remarks>
 internal static class AtomicFile
 {
+    /// <summary>How old a leftover temporary file of the same target must be before a write removes it.</summary>
+    public static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
+
+    private const string TempSuffix = ".tmp";
+
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
     {
         string temp = TempPathFor(path);
@@ -48,6 +58,41 @@ internal static class AtomicFile
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(directory);
-        return Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string name = Path.GetFileName(full);
+        RemoveStaleTemps(directory, name);
+        return Path.Combine(directory, $".{name}.{Guid.NewGuid():N}{TempSuffix}");
+    }
+
+    /// <summary>Deletes this target's temporary files older than <see cref="StaleTempAge"/>; other files, even similar ones, stay.</summary>
+    private static void RemoveStaleTemps(string directory, string name)
+    {
+        string prefix = $".{name}.";
+        DateTime cutoff = DateTime.UtcNow - StaleTempAge;
+        // The pattern only narrows the listing (its wildcards have quirks); IsTempOf decides.
+        foreach (string candidate in Directory.EnumerateFiles(directory, prefix + "*" + TempSuffix))
+        {
+            if (!IsTempOf(Path.GetFileName(candidate), prefix))
+                continue;
+            try
+            {
+                if (File.GetLastWriteTimeUtc(candidate) < cutoff)
+                    File.Delete(candidate);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Cleaning up is a courtesy; it must never fail the write.
+            }
+        }
+    }
+
+    private static bool IsTempOf(string fileName, string prefix)
+    {
+        if (fileName.Length <= prefix.Length + TempSuffix.Length
+            || !fileName.StartsWith(prefix, StringComparison.Ordinal) || !fileName.EndsWith(TempSuffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        ReadOnlySpan<char> guid = fileName.AsSpan(prefix.Length, fileName.Length - prefix.Length - TempSuffix.Length);
+        return Guid.TryParseExact(guid, "N", out _);
     }
 }

@@ -71,6 +71,9 @@ public sealed class InkNormalizationOptions
 
     internal void Validate()
     {
+        // Casts and deserialized settings can carry numbers no member names.
+        Check(Enum.IsDefined(Polarity), nameof(Polarity), Polarity, $"one of {string.Join(", ", Enum.GetNames<InkPolarity>())}");
+        Check(Enum.IsDefined(Centering), nameof(Centering), Centering, $"one of {string.Join(", ", Enum.GetNames<InkCentering>())}");
         Check(AnalysisSize >= 64, nameof(AnalysisSize), AnalysisSize, "at least 64 pixels");
         Check(BackgroundWindow > 0 && BackgroundWindow <= 1, nameof(BackgroundWindow), BackgroundWindow, "a fraction in (0, 1]");
         Check(SpeckFraction >= 0 && SpeckFraction < 1, nameof(SpeckFraction), SpeckFraction, "a fraction in [0, 1)");

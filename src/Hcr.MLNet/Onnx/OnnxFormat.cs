@@ -20,7 +20,7 @@ internal static class OnnxFormat
     public const long Opset = 17;
 
     /// <summary>Hcr.MLNet's own layout version, stored under <see cref="OnnxMetadataKeys.FormatVersion"/>.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = ModelFormats.OnnxVersion;
 
     public const string InputName = "pixels";
     public const string ProbabilitiesName = "probabilities";

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
@@ -12,21 +13,24 @@ namespace Hcr.MLNet;
 public sealed partial class HandwritingRecognizer
 {
     /// <summary>The version of the file format <see cref="Save"/> writes and <see cref="Load"/> reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = ModelFormats.RecognizerVersion;
 
     private const string ManifestEntry = "manifest.json";
     private const string NetworkEntry = "network.hcrcnn";
     private const string LabelMappingEntry = "mlnet/label-mapping.zip";
     private const string NormalizationEntry = "mlnet/normalization.zip";
-    private const string FormatName = "hcr-recognizer";
-
-    private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created,
-        InkNormalizationOptions? Preprocessing);
 
     /// <summary>
-    /// Saves everything needed to predict in a fresh process (a zip: manifest with format version and
-    /// classes, the ML.NET steps as ML.NET model files, the network weights), atomically: a crash never
-    /// leaves a half-written file under <paramref name="path"/>.
+    /// The manifest. <paramref name="NetworkSha256"/> (lower-case hex SHA-256 of the network entry's bytes) is absent
+    /// from files written before it existed; readers that predate it ignore it, so it did not change the format version.
+    /// </summary>
+    private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created,
+        InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null);
+
+    /// <summary>
+    /// Saves everything needed to predict in a fresh process (a zip: manifest with format version, classes and
+    /// the network's checksum, the ML.NET steps as ML.NET model files, the network weights), atomically: a crash
+    /// never leaves a half-written file under <paramref name="path"/>.
     /// </summary>
     public void Save(string path)
     {
@@ -34,11 +38,18 @@ public sealed partial class HandwritingRecognizer
         ObjectDisposedException.ThrowIf(_disposed, this);
         HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
             "This recognizer was loaded from an ONNX file and has no TorchSharp network to save; keep the ONNX file itself.");
+        // The network is serialized first because the manifest, written before it, carries its checksum.
+        byte[] networkBytes;
+        using (var buffer = new MemoryStream())
+        {
+            network.Save(buffer);
+            networkBytes = buffer.ToArray();
+        }
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            var manifest = new Manifest(FormatName, FormatVersion, LibraryVersion, new string(_classes), network.Architecture.Name,
-                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing);
+            var manifest = new Manifest(ModelFormats.RecognizerFormatName, FormatVersion, LibraryVersion, new string(_classes), network.Architecture.Name,
+                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, Sha256(networkBytes));
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
             using (Stream entry = zip.CreateEntry(LabelMappingEntry).Open())
@@ -46,53 +57,69 @@ public sealed partial class HandwritingRecognizer
             using (Stream entry = zip.CreateEntry(NormalizationEntry).Open())
                 _ml.Model.Save(_normalization, RecognizerChain.EmptyPixels(_ml).Schema, entry);
             using (Stream entry = zip.CreateEntry(NetworkEntry).Open())
-                network.Save(entry);
+                entry.Write(networkBytes);
         });
     }
 
-    /// <summary>Loads a recognizer saved with <see cref="Save"/>.</summary>
+    /// <summary>
+    /// Loads a recognizer saved with <see cref="Save"/>. Every entry is held to the size such an entry can have before
+    /// and while it is inflated, the network to the checksum in the manifest (files written before checksums load
+    /// without one) and to finite weights, and the preprocessing settings to their valid ranges.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ModelFormatException">The file is not a recognizer, is truncated or corrupt, or has another format version.</exception>
+    /// <exception cref="ModelFormatException">
+    /// The path is a directory, or the file is not a recognizer, is truncated, damaged (a checksum mismatch, weights that
+    /// are not finite, invalid settings) or oversized, or has another format version. The message names the file.
+    /// </exception>
     public static HandwritingRecognizer Load(string path, ComputeDevice device = ComputeDevice.Auto)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Recognizer file not found: {path}", path);
+        ModelFormats.RequireFile(path, "recognizer file");
+        HandwritingCnnTransformer? network = null;
         try
         {
             using ZipArchive zip = ZipFile.OpenRead(path);
             Manifest manifest = ReadManifest(zip, path);
+            // The network first: it is the entry that can be large, and a bad one is refused before ML.NET loads anything.
+            network = ReadNetwork(zip, manifest, path, device);
+            if (new string(RecognizerChain.ClassesOf(network.ClassNames)) != manifest.Classes)
+                throw new ModelFormatException(path, "the network's classes differ from the manifest's; the file is corrupt.");
             var ml = new MLContext(seed: 1);
             ITransformer labelMapping = ReadMLNet(ml, zip, LabelMappingEntry, path);
             ITransformer normalization = ReadMLNet(ml, zip, NormalizationEntry, path);
-            using Stream networkStream = Open(zip, NetworkEntry, path);
-            using var buffered = new MemoryStream();
-            networkStream.CopyTo(buffered);
-            buffered.Position = 0;
-            HandwritingCnnTransformer network = HandwritingCnnTransformer.Load(buffered, device, $"{path} ({NetworkEntry})");
-            if (new string(RecognizerChain.ClassesOf(network.ClassNames)) != manifest.Classes)
-            {
-                network.Dispose();
-                throw new ModelFormatException(path, "the network's classes differ from the manifest's; the file is corrupt.");
-            }
             return new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), manifest.Preprocessing ?? new InkNormalizationOptions());
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
+            network?.Dispose();
+            if (e is EndOfStreamException)
+                throw BoundedRead.Truncated(path, e);
             throw new ModelFormatException(path, $"not a readable recognizer file ({e.Message}).", e);
         }
-        catch (EndOfStreamException e)
+        catch
         {
-            throw new ModelFormatException(path, "the file is truncated.", e);
+            network?.Dispose();
+            throw;
         }
+    }
+
+    /// <summary>A recognizer around a network trained or loaded elsewhere, with the standard label mapping and normalization.</summary>
+    internal static HandwritingRecognizer FromNetwork(HandwritingCnnTransformer network, InkNormalizationOptions? preprocessing = null)
+    {
+        var ml = new MLContext(seed: 1);
+        char[] classes = RecognizerChain.ClassesOf(network.ClassNames);
+        return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml),
+            new TorchCharacterScorer(network), preprocessing ?? new InkNormalizationOptions());
     }
 
     private static string LibraryVersion =>
         typeof(HandwritingRecognizer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
+    private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
     private static Manifest ReadManifest(ZipArchive zip, string path)
     {
-        using Stream stream = Open(zip, ManifestEntry, path);
+        using MemoryStream stream = BoundedRead.ZipEntry(Entry(zip, ManifestEntry, path), ModelFormats.MaxManifestBytes, path);
         Manifest? manifest;
         try
         {
@@ -102,24 +129,51 @@ public sealed partial class HandwritingRecognizer
         {
             throw new ModelFormatException(path, $"the manifest is corrupt ({e.Message}).", e);
         }
-        if (manifest?.Format != FormatName)
+        if (manifest?.Format != ModelFormats.RecognizerFormatName)
             throw new ModelFormatException(path, "not an Hcr.MLNet recognizer (its manifest names no recognizer format).");
         if (manifest.FormatVersion != FormatVersion)
         {
             throw new ModelFormatException(path,
                 $"recognizer format version {manifest.FormatVersion} (written by Hcr.MLNet {manifest.Library}); this version of Hcr.MLNet reads version {FormatVersion}.");
         }
+        if (string.IsNullOrEmpty(manifest.Classes))
+            throw new ModelFormatException(path, "the manifest names no classes; the file is corrupt.");
+        if (manifest.Preprocessing is { } preprocessing)
+        {
+            try
+            {
+                preprocessing.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new ModelFormatException(path, $"the manifest's preprocessing settings are invalid ({e.Message}); the file is corrupt.", e);
+            }
+        }
         return manifest;
+    }
+
+    private static HandwritingCnnTransformer ReadNetwork(ZipArchive zip, Manifest manifest, string path, ComputeDevice device)
+    {
+        using MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, NetworkEntry, path), ModelFormats.MaxNetworkBytes, path);
+        if (manifest.NetworkSha256 is string expected)
+        {
+            string actual = Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+            if (!string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelFormatException(path,
+                    $"checksum mismatch: the network entry's SHA-256 is {actual} but the manifest records {expected}; the file is damaged.");
+            }
+        }
+        return HandwritingCnnTransformer.Load(bytes, device, $"{path} ({NetworkEntry})");
     }
 
     private static ITransformer ReadMLNet(MLContext ml, ZipArchive zip, string entry, string path)
     {
-        using Stream stream = Open(zip, entry, path);
-        using var buffered = new MemoryStream();
-        stream.CopyTo(buffered);
-        buffered.Position = 0;
+        using MemoryStream buffered = BoundedRead.ZipEntry(Entry(zip, entry, path), ModelFormats.MaxMLNetStepBytes, path);
         try
         {
+            // ML.NET inflates the model's own entries without limits; they are checked here first.
+            BoundedRead.NestedZip(buffered, ModelFormats.MaxMLNetStepBytes, path, $"its ML.NET step {entry}");
             return ml.Model.Load(buffered, out _);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
@@ -128,6 +182,6 @@ public sealed partial class HandwritingRecognizer
         }
     }
 
-    private static Stream Open(ZipArchive zip, string entry, string path) =>
-        (zip.GetEntry(entry) ?? throw new ModelFormatException(path, $"it has no '{entry}' entry; it is not a complete recognizer file.")).Open();
+    private static ZipArchiveEntry Entry(ZipArchive zip, string entry, string path) =>
+        zip.GetEntry(entry) ?? throw new ModelFormatException(path, $"it has no '{entry}' entry; it is not a complete recognizer file.");
 }

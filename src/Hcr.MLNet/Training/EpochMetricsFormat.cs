@@ -1,3 +1,5 @@
+using Hcr.MLNet.IO;
+
 namespace Hcr.MLNet.Training;
 
 /// <summary>Binary form of <see cref="EpochMetrics"/>, shared by checkpoints and saved transformers.</summary>
@@ -21,12 +23,15 @@ internal static class EpochMetricsFormat
         }
     }
 
-    public static List<EpochMetrics> Read(BinaryReader r)
+    private const int MaxEpochs = 100_000;
+
+    /// <exception cref="ModelFormatException">The count of epochs is implausible; the message names <paramref name="source"/>.</exception>
+    public static List<EpochMetrics> Read(BinaryReader r, string source)
     {
         static double? Optional(double v) => double.IsNaN(v) ? null : v;
         int count = r.ReadInt32();
-        if (count is < 0 or > 100_000)
-            throw new InvalidDataException($"implausible epoch count {count}.");
+        if (count is < 0 or > MaxEpochs)
+            throw new ModelFormatException(source, $"implausible epoch count {count}; the file is corrupt.");
         var history = new List<EpochMetrics>(count);
         for (int i = 0; i < count; i++)
         {

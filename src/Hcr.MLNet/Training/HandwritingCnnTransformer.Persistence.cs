@@ -9,17 +9,14 @@ namespace Hcr.MLNet.Training;
 
 public sealed partial class HandwritingCnnTransformer
 {
-    // Raw bytes, not a length-prefixed string, so that any other file fails this check cleanly.
-    private static ReadOnlySpan<byte> Magic => "HCR-CNN\n"u8;
-
     /// <summary>
     /// The version of the binary format <see cref="Save(Stream)"/> writes. <see cref="Load(Stream, ComputeDevice, string)"/>
     /// reads it and version 1 (written before test-time rotations existed: such models score each image alone).
     /// </summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = ModelFormats.NetworkVersion;
 
-    private const int OldestReadableVersion = 1;
     private const int MaxStoredRotations = 64;
+    private const int MaxClasses = 100_000;
 
     /// <summary>Writes the transformer (architecture, classes, history, weights) to <paramref name="stream"/>.</summary>
     public void Save(Stream stream)
@@ -27,8 +24,7 @@ public sealed partial class HandwritingCnnTransformer
         ArgumentNullException.ThrowIfNull(stream);
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
+        ModelFormats.WriteNetworkHeader(writer);
         writer.Write(Architecture.Name);
         writer.Write(PixelsColumnName);
         writer.Write(_classNames.Length);
@@ -54,8 +50,7 @@ public sealed partial class HandwritingCnnTransformer
     public static HandwritingCnnTransformer Load(string path, ComputeDevice device = ComputeDevice.Auto)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Model file not found: {path}", path);
+        ModelFormats.RequireFile(path, "model file");
         using FileStream stream = File.OpenRead(path);
         return Load(stream, device, path);
     }
@@ -70,32 +65,28 @@ public sealed partial class HandwritingCnnTransformer
         nn.Module<Tensor, Tensor>? network = null;
         try
         {
-            byte[] magic = reader.ReadBytes(Magic.Length);
-            if (!magic.AsSpan().SequenceEqual(Magic))
-                throw new ModelFormatException(source, "not an Hcr.MLNet network (wrong header).");
-            int version = reader.ReadInt32();
-            if (version is < OldestReadableVersion or > FormatVersion)
-                throw new ModelFormatException(source, $"network format version {version}; this version of Hcr.MLNet reads versions {OldestReadableVersion} to {FormatVersion}.");
-            CnnArchitecture architecture = CnnArchitecture.FromName(reader.ReadString());
-            string pixelsColumn = reader.ReadString();
+            int version = ModelFormats.ReadNetworkHeader(reader, source);
+            CnnArchitecture architecture = CnnArchitecture.FromName(BoundedRead.String(reader, source, "the architecture name"));
+            string pixelsColumn = BoundedRead.String(reader, source, "the pixels column name");
             int classCount = reader.ReadInt32();
-            if (classCount is < 2 or > 100_000)
+            if (classCount is < 2 or > MaxClasses)
                 throw new ModelFormatException(source, $"implausible class count {classCount}; the file is corrupt.");
             var classNames = new string[classCount];
             for (int i = 0; i < classCount; i++)
-                classNames[i] = reader.ReadString();
-            List<EpochMetrics> history = EpochMetricsFormat.Read(reader);
+                classNames[i] = BoundedRead.String(reader, source, $"the name of class {i}");
+            List<EpochMetrics> history = EpochMetricsFormat.Read(reader, source);
             double[] rotations = version >= 2 ? ReadRotations(reader, source) : [];
             network = architecture.CreateNetwork(classCount);
-            network.load(reader, strict: true);
+            StateDictFormat.Load(reader, network, source, "network");
             network.to(target);
             return new HandwritingCnnTransformer(network, architecture, classNames, pixelsColumn, history, target, rotations);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or KeyNotFoundException or ArgumentException or FormatException or InvalidOperationException or ExternalException)
         {
             network?.Dispose();
-            string problem = e is EndOfStreamException ? "the file is truncated." : $"the file is corrupt ({e.Message}).";
-            throw new ModelFormatException(source, problem, e);
+            if (e is EndOfStreamException)
+                throw BoundedRead.Truncated(source, e);
+            throw new ModelFormatException(source, $"the file is corrupt ({e.Message}).", e);
         }
         catch
         {

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Models;
 using TorchSharp;
@@ -6,19 +10,31 @@ using static TorchSharp.torch;
 
 namespace Hcr.MLNet.Training;
 
+/// <summary>What a checkpoint must match to resume: the settings that shape training, and the images and labels themselves.</summary>
+internal sealed record CheckpointFingerprint(string Settings, string Data);
+
 /// <summary>
 /// The state of a run after its last finished epoch (weights, optimizer moments, history, early-stopping
 /// bookkeeping, the weight average if there is one), written atomically to <c>checkpoint.hcrckpt</c> so that an interrupted run can resume.
-/// A checkpoint only resumes the run that wrote it: the settings that shape training are recorded and compared.
+/// A checkpoint only resumes the run that wrote it: the settings that shape training and a hash of the data are recorded and compared.
 /// </summary>
-internal sealed class TrainingCheckpoint(string directory, string fingerprint, CnnArchitecture architecture, int classCount)
+/// <remarks>
+/// Layout (<see cref="ModelFormats.CheckpointVersion"/>): magic and version, the two fingerprints, the history and
+/// early-stopping state, the best weights (if kept), the network, the optimizer state (TorchSharp's layout, its
+/// length first), the weight average (if there is one), and the SHA-256 of everything before it. The checksum is
+/// checked before anything is read, so a damaged file is refused rather than resumed.
+/// </remarks>
+internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint fingerprint, CnnArchitecture architecture, int classCount)
 {
-    private const string Magic = "HCR-CHECKPOINT";
-    private const int FormatVersion = 2;
+    // Images hashed per slice: a slice of a GPU tensor is copied to the CPU a few MB at a time.
+    private const int HashSliceImages = 4096;
 
     public string FilePath { get; } = Path.Combine(directory, "checkpoint.hcrckpt");
 
-    public static string Fingerprint(HandwritingCnnOptions o, int classCount, int trainCount, int validationCount) =>
+    public static CheckpointFingerprint Fingerprint(HandwritingCnnOptions o, int classCount, ImageTensors train, ImageTensors? validation) =>
+        new(Settings(o, classCount, train.Count, validation?.Count ?? 0), DataHash(train, validation));
+
+    private static string Settings(HandwritingCnnOptions o, int classCount, int trainCount, int validationCount) =>
         string.Join(';', new object[]
         {
             o.Architecture.Name, classCount, trainCount, validationCount, o.Epochs, o.BatchSize, o.LearningRate, o.Optimizer,
@@ -28,82 +44,194 @@ internal sealed class TrainingCheckpoint(string directory, string fingerprint, C
             string.Join(',', o.TestTimeRotations.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
         }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
+    /// <summary>
+    /// SHA-256 of the labels and pixels of both sets: counts alone would let a different subset of the same size
+    /// resume silently. It costs a fraction of a second per 100,000 images, once per run.
+    /// </summary>
+    private static string DataHash(ImageTensors train, ImageTensors? validation)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, train);
+        Append(hash, validation);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash hash, ImageTensors? data)
+    {
+        // The count first (-1 for no set) keeps the boundary between the sets in the hash.
+        Span<byte> count = stackalloc byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(count, data?.Count ?? -1);
+        hash.AppendData(count);
+        if (data is null)
+            return;
+        hash.AppendData(MemoryMarshal.AsBytes(data.LabelArray.AsSpan()));
+        for (long start = 0; start < data.Count; start += HashSliceImages)
+        {
+            using var scope = torch.NewDisposeScope();
+            Tensor slice = data.Images.narrow(0, start, Math.Min(HashSliceImages, data.Count - start)).cpu().contiguous();
+            hash.AppendData(slice.bytes);
+        }
+    }
+
     public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
     {
         Directory.CreateDirectory(directory);
         AtomicFile.Write(FilePath, stream =>
         {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(fingerprint);
-            EpochMetricsFormat.Write(writer, state.History);
-            writer.Write(state.BestEpoch ?? -1);
-            writer.Write(state.BestScore);
-            writer.Write(state.EpochsWithoutImprovement);
-            writer.Write(state.Stopped);
-            writer.Write(state.BestWeights is not null);
-            if (state.BestWeights is not null)
+            using var hashing = new Sha256WriteStream(stream);
+            using (var writer = new BinaryWriter(hashing, System.Text.Encoding.UTF8, leaveOpen: true))
             {
-                using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
-                best.load_state_dict(state.BestWeights);
-                best.save(writer);
+                ModelFormats.WriteCheckpointHeader(writer);
+                writer.Write(fingerprint.Settings);
+                writer.Write(fingerprint.Data);
+                EpochMetricsFormat.Write(writer, state.History);
+                writer.Write(state.BestEpoch ?? -1);
+                writer.Write(state.BestScore);
+                writer.Write(state.EpochsWithoutImprovement);
+                writer.Write(state.Stopped);
+                writer.Write(state.BestWeights is not null);
+                if (state.BestWeights is not null)
+                {
+                    using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
+                    best.load_state_dict(state.BestWeights);
+                    best.save(writer);
+                }
+                network.save(writer);
+                // Length-prefixed: TorchSharp reads its optimizer layout without bounds, so it gets exactly this many bytes.
+                using (var optimizerState = new MemoryStream())
+                {
+                    using (var optimizerWriter = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
+                        optimizer.save_state_dict(optimizerWriter);
+                    writer.Write(optimizerState.Length);
+                    writer.Write(optimizerState.GetBuffer(), 0, (int)optimizerState.Length);
+                }
+                if (average is not null) // whether there is one is part of the fingerprint
+                {
+                    writer.Write(average.Steps);
+                    average.Network.save(writer);
+                }
             }
-            network.save(writer);
-            optimizer.save_state_dict(writer);
-            if (average is not null) // whether there is one is part of the fingerprint
-            {
-                writer.Write(average.Steps);
-                average.Network.save(writer);
-            }
+            stream.Write(hashing.CurrentHash());
         });
     }
 
     /// <summary>Loads the checkpoint into the run if there is one; false when the folder has none.</summary>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint of this format or was written by a run with other settings.</exception>
+    /// <exception cref="ModelFormatException">The file is not a checkpoint, is of an older format, truncated or damaged (checksum, weights that are not finite).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint was written by a run with other settings or on other data.</exception>
     public bool TryRestore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
     {
         if (!File.Exists(FilePath))
+        {
+            if (Directory.Exists(FilePath))
+                ModelFormats.RequireFile(FilePath, "training checkpoint");
             return false;
+        }
+        using FileStream file = File.OpenRead(FilePath);
+        using var reader = new BinaryReader(file, System.Text.Encoding.UTF8, leaveOpen: true);
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(FilePath));
-            if (reader.ReadString() != Magic)
-                throw new InvalidDataException($"{FilePath} is not an Hcr.MLNet training checkpoint.");
-            int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"{FilePath} has checkpoint format {version}; this version of Hcr.MLNet reads format {FormatVersion}.");
-            string recorded = reader.ReadString();
-            if (recorded != fingerprint)
-            {
-                throw new InvalidDataException(
-                    $"{FilePath} was written by a run with other settings or data ({recorded}) than this one ({fingerprint}); " +
-                    "delete it or choose another CheckpointDirectory.");
-            }
-            state.History.AddRange(EpochMetricsFormat.Read(reader));
-            int bestEpoch = reader.ReadInt32();
-            state.BestEpoch = bestEpoch < 0 ? null : bestEpoch;
-            state.BestScore = reader.ReadDouble();
-            state.EpochsWithoutImprovement = reader.ReadInt32();
-            state.Stopped = reader.ReadBoolean();
-            if (reader.ReadBoolean())
-            {
-                using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
-                best.load(reader);
-                state.KeepWeights(best);
-            }
-            network.load(reader);
-            optimizer.load_state_dict(reader);
-            if (average is not null)
-            {
-                average.Steps = reader.ReadInt64();
-                average.Network.load(reader);
-            }
+            ModelFormats.ReadCheckpointHeader(reader, FilePath);
+            long contentStart = file.Position;
+            VerifyChecksum(file, contentStart);
+            file.Position = contentStart;
+            RequireSameRun(BoundedRead.String(reader, FilePath, "the settings fingerprint"), BoundedRead.String(reader, FilePath, "the data fingerprint"));
+            Restore(reader, network, optimizer, state, average);
+            if (file.Position != file.Length - ModelFormats.Sha256Bytes)
+                throw new ModelFormatException(FilePath, "the checkpoint holds more than this run's state; the file is corrupt.");
             return true;
         }
         catch (EndOfStreamException e)
         {
-            throw new InvalidDataException($"{FilePath} is truncated.", e);
+            throw BoundedRead.Truncated(FilePath, e);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException or FormatException)
+        {
+            throw new ModelFormatException(FilePath, $"the checkpoint is corrupt ({e.Message}); delete it to restart training.", e);
+        }
+    }
+
+    private void RequireSameRun(string settings, string data)
+    {
+        if (settings != fingerprint.Settings)
+        {
+            throw new InvalidDataException(
+                $"{FilePath} was written by a run with other settings or data ({settings}) than this one ({fingerprint.Settings}); " +
+                "delete it or choose another CheckpointDirectory.");
+        }
+        if (data != fingerprint.Data)
+        {
+            throw new InvalidDataException(
+                $"{FilePath} was written by a run on other data: the settings and the number of images match, but the images or labels differ " +
+                "(another subset or another order of the data, say). Delete it or choose another CheckpointDirectory.");
+        }
+    }
+
+    private void Restore(BinaryReader reader, nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
+    {
+        state.History.AddRange(EpochMetricsFormat.Read(reader, FilePath));
+        int bestEpoch = reader.ReadInt32();
+        if (bestEpoch < -1 || bestEpoch > state.History.Count)
+            throw new ModelFormatException(FilePath, $"implausible best epoch {bestEpoch} after {state.History.Count} epochs; the file is corrupt.");
+        state.BestEpoch = bestEpoch < 0 ? null : bestEpoch;
+        state.BestScore = reader.ReadDouble();
+        state.EpochsWithoutImprovement = reader.ReadInt32();
+        state.Stopped = reader.ReadBoolean();
+        if (reader.ReadBoolean())
+        {
+            using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
+            StateDictFormat.Load(reader, best, FilePath, "best weights");
+            state.KeepWeights(best);
+        }
+        StateDictFormat.Load(reader, network, FilePath, "network");
+        long optimizerBytes = reader.ReadInt64();
+        if (optimizerBytes <= 0 || optimizerBytes > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw new ModelFormatException(FilePath, $"implausible optimizer state length {optimizerBytes}; the file is corrupt.");
+        using (var optimizerState = new MemoryStream(BoundedRead.Bytes(reader, (int)optimizerBytes, FilePath), writable: false))
+        using (var optimizerReader = new BinaryReader(optimizerState))
+        {
+            optimizer.load_state_dict(optimizerReader);
+            if (optimizerState.Position != optimizerState.Length)
+                throw new ModelFormatException(FilePath, "the optimizer state is not this run's optimizer's; the file is corrupt.");
+        }
+        if (average is not null)
+        {
+            average.Steps = reader.ReadInt64();
+            if (average.Steps < 0)
+                throw new ModelFormatException(FilePath, $"implausible weight-average step count {average.Steps}; the file is corrupt.");
+            StateDictFormat.Load(reader, average.Network, FilePath, "weight average");
+        }
+    }
+
+    /// <summary>Compares the SHA-256 of everything before the last 32 bytes with those bytes.</summary>
+    private void VerifyChecksum(FileStream file, long contentStart)
+    {
+        long content = file.Length - ModelFormats.Sha256Bytes;
+        if (content < contentStart)
+            throw BoundedRead.Truncated(FilePath);
+        file.Position = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            for (long left = content; left > 0;)
+            {
+                int read = file.Read(chunk, 0, (int)Math.Min(chunk.Length, left));
+                if (read == 0)
+                    throw BoundedRead.Truncated(FilePath);
+                hash.AppendData(chunk, 0, read);
+                left -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        Span<byte> stored = stackalloc byte[ModelFormats.Sha256Bytes];
+        file.ReadExactly(stored);
+        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(stored))
+        {
+            throw new ModelFormatException(FilePath,
+                "checksum mismatch: the checkpoint is damaged (a disk error, or a crash the file system did not survive) and is not resumed; delete it to restart training.");
         }
     }
 }

@@ -44,7 +44,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
         var state = new RunState();
         TrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
             : new TrainingCheckpoint(options.CheckpointDirectory,
-                TrainingCheckpoint.Fingerprint(options, classCount, train.Count, validation?.Count ?? 0), options.Architecture, classCount);
+                TrainingCheckpoint.Fingerprint(options, classCount, train, validation), options.Architecture, classCount);
         if (checkpoint?.TryRestore(network, optimizer, state, average) == true)
         {
             log?.Info(MessageSensitivity.None, $"Resuming from {checkpoint.FilePath} after epoch {state.History.Count}.");
@@ -86,7 +86,10 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
                     loss.backward();
                     optimizer.step();
                     average?.Update();
-                    lossSum += loss.item<float>() * length;
+                    // Checked where the loss is read anyway (one device sync per batch); the run ends, so the step just taken is never kept.
+                    float batchLoss = loss.item<float>();
+                    TrainingDivergedException.ThrowIfNotFinite(batchLoss, epoch, b + 1, batchesPerEpoch, learningRate);
+                    lossSum += batchLoss * length;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
                     seen += length;
                 }

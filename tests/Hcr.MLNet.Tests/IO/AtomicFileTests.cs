@@ -32,4 +32,31 @@ public class AtomicFileTests
         Assert.Equal([3, 4, 5], File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(dir.File("sub")));
     }
+
+    [Fact]
+    public void A_write_removes_stale_temp_files_of_its_target_and_nothing_else()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("model.hcr");
+        string Temp(string target) => dir.File($".{target}.{Guid.NewGuid():N}.tmp");
+        DateTime old = DateTime.UtcNow - AtomicFile.StaleTempAge - TimeSpan.FromMinutes(5);
+
+        // Left by a process killed mid-save.
+        string stale = Temp("model.hcr");
+        // Perhaps another process's save in progress.
+        string recent = Temp("model.hcr");
+        // Another target's leftover, and files that only look like temps.
+        string otherTarget = Temp("other.hcr");
+        string lookalike = dir.File(".model.hcr.backup.tmp");
+        string nested = dir.File($".model.hcr.{Guid.NewGuid():N}.tmp.keep");
+        foreach (string file in new[] { stale, recent, otherTarget, lookalike, nested })
+            File.WriteAllText(file, "partial");
+        foreach (string file in new[] { stale, otherTarget, lookalike, nested })
+            File.SetLastWriteTimeUtc(file, old);
+
+        AtomicFile.Write(path, stream => stream.Write([1]));
+
+        Assert.False(File.Exists(stale));
+        Assert.All(new[] { path, recent, otherTarget, lookalike, nested }, f => Assert.True(File.Exists(f), f));
+    }
 }

@@ -215,7 +215,7 @@ public class TrainerRunTests
         int classes = reader.ReadInt32();
         for (int i = 0; i < classes; i++)
             reader.ReadString();
-        EpochMetricsFormat.Read(reader);
+        EpochMetricsFormat.Read(reader, "test");
         int rotationsAt = (int)reader.BaseStream.Position;
         Assert.Equal(0, reader.ReadInt32());
         byte[] formatOne = [.. current[..rotationsAt], .. current[(rotationsAt + 4)..]];

@@ -1,0 +1,139 @@
+namespace Hcr.MLNet.IO;
+
+/// <summary>
+/// The files Hcr.MLNet writes, in one place: how each announces itself, the version written and the
+/// versions read, and the limits a reader holds a file to before it trusts a size written in it.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Recognizer (<c>.hcr</c>): a zip (which has its own magic, <c>PK\x03\x04</c>) whose <c>manifest.json</c>
+/// names <see cref="RecognizerFormatName"/> and <see cref="RecognizerVersion"/>.</item>
+/// <item>Network (<c>network.hcrcnn</c> inside a <c>.hcr</c>, or a file of its own): <see cref="NetworkMagic"/>, then a little-endian
+/// int32 version.</item>
+/// <item>Training checkpoint (<c>checkpoint.hcrckpt</c>): <see cref="CheckpointMagic"/>, a little-endian int32 version, the
+/// content, and the SHA-256 of everything before it.</item>
+/// <item>ONNX: Hcr.MLNet's layout version in the model metadata (<see cref="Onnx.OnnxMetadataKeys.FormatVersion"/>).</item>
+/// </list>
+/// The binary formats start with fixed bytes, not a length-prefixed string, so that any other file fails the
+/// check on its first bytes. Versions change only when a layout changes; fields that older readers ignore
+/// (the network checksum in the manifest) do not change it.
+/// </remarks>
+internal static class ModelFormats
+{
+    /// <summary>What a recognizer's manifest names as its format.</summary>
+    public const string RecognizerFormatName = "hcr-recognizer";
+
+    /// <summary>The recognizer (<c>.hcr</c>) layout version written and read.</summary>
+    public const int RecognizerVersion = 1;
+
+    /// <summary>
+    /// The network layout version written. Version 1 (read too) lacks the test-time rotations, which did
+    /// not exist when it was written: such models score each image alone.
+    /// </summary>
+    public const int NetworkVersion = 2;
+
+    /// <summary>The oldest network layout version read.</summary>
+    public const int OldestNetworkVersion = 1;
+
+    /// <summary>
+    /// The checkpoint layout version written and read. Version 2 and older (magic <see cref="LegacyCheckpointMagic"/>)
+    /// had neither a checksum nor a data fingerprint and are refused: checkpoints are transient, and resuming one
+    /// that cannot be checked could carry damaged weights or another data set into the run.
+    /// </summary>
+    public const int CheckpointVersion = 3;
+
+    /// <summary>Hcr.MLNet's ONNX layout version, stored as text in the model metadata.</summary>
+    public const int OnnxVersion = 1;
+
+    /// <summary>
+    /// The most bytes a network may inflate to: a trained network is a few MB (the standard network about 5),
+    /// so a file that claims more is damaged or hostile, and is refused before it is inflated.
+    /// </summary>
+    public const long MaxNetworkBytes = 256L << 20;
+
+    /// <summary>The most bytes a recognizer's manifest may inflate to (it is a few hundred).</summary>
+    public const long MaxManifestBytes = 1L << 20;
+
+    /// <summary>The most bytes one of a recognizer's ML.NET steps may inflate to, each of its own entries included (they are a few KB).</summary>
+    public const long MaxMLNetStepBytes = 16L << 20;
+
+    /// <summary>The most bytes a string in a network or checkpoint may take (names of classes, tensors and settings are short).</summary>
+    public const int MaxStringBytes = 64 << 10;
+
+    /// <summary>The highest tensor rank a network may hold (convolution weights have 4 dimensions).</summary>
+    public const int MaxTensorRank = 8;
+
+    /// <summary>Length of a SHA-256 hash in bytes.</summary>
+    public const int Sha256Bytes = 32;
+
+    /// <summary>The first bytes of a network.</summary>
+    public static ReadOnlySpan<byte> NetworkMagic => "HCR-CNN\n"u8;
+
+    /// <summary>The first bytes of a training checkpoint.</summary>
+    public static ReadOnlySpan<byte> CheckpointMagic => "HCR-CKP\n"u8;
+
+    /// <summary>The first bytes of a checkpoint of format 2 or older: the string "HCR-CHECKPOINT" with its one-byte length (14).</summary>
+    public static ReadOnlySpan<byte> LegacyCheckpointMagic => "\u000EHCR-CHECKPOINT"u8;
+
+    /// <summary>Writes a network's magic and version.</summary>
+    public static void WriteNetworkHeader(BinaryWriter writer)
+    {
+        writer.Write(NetworkMagic);
+        writer.Write(NetworkVersion);
+    }
+
+    /// <summary>Reads a network's magic and version, returning the version.</summary>
+    /// <exception cref="ModelFormatException">Not a network, or a version this library does not read.</exception>
+    public static int ReadNetworkHeader(BinaryReader reader, string source)
+    {
+        if (!reader.ReadBytes(NetworkMagic.Length).AsSpan().SequenceEqual(NetworkMagic))
+            throw new ModelFormatException(source, "not an Hcr.MLNet network (wrong header).");
+        int version = reader.ReadInt32();
+        if (version is < OldestNetworkVersion or > NetworkVersion)
+            throw new ModelFormatException(source, $"network format version {version}; this version of Hcr.MLNet reads versions {OldestNetworkVersion} to {NetworkVersion}.");
+        return version;
+    }
+
+    /// <summary>Writes a checkpoint's magic and version.</summary>
+    public static void WriteCheckpointHeader(BinaryWriter writer)
+    {
+        writer.Write(CheckpointMagic);
+        writer.Write(CheckpointVersion);
+    }
+
+    /// <summary>Reads a checkpoint's magic and version.</summary>
+    /// <exception cref="ModelFormatException">Not a checkpoint, one of an older format, or one of another version.</exception>
+    public static void ReadCheckpointHeader(BinaryReader reader, string source)
+    {
+        byte[] start = reader.ReadBytes(LegacyCheckpointMagic.Length);
+        if (start.AsSpan().SequenceEqual(LegacyCheckpointMagic))
+        {
+            throw new ModelFormatException(source,
+                "a training checkpoint of an older version of Hcr.MLNet (format 2 or older), which this version cannot check and does not resume; " +
+                "delete it (or choose another CheckpointDirectory) to restart training.");
+        }
+        if (start.Length < CheckpointMagic.Length || !start.AsSpan(0, CheckpointMagic.Length).SequenceEqual(CheckpointMagic))
+            throw new ModelFormatException(source, "not an Hcr.MLNet training checkpoint (wrong header).");
+        reader.BaseStream.Position = CheckpointMagic.Length;
+        int version = reader.ReadInt32();
+        if (version != CheckpointVersion)
+        {
+            throw new ModelFormatException(source,
+                $"checkpoint format version {version}; this version of Hcr.MLNet resumes format {CheckpointVersion} only. Delete it to restart training.");
+        }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="path"/> is an existing file: a folder gets its own message rather than "not found".
+    /// <paramref name="kind"/> names what the file should be ("recognizer file").
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException"><paramref name="path"/> is a folder.</exception>
+    public static void RequireFile(string path, string kind)
+    {
+        if (Directory.Exists(path))
+            throw new ModelFormatException(path, $"is a directory, not a file; give the path of the {kind} itself.");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{char.ToUpperInvariant(kind[0])}{kind[1..]} not found: {path}", path);
+    }
+}
