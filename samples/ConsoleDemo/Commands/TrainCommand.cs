@@ -72,9 +72,9 @@ internal static class TrainCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer recognizer = TrainingDisplay.Run(options.Epochs, progress =>
         {
-            options.Progress = progress;
-            HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create().WithData(data.Train, data.Test).WithSeed(seed)
-                .WithTrainerOptions(o => Copy(options, o));
+            // The recipe and flags as the base options; the builder's explicit setters win over them.
+            HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create().WithData(data.Train, data.Test)
+                .WithTrainerOptions(options).WithSeed(seed).ReportTo(progress);
             if (verbose is not null)
                 builder.WithLogger(verbose.Logger);
             return builder.Train();
@@ -107,11 +107,5 @@ internal static class TrainCommand
         {
             throw new ArgumentException($"--test-time-rotations takes comma-separated angles in degrees (for example -5,5) or none, not '{text}'.");
         }
-    }
-
-    private static void Copy(HandwritingCnnOptions from, HandwritingCnnOptions to)
-    {
-        foreach (var property in typeof(HandwritingCnnOptions).GetProperties().Where(p => p.CanWrite))
-            property.SetValue(to, property.GetValue(from));
     }
 }
