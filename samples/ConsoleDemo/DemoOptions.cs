@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Hcr.MLNet;
 using Hcr.MLNet.Data;
 using Hcr.MLNet.Native;
@@ -30,9 +32,17 @@ internal static class DemoOptions
         Description = "Train on 1-holdout of --part and evaluate on the rest (stratified, seed 2024); without it, train on the train part and evaluate on the test part",
     };
 
+    /// <summary>For commands that need the TorchSharp network (its history, its weights).</summary>
     public static readonly Option<string> Model = new("--model", "-m")
     {
         Description = "Recognizer file (.hcr)",
+        DefaultValueFactory = _ => "model.hcr",
+    };
+
+    /// <summary>For commands that only score: an ONNX export runs as well (see <see cref="Program.LoadRecognizer"/>).</summary>
+    public static readonly Option<string> ScoringModel = new("--model", "-m")
+    {
+        Description = "Recognizer file: .hcr, or .onnx written by export-onnx",
         DefaultValueFactory = _ => "model.hcr",
     };
 
@@ -48,8 +58,50 @@ internal static class DemoOptions
     {
         Holdout.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double?>() is double h && !(h > 0 && h < 1))
+            if (TryGetValue(result, out double? holdout) && holdout is double h && !(h > 0 && h < 1))
                 result.AddError("--holdout must be between 0 and 1, for example 0.1.");
         });
+    }
+
+    /// <summary>
+    /// Rejects a value of <paramref name="option"/> at parse time, before any data or runtime loads, with an error
+    /// that names the flag: "--epochs must be at least 1, not 0."
+    /// </summary>
+    public static void Require(Option<int?> option, Func<int, bool> valid, string rule) =>
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out int? given) && given is int value && !valid(value))
+                result.AddError($"{option.Name} must be {rule}, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        });
+
+    /// <inheritdoc cref="Require(Option{int?}, Func{int, bool}, string)"/>
+    public static void Require(Option<int> option, Func<int, bool> valid, string rule) =>
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out int value) && !valid(value))
+                result.AddError($"{option.Name} must be {rule}, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        });
+
+    /// <inheritdoc cref="Require(Option{int?}, Func{int, bool}, string)"/>
+    public static void Require(Option<double?> option, Func<double, bool> valid, string rule) =>
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out double? given) && given is double value && !valid(value))
+                result.AddError($"{option.Name} must be {rule}, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        });
+
+    /// <summary>The option's value; false when its text did not convert, an error the parser reports by itself.</summary>
+    private static bool TryGetValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using ConsoleDemo.Commands;
-using Hcr.MLNet.Data;
-using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
 using Spectre.Console;
 
@@ -10,8 +8,13 @@ namespace ConsoleDemo;
 /// <summary>The Hcr.MLNet demo: train, evaluate, predict, export to ONNX, and plot.</summary>
 internal static class Program
 {
+    // Wide enough for a recipe line or a path in one piece; Spectre.Console assumes 80 columns when output is piped.
+    private const int RedirectedWidth = 200;
+
     private static int Main(string[] args)
     {
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = RedirectedWidth;
         var root = new RootCommand("Handwritten character recognition with Hcr.MLNet (ML.NET + TorchSharp)");
         root.Add(TrainCommand.Create());
         root.Add(EvaluateCommand.Create());
@@ -23,7 +26,7 @@ internal static class Program
         {
             // One line, not the whole help text: what is wrong and where to look.
             string command = string.Join(' ', parse.CommandResult.Command == root ? [] : new[] { parse.CommandResult.Command.Name });
-            Console.Error.WriteLine($"bad argument: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see: hcr-demo {command} --help)".Replace("  ", " ", StringComparison.Ordinal));
+            WriteError($"{string.Join(" ", parse.Errors.Select(e => e.Message))} (see: hcr-demo {command} --help)".Replace("  ", " ", StringComparison.Ordinal));
             return 2;
         }
         return parse.Invoke();
@@ -49,16 +52,11 @@ internal static class Program
         }
         catch (Exception e)
         {
-            string kind = e switch
-            {
-                FileNotFoundException or DirectoryNotFoundException => "not found",
-                EmnistFormatException or ModelFormatException or InvalidDataException or Hcr.MLNet.Imaging.UnusableImageException => "bad file",
-                TorchRuntimeException => "runtime",
-                ArgumentException => "bad argument",
-                _ => "error",
-            };
-            Console.Error.WriteLine($"{kind}: {e.Message.ReplaceLineEndings(" ")}");
+            WriteError(e.Message);
             return e is ArgumentException ? 2 : 1;
         }
     }
+
+    /// <summary>Every failure the same way: one line on stderr, <c>error: </c> and what went wrong.</summary>
+    private static void WriteError(string message) => Console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ")}");
 }

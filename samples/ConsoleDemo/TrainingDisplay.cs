@@ -40,7 +40,7 @@ internal static class TrainingDisplay
         {
             table.AddRow(m.Epoch.ToString(), $"{m.TrainLoss:F4}", $"{m.TrainAccuracy:P2}",
                 m.ValidationLoss is double vl ? $"{vl:F4}" : "-", m.ValidationAccuracy is double va ? $"{va:P2}" : "-",
-                m.ValidationMacroAccuracy is double vm ? $"{vm:P2}" : "-", $"{m.LearningRate:G3}", $"{m.ImagesPerSecond:F0}",
+                m.ValidationMacroAccuracy is double vm ? $"{vm:P2}" : "-", Text.Number(m.LearningRate), $"{m.ImagesPerSecond:F0}",
                 Format(m.Duration), $"{m.PeakWorkingSetBytes / 1048576.0:F0} MB");
         }
         return table;

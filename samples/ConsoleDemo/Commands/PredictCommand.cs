@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hcr.MLNet;
+using Hcr.MLNet.Imaging;
 using Spectre.Console;
 
 namespace ConsoleDemo.Commands;
@@ -7,19 +8,30 @@ namespace ConsoleDemo.Commands;
 /// <summary><c>predict</c>: the top characters for an image file or every image in a folder.</summary>
 internal static class PredictCommand
 {
-    private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"];
+    // What the network saw is written under this suffix; a folder scan skips such files.
+    private const string NetworkInputSuffix = ".network.png";
 
     private static readonly Argument<string> Path_ = new("image") { Description = "An image file, or a folder of them" };
     private static readonly Option<int> Top = new("--top") { Description = "How many candidates to show", DefaultValueFactory = _ => 5 };
-    private static readonly Option<bool> Show = new("--show") { Description = "Write what the network saw (the preprocessed 28x28 tile) beside each image as <name>.network.png" };
+    private static readonly Option<bool> Show = new("--show")
+    {
+        Description = $"Write what the network saw (the preprocessed 28x28 tile, scaled up) for each image as <image name>{NetworkInputSuffix} into --show-dir",
+    };
+    private static readonly Option<string> ShowDir = new("--show-dir")
+    {
+        Description = "Where --show writes (implies --show); give the image folder to write beside the images",
+        DefaultValueFactory = _ => "network-inputs",
+    };
 
     public static Command Create()
     {
         var command = new Command("predict", "Read handwritten characters in photos or scans (one character per image)");
         command.Add(Path_);
-        command.Add(DemoOptions.Model);
+        command.Add(DemoOptions.ScoringModel);
         command.Add(Top);
         command.Add(Show);
+        command.Add(ShowDir);
+        DemoOptions.Require(Top, t => t >= 1, "at least 1");
         command.Add(Verbose.Option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -32,14 +44,17 @@ internal static class PredictCommand
             ? Directory.EnumerateFiles(target).Where(IsImage).Order(StringComparer.Ordinal).ToArray()
             : File.Exists(target) ? [target] : throw new FileNotFoundException($"No such image file or folder: {target}", target);
         if (images.Length == 0)
-            throw new DemoException($"{target} holds no image files ({string.Join(" ", ImageExtensions)}).");
+            throw new DemoException($"{target} holds no image files ({string.Join(" ", CharacterImageLoader.FileExtensions)}).");
+        string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
 
         using Verbose? verbose = Verbose.Start(parse);
-        using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.Model)!);
+        using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel)!);
         recognizer.Logger = verbose?.Logger;
         int top = parse.GetValue(Top);
         var table = new Table().Border(TableBorder.Rounded).AddColumn("image").AddColumn("read as").AddColumn($"top {top}");
-        int failed = 0;
+        int failed = 0, shown = 0;
+        if (showDir is not null)
+            Directory.CreateDirectory(showDir);
         foreach (string image in images)
         {
             try
@@ -47,8 +62,12 @@ internal static class PredictCommand
                 CharacterPrediction p = recognizer.Predict(image);
                 string candidates = string.Join("  ", p.Top(top).Select(c => $"{c.Character} {c.Probability:P1}"));
                 table.AddRow(Markup.Escape(Path.GetFileName(image)), $"[bold]{Markup.Escape(p.Character.ToString())}[/] {p.Confidence:P1}", Markup.Escape(candidates));
-                if (parse.GetValue(Show))
-                    p.SaveNetworkInputPng(Path.ChangeExtension(image, ".network.png"));
+                if (showDir is not null)
+                {
+                    // The whole name, extension included: a.png and a.jpg in one folder must not share a file.
+                    p.SaveNetworkInputPng(Path.Combine(showDir, Path.GetFileName(image) + NetworkInputSuffix));
+                    shown++;
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -57,10 +76,12 @@ internal static class PredictCommand
             }
         }
         AnsiConsole.Write(table);
+        if (shown > 0)
+            AnsiConsole.MarkupLineInterpolated($"Wrote what the network saw for {Text.Count(shown, "image")} to [blue]{Path.GetFullPath(showDir!)}[/].");
         return failed == 0 ? 0 : 1;
     }
 
     private static bool IsImage(string path) =>
-        ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase)
-        && !path.EndsWith(".network.png", StringComparison.OrdinalIgnoreCase);
+        CharacterImageLoader.FileExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase)
+        && !path.EndsWith(NetworkInputSuffix, StringComparison.OrdinalIgnoreCase);
 }

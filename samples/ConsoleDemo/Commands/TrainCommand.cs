@@ -33,6 +33,19 @@ internal static class TrainCommand
     public static Command Create()
     {
         Recipe.AcceptOnlyFromAmong("standard", "seed");
+        // Checked while parsing, so that a wrong number fails at once, naming its flag, before data and libtorch load.
+        DemoOptions.Require(Epochs, e => e >= 1, "at least 1");
+        DemoOptions.Require(BatchSize, b => b >= 2, "at least 2 (batch norm needs two images)");
+        DemoOptions.Require(WeightDecay, w => w >= 0, "0 or more");
+        DemoOptions.Require(LabelSmoothing, l => l >= 0 && l < 1, "at least 0 and below 1");
+        DemoOptions.Require(WeightAverageDecay, d => d >= 0 && d < 1, "at least 0 and below 1");
+        DemoOptions.Require(Validation, v => v >= 0 && v < 1, "at least 0 and below 1");
+        DemoOptions.Require(Threads, t => t >= 1, "at least 1");
+        TestTimeRotations.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is string text && RotationsError(text) is string error)
+                result.AddError(error);
+        });
         var command = new Command("train", "Train a recognizer on EMNIST, evaluate it, save it and plot its curves");
         foreach (Option option in DemoOptions.DataOptions)
             command.Add(option);
@@ -66,15 +79,17 @@ internal static class TrainCommand
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
         AnsiConsole.MarkupLineInterpolated($"[bold]Data[/]    {data.Description}: {data.Train.Count:N0} training images, {data.Test?.Count ?? 0:N0} test images, {data.Train.ClassCount} classes");
         AnsiConsole.MarkupLineInterpolated($"[bold]Network[/] {options.Architecture.Description}");
-        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.LearningRateSchedule}), weight decay {options.WeightDecay.ToString(CultureInfo.InvariantCulture)}, augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}, weight average {(options.WeightAverageDecay > 0 ? options.WeightAverageDecay.ToString(CultureInfo.InvariantCulture) : "off")}, test-time rotations {(options.TestTimeRotations.Count > 0 ? string.Join(", ", options.TestTimeRotations.Select(a => a.ToString("+0.##;-0.##", CultureInfo.InvariantCulture) + "°")) : "none")}");
-        AnsiConsole.MarkupLineInterpolated($"[bold]Runtime[/] {runtime}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Recipe[/]  {Text.Count(options.Epochs, "epoch")}, batch {options.BatchSize}, {options.Optimizer} lr {Text.Number(options.LearningRate)} ({options.LearningRateSchedule}), weight decay {Text.Number(options.WeightDecay)}, augmentation {options.Augmentation}, sampling {options.Sampling}, label smoothing {Text.Number(options.LabelSmoothing)}, weight average {(options.WeightAverageDecay > 0 ? Text.Number(options.WeightAverageDecay) : "off")}, test-time rotations {(options.TestTimeRotations.Count > 0 ? string.Join(", ", options.TestTimeRotations.Select(a => a.ToString("+0.##;-0.##", CultureInfo.InvariantCulture) + "°")) : "none")}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Runtime[/] {Summary(runtime)}");
+        if (verbose is not null)
+            AnsiConsole.MarkupLineInterpolated($"[grey]{runtime}[/]");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer recognizer = TrainingDisplay.Run(options.Epochs, progress =>
         {
-            options.Progress = progress;
-            HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create().WithData(data.Train, data.Test).WithSeed(seed)
-                .WithTrainerOptions(o => Copy(options, o));
+            // The recipe and flags as the base options; the builder's explicit setters win over them.
+            HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create().WithData(data.Train, data.Test)
+                .WithTrainerOptions(options).WithSeed(seed).ReportTo(progress);
             if (verbose is not null)
                 builder.WithLogger(verbose.Logger);
             return builder.Train();
@@ -92,26 +107,55 @@ internal static class TrainCommand
         return 0;
     }
 
-    /// <summary>"-5,5" → [-5, 5]; "none" → []; null (option not given) → null.</summary>
-    internal static double[]? ParseRotations(string? text)
+    /// <summary>One short line: "libtorch 2.10.0 (CPU), shim patched, allocator tuned"; the paths are for --verbose.</summary>
+    private static string Summary(TorchRuntimeStatus runtime)
     {
-        if (text is null)
-            return null;
-        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
-            return [];
-        try
+        var parts = new List<string> { $"libtorch {runtime.LibTorchVersion ?? "(version unknown)"} ({(runtime.CudaAvailable ? "CPU, CUDA available" : "CPU")})" };
+        if (runtime.WeakenedVersions.Count > 0)
+            parts.Add("shim patched");
+        parts.Add(runtime.Allocator switch
         {
-            return text.Split(',', StringSplitOptions.TrimEntries).Select(a => double.Parse(a, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"--test-time-rotations takes comma-separated angles in degrees (for example -5,5) or none, not '{text}'.");
-        }
+            AllocatorTuning.Applied => "allocator tuned",
+            AllocatorTuning.Refused => "allocator tuning refused",
+            _ => "allocator as is",
+        });
+        return string.Join(", ", parts);
     }
 
-    private static void Copy(HandwritingCnnOptions from, HandwritingCnnOptions to)
+    /// <summary>"-5,5" → [-5, 5]; "none" → []; null (option not given) → null. The parser has run <see cref="RotationsError"/> on the text.</summary>
+    private static double[]? ParseRotations(string? text) => text is not null && TryParseRotations(text, out double[] angles) ? angles : null;
+
+    /// <summary>What is wrong with a --test-time-rotations value, in the trainer's limits; null when nothing is.</summary>
+    private static string? RotationsError(string text)
     {
-        foreach (var property in typeof(HandwritingCnnOptions).GetProperties().Where(p => p.CanWrite))
-            property.SetValue(to, property.GetValue(from));
+        if (!TryParseRotations(text, out double[] angles))
+            return $"--test-time-rotations takes comma-separated angles in degrees (for example -5,5) or none, not '{text}'.";
+        if (angles.Length > HandwritingCnnOptions.MaxTestTimeRotations)
+            return $"--test-time-rotations takes at most {HandwritingCnnOptions.MaxTestTimeRotations} angles (each costs a pass of the network), not {angles.Length}.";
+        foreach (double angle in angles)
+        {
+            if (angle == 0 || !(Math.Abs(angle) <= HandwritingCnnOptions.MaxTestTimeAngle))
+            {
+                return $"--test-time-rotations angles must be nonzero and at most {HandwritingCnnOptions.MaxTestTimeAngle.ToString(CultureInfo.InvariantCulture)} degrees " +
+                    $"either way (the upright image is always scored), not {angle.ToString(CultureInfo.InvariantCulture)}.";
+            }
+        }
+        return null;
+    }
+
+    private static bool TryParseRotations(string text, out double[] angles)
+    {
+        angles = [];
+        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+            return true;
+        string[] items = text.Split(',', StringSplitOptions.TrimEntries);
+        var parsed = new double[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!double.TryParse(items[i], NumberStyles.Float, CultureInfo.InvariantCulture, out parsed[i]) || !double.IsFinite(parsed[i]))
+                return false;
+        }
+        angles = parsed;
+        return true;
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class EmnistDataset
 
         string missing = images is null ? imagesName : labelsName;
         throw new FileNotFoundException(
-            $"EMNIST {split} {part.ToString().ToLowerInvariant()} data not found in {Path.GetFullPath(directory)}: " +
+            $"EMNIST {split.DisplayName()} {part.ToString().ToLowerInvariant()} data not found in {Path.GetFullPath(directory)}: " +
             $"expected {imagesName} and {labelsName} (gzipped or not), or {csvName}.",
             Path.Combine(directory, missing));
     }
@@ -43,16 +43,35 @@ public sealed partial class EmnistDataset
     /// Whether <see cref="Load"/> would find the files of this split and part in <paramref name="directory"/>
     /// (images and labels, or the CSV export, and the mapping); the files are not read.
     /// </summary>
-    public static bool IsPresent(string directory, EmnistSplit split, EmnistPart part)
+    public static bool IsPresent(string directory, EmnistSplit split, EmnistPart part) => MissingFiles(directory, split, part).Count == 0;
+
+    /// <summary>
+    /// The official names of the files of this split and part that <see cref="Load"/> needs and does not find in
+    /// <paramref name="directory"/>: the images and labels file, or either of them (when the CSV export is not there
+    /// either), and the mapping. Empty when the part is present; all three when the folder has none of them.
+    /// The files are not read.
+    /// </summary>
+    public static IReadOnlyList<string> MissingFiles(string directory, EmnistSplit split, EmnistPart part)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        string images = EmnistFileNames.Images(split, part), labels = EmnistFileNames.Labels(split, part);
+        string csv = EmnistFileNames.Csv(split, part), mapping = EmnistFileNames.Mapping(split);
         if (!Directory.Exists(directory))
-            return false;
+            return [images, labels, mapping];
         string[] folders = [directory, Path.Combine(directory, "gzip")];
-        string images = EmnistFileNames.Images(split, part), labels = EmnistFileNames.Labels(split, part), csv = EmnistFileNames.Csv(split, part);
-        bool idx = FindFirst(folders, images, Path.GetFileNameWithoutExtension(images)) is not null
-            && FindFirst(folders, labels, Path.GetFileNameWithoutExtension(labels)) is not null;
-        return (idx || FindFirst(folders, csv, csv + ".gz") is not null) && FindFirst(folders, EmnistFileNames.Mapping(split)) is not null;
+        var missing = new List<string>(3);
+        bool hasImages = FindFirst(folders, images, Path.GetFileNameWithoutExtension(images)) is not null;
+        bool hasLabels = FindFirst(folders, labels, Path.GetFileNameWithoutExtension(labels)) is not null;
+        if (!(hasImages && hasLabels) && FindFirst(folders, csv, csv + ".gz") is null)
+        {
+            if (!hasImages)
+                missing.Add(images);
+            if (!hasLabels)
+                missing.Add(labels);
+        }
+        if (FindFirst(folders, mapping) is null)
+            missing.Add(mapping);
+        return missing;
     }
 
     /// <summary>Loads any IDX image/label pair with its mapping file; images are transposed upright once, here.</summary>

@@ -21,6 +21,13 @@ public sealed class CharacterImageLoader
         Options.Validate();
     }
 
+    /// <summary>
+    /// The file extensions of the formats the loader decodes, lower case with the dot (<c>.png</c>, <c>.jpg</c>, …):
+    /// what an application should pick up from a folder or offer in a file dialog. TIFF, HEIC and camera
+    /// RAW files are not among them.
+    /// </summary>
+    public static IReadOnlyList<string> FileExtensions { get; } = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".ico", ".wbmp"];
+
     /// <summary>The options in force.</summary>
     public CharacterImageLoaderOptions Options { get; }
 
@@ -73,7 +80,7 @@ public sealed class CharacterImageLoader
         {
             throw new UnusableImageException(source, result == SKCodecResult.IncompleteInput
                 ? "the image header is truncated."
-                : "the data is not an image in a supported format (JPEG, PNG, WebP, GIF, BMP, ICO, WBMP).");
+                : $"the data is not an image in a format the loader decodes ({string.Join(" ", FileExtensions)}).");
         }
         (byte[] pixels, int width, int height) = DownscalingDecoder.Decode(codec, stream, wholeImageBuffer, source, Options);
         return MLImage.CreateFromPixels(width, height, MLPixelFormat.Bgra32, pixels);

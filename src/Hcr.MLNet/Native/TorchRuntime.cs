@@ -108,6 +108,6 @@ public static class TorchRuntime
             throw new TorchRuntimeException($"TorchSharp could not initialise libtorch from {libTorchDirectory}: {cause.Message}", e);
         }
         bool cuda = location.TorchCuda is not null && torch.cuda.is_available();
-        return new TorchRuntimeStatus(libTorchDirectory, shim, weakened, allocator, cuda);
+        return new TorchRuntimeStatus(libTorchDirectory, shim, weakened, allocator, cuda) { LibTorchVersion = torch.__version__ };
     }
 }

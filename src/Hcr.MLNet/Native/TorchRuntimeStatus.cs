@@ -13,9 +13,12 @@ public sealed record TorchRuntimeStatus(
     AllocatorTuning Allocator,
     bool CudaAvailable)
 {
+    /// <summary>The libtorch version TorchSharp reports, for example <c>2.10.0</c>; null when not known.</summary>
+    public string? LibTorchVersion { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"libtorch from {LibTorchDirectory}; shim {ShimPath}" +
+        $"libtorch {LibTorchVersion ?? "(version unknown)"} from {LibTorchDirectory}; shim {ShimPath}" +
         (WeakenedVersions.Count > 0 ? $" (patched: {string.Join(", ", WeakenedVersions)} marked weak)" : "") +
         $"; allocator tuning {Allocator}; CUDA {(CudaAvailable ? "available" : "not available")}";
 }

@@ -23,6 +23,7 @@ public sealed partial class HandwritingRecognizer
     /// default network on its train part, and evaluates on its test part (<see cref="TestEvaluation"/>).
     /// </summary>
     /// <exception cref="FileNotFoundException">The split is not in the folder and downloading is off.</exception>
+    /// <exception cref="IOException">The split is not in the folder and downloading it failed (offline, server error, stalled).</exception>
     public static HandwritingRecognizer Train(RecognizerTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -32,12 +33,23 @@ public sealed partial class HandwritingRecognizer
             if (!options.Download)
             {
                 throw new FileNotFoundException(
-                    $"EMNIST {options.Split} is not in {Path.GetFullPath(directory)} and downloading is off (RecognizerTrainingOptions.Download).",
+                    $"EMNIST {options.Split.DisplayName()} is not in {Path.GetFullPath(directory)} and downloading is off (RecognizerTrainingOptions.Download).",
                     Path.Combine(directory, EmnistFileNames.Images(options.Split, EmnistPart.Train)));
             }
-            // On the thread pool, so that a caller's synchronization context cannot deadlock the wait.
-            Task.Run(() => EmnistDataset.DownloadAsync(directory, options.Split, options.DownloadProgress, options.CancellationToken))
-                .GetAwaiter().GetResult();
+            try
+            {
+                // On the thread pool, so that a caller's synchronization context cannot deadlock the wait.
+                Task.Run(() => new EmnistDownloader(options.DownloadOptions).DownloadAsync(directory, options.Split, options.DownloadProgress, options.CancellationToken))
+                    .GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException && !options.CancellationToken.IsCancellationRequested)
+            {
+                // A bare HttpRequestException says nothing about the data; this says what was wanted and the way round it.
+                throw new IOException(
+                    $"EMNIST {options.Split.DisplayName()} is not in {Path.GetFullPath(directory)} and downloading it failed: {e.Message} " +
+                    "Offline? Put the EMNIST files in a folder and pass it as RecognizerTrainingOptions.DataDirectory, " +
+                    "or train with HandwritingRecognizer.Create().WithData(folder, split).", e);
+            }
         }
 
         HandwritingRecognizerBuilder builder = Create()

@@ -11,13 +11,43 @@ namespace Hcr.MLNet;
 /// Fluent configuration of a training run: <c>HandwritingRecognizer.Create().WithData(…).WithEpochs(…).Train()</c>.
 /// Anything not set keeps the defaults of <see cref="HandwritingCnnOptions"/>.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Each call only records what it was told; <see cref="Train"/> builds the trainer options once, from
+/// scratch, in this order, so the result does not depend on the order of the calls:
+/// </para>
+/// <list type="number">
+/// <item>a copy of the options given to <see cref="WithTrainerOptions(HandwritingCnnOptions)"/>, or the defaults;</item>
+/// <item>every callback given to <see cref="WithTrainerOptions(Action{HandwritingCnnOptions})"/>, in the order they were given;</item>
+/// <item>
+/// every explicit setter that was called (<see cref="WithArchitecture"/>, <see cref="WithEpochs"/>,
+/// <see cref="WithBatchSize"/>, <see cref="OnDevice"/>, <see cref="ReportTo"/>, <see cref="WithLogger"/>,
+/// <see cref="WithSeed"/>, <see cref="WithCancellation"/>), the last call of each winning.
+/// </item>
+/// </list>
+/// <para>
+/// So an explicit setter always wins over the bulk trainer options, called before or after them. A builder
+/// trains once, like a logging configuration creates one logger: a second <see cref="Train"/> throws
+/// <see cref="InvalidOperationException"/>, also after a first one that failed. Training again with the same callbacks would share whatever
+/// they captured (a progress sink, a checkpoint folder that the second run would resume instead of
+/// repeating); start a new builder with <see cref="HandwritingRecognizer.Create"/> instead.
+/// </para>
+/// </remarks>
 public sealed class HandwritingRecognizerBuilder
 {
-    private readonly HandwritingCnnOptions _options = new();
+    private readonly List<Action<HandwritingCnnOptions>> _configure = [];
+    private HandwritingCnnOptions? _baseOptions;
     private Func<(EmnistDataset Train, EmnistDataset? Test)>? _data;
-    private int _mlSeed = 1;
-    private InkNormalizationOptions _preprocessing = new();
+    private CnnArchitecture? _architecture;
+    private int? _epochs;
+    private int? _batchSize;
+    private ComputeDevice? _device;
+    private IProgress<TrainingProgress>? _progress;
     private ILogger? _logger;
+    private int? _seed;
+    private CancellationToken? _cancellation;
+    private InkNormalizationOptions _preprocessing = new();
+    private bool _trained;
 
     internal HandwritingRecognizerBuilder()
     {
@@ -69,46 +99,45 @@ public sealed class HandwritingRecognizerBuilder
         return this;
     }
 
-    /// <summary>The network design.</summary>
+    /// <summary>The network design; wins over <see cref="HandwritingCnnOptions.Architecture"/> set through <c>WithTrainerOptions</c>.</summary>
     public HandwritingRecognizerBuilder WithArchitecture(CnnArchitecture architecture)
     {
-        _options.Architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
+        _architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
         return this;
     }
 
-    /// <summary>Passes over the training data.</summary>
+    /// <summary>Passes over the training data; wins over <see cref="HandwritingCnnOptions.Epochs"/> set through <c>WithTrainerOptions</c>.</summary>
     public HandwritingRecognizerBuilder WithEpochs(int epochs)
     {
-        _options.Epochs = epochs;
+        _epochs = epochs;
         return this;
     }
 
-    /// <summary>Images per training step.</summary>
+    /// <summary>Images per training step; wins over <see cref="HandwritingCnnOptions.BatchSize"/> set through <c>WithTrainerOptions</c>.</summary>
     public HandwritingRecognizerBuilder WithBatchSize(int batchSize)
     {
-        _options.BatchSize = batchSize;
+        _batchSize = batchSize;
         return this;
     }
 
-    /// <summary>Where to train and predict.</summary>
+    /// <summary>Where to train and predict; wins over <see cref="HandwritingCnnOptions.Device"/> set through <c>WithTrainerOptions</c>.</summary>
     public HandwritingRecognizerBuilder OnDevice(ComputeDevice device)
     {
-        _options.Device = device;
+        _device = device;
         return this;
     }
 
-    /// <summary>Receives training progress.</summary>
+    /// <summary>Receives training progress; wins over <see cref="HandwritingCnnOptions.Progress"/> set through <c>WithTrainerOptions</c>.</summary>
     public HandwritingRecognizerBuilder ReportTo(IProgress<TrainingProgress> progress)
     {
-        _options.Progress = progress;
+        _progress = progress ?? throw new ArgumentNullException(nameof(progress));
         return this;
     }
 
     /// <summary>
     /// Logs the training run (start, one summary per epoch, checkpoints, early stopping, end) and, as the
     /// trained recognizer's <see cref="HandwritingRecognizer.Logger"/>, its evaluations and predictions.
-    /// Kept apart from the trainer options: it is applied when <see cref="Train"/> runs, so it wins over
-    /// a <see cref="HandwritingCnnOptions.Logger"/> set through <see cref="WithTrainerOptions"/>, before or after.
+    /// Wins over a <see cref="HandwritingCnnOptions.Logger"/> set through <c>WithTrainerOptions</c>, before or after.
     /// </summary>
     public HandwritingRecognizerBuilder WithLogger(ILogger logger)
     {
@@ -116,18 +145,20 @@ public sealed class HandwritingRecognizerBuilder
         return this;
     }
 
-    /// <summary>Seed of every random choice.</summary>
+    /// <summary>
+    /// Seed of every random choice of the training and of its ML.NET context; wins over
+    /// <see cref="HandwritingCnnOptions.Seed"/> set through <c>WithTrainerOptions</c>, before or after.
+    /// </summary>
     public HandwritingRecognizerBuilder WithSeed(int seed)
     {
-        _options.Seed = seed;
-        _mlSeed = seed;
+        _seed = seed;
         return this;
     }
 
-    /// <summary>Stops training between batches.</summary>
+    /// <summary>Stops training between batches; wins over <see cref="HandwritingCnnOptions.CancellationToken"/> set through <c>WithTrainerOptions</c>.</summary>
     public HandwritingRecognizerBuilder WithCancellation(CancellationToken cancellationToken)
     {
-        _options.CancellationToken = cancellationToken;
+        _cancellation = cancellationToken;
         return this;
     }
 
@@ -138,23 +169,69 @@ public sealed class HandwritingRecognizerBuilder
         return this;
     }
 
-    /// <summary>Any other trainer option (learning rate, schedule, augmentation, early stopping, checkpoints, …).</summary>
-    public HandwritingRecognizerBuilder WithTrainerOptions(Action<HandwritingCnnOptions> configure)
+    /// <summary>
+    /// Starts from a copy of <paramref name="options"/> (a recipe such as <see cref="HandwritingCnnOptions.SeedRecipe"/>)
+    /// instead of the defaults. The copy is taken now: later changes to <paramref name="options"/> do not count.
+    /// Callbacks given to <see cref="WithTrainerOptions(Action{HandwritingCnnOptions})"/> and the explicit
+    /// setters apply on top of it; a second call replaces the first.
+    /// </summary>
+    public HandwritingRecognizerBuilder WithTrainerOptions(HandwritingCnnOptions options)
     {
-        ArgumentNullException.ThrowIfNull(configure);
-        configure(_options);
+        ArgumentNullException.ThrowIfNull(options);
+        _baseOptions = options.Clone();
         return this;
     }
 
-    /// <summary>Loads the data, trains, and evaluates on the test data when there is some.</summary>
-    /// <exception cref="InvalidOperationException">No data was given.</exception>
+    /// <summary>
+    /// Any other trainer option (learning rate, schedule, augmentation, early stopping, checkpoints, …):
+    /// <paramref name="configure"/> runs when <see cref="Train"/> builds the options, after the callbacks
+    /// given before it and before the explicit setters, which win whatever the order of the calls.
+    /// </summary>
+    public HandwritingRecognizerBuilder WithTrainerOptions(Action<HandwritingCnnOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _configure.Add(configure);
+        return this;
+    }
+
+    /// <summary>Checks the options, loads the data, trains, and evaluates on the test data when there is some.</summary>
+    /// <exception cref="InvalidOperationException">No data was given, or this builder has trained already.</exception>
+    /// <exception cref="ArgumentException">An option is out of range (checked before any data is loaded).</exception>
     public HandwritingRecognizer Train()
     {
+        if (_trained)
+            throw new InvalidOperationException("This builder has trained already; a builder trains once. Start another with HandwritingRecognizer.Create().");
         if (_data is null)
             throw new InvalidOperationException("No training data: call WithData first.");
+        _trained = true;
+        HandwritingCnnOptions options = BuildOptions();
+        options.Validate();
         (EmnistDataset train, EmnistDataset? test) = _data();
-        HandwritingCnnOptions options = _options.Clone();
-        options.Logger = _logger ?? options.Logger;
-        return HandwritingRecognizer.Train(train, test, options, _mlSeed, _preprocessing);
+        return HandwritingRecognizer.Train(train, test, options, options.Seed, _preprocessing);
+    }
+
+    /// <summary>The trainer options <see cref="Train"/> would use, built afresh in the documented order; changes nothing.</summary>
+    internal HandwritingCnnOptions BuildOptions()
+    {
+        HandwritingCnnOptions options = _baseOptions?.Clone() ?? new HandwritingCnnOptions();
+        foreach (Action<HandwritingCnnOptions> configure in _configure)
+            configure(options);
+        if (_architecture is not null)
+            options.Architecture = _architecture;
+        if (_epochs is int epochs)
+            options.Epochs = epochs;
+        if (_batchSize is int batchSize)
+            options.BatchSize = batchSize;
+        if (_device is ComputeDevice device)
+            options.Device = device;
+        if (_progress is not null)
+            options.Progress = _progress;
+        if (_logger is not null)
+            options.Logger = _logger;
+        if (_seed is int seed)
+            options.Seed = seed;
+        if (_cancellation is CancellationToken cancellation)
+            options.CancellationToken = cancellation;
+        return options;
     }
 }

@@ -33,6 +33,12 @@ public sealed class RecognizerTrainingOptions
     /// <summary>Logs the training run and, as <see cref="HandwritingRecognizer.Logger"/>, the trained recognizer's work. Default: null.</summary>
     public ILogger? Logger { get; set; }
 
+    /// <summary>
+    /// How to download (a mirror's archive URI, your own <see cref="HttpClient"/>, …); null downloads NIST's archive
+    /// with the default settings of <see cref="EmnistDownloadOptions"/>. Default: null.
+    /// </summary>
+    public EmnistDownloadOptions? DownloadOptions { get; set; }
+
     /// <summary>Download progress. Default: null.</summary>
     public IProgress<DownloadProgress>? DownloadProgress { get; set; }
 

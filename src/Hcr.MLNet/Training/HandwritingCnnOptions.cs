@@ -12,8 +12,11 @@ namespace Hcr.MLNet.Training;
 /// </summary>
 public sealed class HandwritingCnnOptions
 {
-    private const int MaxTestTimeRotations = 8;
-    private const double MaxTestTimeAngle = 30;
+    /// <summary>The most angles <see cref="TestTimeRotations"/> may hold: each costs a pass of the network per image.</summary>
+    public const int MaxTestTimeRotations = 8;
+
+    /// <summary>The largest angle in degrees, either way, that <see cref="TestTimeRotations"/> may hold.</summary>
+    public const double MaxTestTimeAngle = 30;
 
     /// <summary>The key-typed label column (made by <c>MapValueToKey</c>). Default: <c>"Label"</c>.</summary>
     public string LabelColumnName { get; set; } = "Label";

@@ -115,4 +115,37 @@ public class EmnistLoadingTests
         Assert.Equal(data.GetImage(3).ToArray(), subset.GetImage(0).ToArray());
         Assert.Equal(data.GetImage(1).ToArray(), subset.GetImage(1).ToArray());
     }
+
+    [Fact]
+    public void MissingFiles_names_what_Load_would_not_find()
+    {
+        using var dir = new TempDirectory();
+        string[] all = ["emnist-bymerge-train-images-idx3-ubyte.gz", "emnist-bymerge-train-labels-idx1-ubyte.gz", "emnist-bymerge-mapping.txt"];
+        Assert.Equal(all, EmnistDataset.MissingFiles(dir.File("absent"), EmnistSplit.ByMerge, EmnistPart.Train));
+        Assert.Equal(all, EmnistDataset.MissingFiles(dir.Path, EmnistSplit.ByMerge, EmnistPart.Train));
+
+        EmnistFiles.WriteSplit(dir.Path, "bymerge", SyntheticGlyphs.Create(2), SyntheticGlyphs.Create(2, seed: 3));
+        File.Delete(dir.File("emnist-bymerge-train-labels-idx1-ubyte.gz"));
+        Assert.Equal(["emnist-bymerge-train-labels-idx1-ubyte.gz"], EmnistDataset.MissingFiles(dir.Path, EmnistSplit.ByMerge, EmnistPart.Train));
+        Assert.False(EmnistDataset.IsPresent(dir.Path, EmnistSplit.ByMerge, EmnistPart.Train));
+        Assert.Empty(EmnistDataset.MissingFiles(dir.Path, EmnistSplit.ByMerge, EmnistPart.Test));
+        Assert.True(EmnistDataset.IsPresent(dir.Path, EmnistSplit.ByMerge, EmnistPart.Test));
+
+        // The CSV export stands in for the images and labels; the mapping is needed either way.
+        File.WriteAllText(dir.File("emnist-bymerge-train.csv"), "");
+        File.Delete(dir.File("emnist-bymerge-mapping.txt"));
+        Assert.Equal(["emnist-bymerge-mapping.txt"], EmnistDataset.MissingFiles(dir.Path, EmnistSplit.ByMerge, EmnistPart.Train));
+    }
+
+    [Theory]
+    [InlineData(EmnistSplit.Mnist, "MNIST")]
+    [InlineData(EmnistSplit.ByMerge, "ByMerge")]
+    [InlineData(EmnistSplit.ByClass, "ByClass")]
+    [InlineData(EmnistSplit.Balanced, "Balanced")]
+    [InlineData(EmnistSplit.Letters, "Letters")]
+    [InlineData(EmnistSplit.Digits, "Digits")]
+    public void Splits_have_the_papers_names(EmnistSplit split, string name)
+    {
+        Assert.Equal(name, split.DisplayName());
+    }
 }

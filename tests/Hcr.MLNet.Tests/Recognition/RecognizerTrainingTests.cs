@@ -62,12 +62,6 @@ public class RecognizerTrainingTests
     }
 
     [Fact]
-    public void Builder_without_data_is_an_error()
-    {
-        Assert.Throws<InvalidOperationException>(() => HandwritingRecognizer.Create().Train());
-    }
-
-    [Fact]
     public void Recognizer_accuracy_equals_the_trainers_on_real_emnist()
     {
         var all = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.ByMerge, EmnistPart.Test);
