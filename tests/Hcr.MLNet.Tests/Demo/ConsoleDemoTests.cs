@@ -42,8 +42,13 @@ public class ConsoleDemoTests
         Assert.Contains("; shim ", train.Output);
         foreach (string file in new[] { "model.hcr", "model.curves.png", "model.samples.png", "model.confusion.png" })
             Assert.True(File.Exists(dir.File("out/" + file)), $"{file} was not written");
-        using (SKBitmap curves = SKBitmap.Decode(dir.File("out/model.curves.png")))
-            Assert.True(curves.Width >= 600 && curves.Height >= 300);
+        // Decoded, not just present: ScottPlot and ImageAnalytics share one SkiaSharp in this process.
+        foreach ((string file, int width, int height) in new[] { ("curves", 1400, 560), ("confusion", 1135, 1000), ("samples", 750, 490) })
+        {
+            using SKBitmap? plot = SKBitmap.Decode(dir.File($"out/model.{file}.png"));
+            Assert.True(plot is not null, $"model.{file}.png is not an image");
+            Assert.Equal((width, height), (plot.Width, plot.Height));
+        }
 
         var evaluate = Demo(dir.Path, "evaluate", "--model", "out/model.hcr", "--data", data, "--split", "digits", "--verbose");
         Assert.True(evaluate.ExitCode == 0, evaluate.Output + evaluate.Error);
