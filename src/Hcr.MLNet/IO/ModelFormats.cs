@@ -57,6 +57,13 @@ internal static class ModelFormats
     /// <summary>The most bytes one of a recognizer's ML.NET steps may inflate to, each of its own entries included (they are a few KB).</summary>
     public const long MaxMLNetStepBytes = 16L << 20;
 
+    /// <summary>
+    /// The most bytes an ONNX model file may have: an exported model is a few MB (the standard network about 5,
+    /// the seed network about 7), so a larger file, or a stream that does not end (<c>/dev/zero</c>), is refused
+    /// before it is read into memory.
+    /// </summary>
+    public const long MaxOnnxBytes = 64L << 20;
+
     /// <summary>The most bytes a string in a network or checkpoint may take (names of classes, tensors and settings are short).</summary>
     public const int MaxStringBytes = 64 << 10;
 
