@@ -1,7 +1,14 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Google.Protobuf;
+using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
+using Hcr.MLNet.Models;
+using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Onnx.Proto;
 using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Training;
 
 namespace Hcr.MLNet.Tests.Onnx;
 
@@ -12,6 +19,15 @@ namespace Hcr.MLNet.Tests.Onnx;
 public sealed class OnnxHostileModelTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly string _good;
+
+    public OnnxHostileModelTests()
+    {
+        TorchRuntime.EnsureInitialized();
+        _good = _dir.File("good.onnx");
+        using HandwritingCnnTransformer model = OnnxTestSupport.Wrap(CnnArchitecture.Seed.CreateNetwork(3), CnnArchitecture.Seed, 3);
+        model.ExportOnnx(_good);
+    }
 
     public void Dispose() => _dir.Dispose();
 
@@ -21,6 +37,14 @@ public sealed class OnnxHostileModelTests : IDisposable
         Assert.Equal(path, e.Source);
         Assert.Contains(expected, e.Problem, StringComparison.Ordinal);
         return e;
+    }
+
+    private string Write(string name, ModelProto model)
+    {
+        OnnxFormat.Seal(model);
+        string path = _dir.File(name);
+        File.WriteAllBytes(path, model.ToByteArray());
+        return path;
     }
 
     // ------------------------------------------------------------ files that are not models
@@ -60,5 +84,38 @@ public sealed class OnnxHostileModelTests : IDisposable
         Refused(_dir.Path, "is a directory");
         var e = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.LoadOnnx(_dir.Path));
         Assert.Equal(_dir.Path, e.Source);
+    }
+
+    // ------------------------------------------------------------ a recognizer's damaged metadata
+
+    public static TheoryData<string> DamagedPreprocessing =>
+    [
+        JsonSerializer.Serialize(new InkNormalizationOptions { AnalysisSize = 1 }),
+        """{"Polarity": 7}""",
+        """{"Centering": -1}""",
+        """{"BlurSigma": 1e300}""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(DamagedPreprocessing))]
+    public void A_recognizer_with_damaged_preprocessing_settings_is_a_format_error(string json)
+    {
+        string path = _dir.File("recognizer.onnx");
+        using (HandwritingCnnTransformer model = OnnxTestSupport.Wrap(CnnArchitecture.Seed.CreateNetwork(3), CnnArchitecture.Seed, 3))
+            model.ExportOnnx(path, new Dictionary<string, string> { [HandwritingRecognizer.PreprocessingMetadataKey] = json });
+        var e = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.LoadOnnx(path));
+        Assert.Equal(path, e.Source);
+        Assert.Contains("preprocessing settings are damaged", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_recognizer_whose_classes_are_not_characters_is_a_format_error()
+    {
+        ModelProto model = OnnxTestSupport.ReadModel(_good);
+        model.MetadataProps.Single(p => p.Key == OnnxMetadataKeys.Classes).Value = """["AB","B","C"]""";
+        string path = Write("long-class.onnx", model);
+        var e = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.LoadOnnx(path));
+        Assert.Equal(path, e.Source);
+        Assert.Contains("'AB' is not a single character", e.Problem, StringComparison.Ordinal);
     }
 }
