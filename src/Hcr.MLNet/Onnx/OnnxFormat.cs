@@ -74,10 +74,11 @@ internal static class OnnxFormat
     /// <summary>
     /// Parses and checks a model: an ONNX model, sealed and unchanged, with Hcr.MLNet's metadata, a
     /// <c>pixels</c> input of <c>[batch, 1, 28, 28]</c> floats and a <c>probabilities</c> output of one
-    /// value per class. Errors name <paramref name="source"/> and the problem.
+    /// value per class; when <paramref name="strict"/>, a graph of nothing but what the exporter writes
+    /// (<see cref="OnnxGraphValidator"/>). Errors name <paramref name="source"/> and the problem.
     /// </summary>
     /// <exception cref="ModelFormatException">The bytes are not such a model.</exception>
-    public static OnnxModelDescription Read(byte[] bytes, string source)
+    public static OnnxModelDescription Read(byte[] bytes, string source, bool strict = true)
     {
         ModelProto model;
         try
@@ -109,6 +110,8 @@ internal static class OnnxFormat
         string[] classes = ReadClasses(metadata, source);
         CheckInput(model.Graph, source);
         CheckProbabilities(model.Graph, classes.Length, source);
+        if (strict)
+            OnnxGraphValidator.Validate(model, bytes, classes.Length, source);
         long opset = model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         return new OnnxModelDescription(classes, metadata, opset, model.IrVersion);
     }
