@@ -57,6 +57,36 @@ internal static class ModelFormats
     /// <summary>The most bytes one of a recognizer's ML.NET steps may inflate to, each of its own entries included (they are a few KB).</summary>
     public const long MaxMLNetStepBytes = 16L << 20;
 
+    /// <summary>
+    /// The most bytes an ONNX model file may have: an exported model is a few MB (the standard network about 5,
+    /// the seed network about 7), so a larger file, or a stream that does not end (<c>/dev/zero</c>), is refused
+    /// before it is read into memory.
+    /// </summary>
+    public const long MaxOnnxBytes = 64L << 20;
+
+    /// <summary>
+    /// The most elements one tensor stored in an ONNX model may declare (its largest, the seed network's first
+    /// dense layer, has 401,408): more is damage or an attempt to make ONNX Runtime allocate what the file does not hold.
+    /// </summary>
+    public const long MaxOnnxTensorElements = 16L << 20;
+
+    /// <summary>The most nodes an ONNX graph may have (an exported graph has under 200, test-time rotations included).</summary>
+    public const int MaxOnnxNodes = 10_000;
+
+    /// <summary>
+    /// The most elements one value of an ONNX graph may hold per input image (the seed network with the most
+    /// test-time rotations, 9 views of 128×28×28, holds 903,168): 16 MB of floats per image, about 4 GB for the
+    /// 256 images of one ONNX Runtime call, so a graph built to exhaust memory fails at load, not at its first prediction.
+    /// </summary>
+    public const long MaxOnnxValueElementsPerImage = 4L << 20;
+
+    /// <summary>
+    /// The most arithmetic an ONNX graph may cost per input image, counted as multiply-adds, pooling window reads
+    /// and element-wise results (the standard network costs about 50 million a view, under 500 million with 9 views):
+    /// a graph that would tie up a CPU for seconds per image is refused at load.
+    /// </summary>
+    public const long MaxOnnxOperationsPerImage = 8L << 30;
+
     /// <summary>The most bytes a string in a network or checkpoint may take (names of classes, tensors and settings are short).</summary>
     public const int MaxStringBytes = 64 << 10;
 

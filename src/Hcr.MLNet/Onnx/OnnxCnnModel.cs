@@ -86,15 +86,13 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     /// <param name="pixelsColumnName">The input column to read; by default the one stored in the model (<c>Pixels</c>).</param>
     /// <param name="options">Execution provider, threads and graph optimisation of the session; null for <see cref="OnnxScoringOptions.Default"/> (the CPU), unless <paramref name="mlContext"/> names a GPU.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ModelFormatException">The file is not ONNX, is truncated or corrupt, lacks Hcr.MLNet's metadata, or has another input or output shape.</exception>
+    /// <exception cref="ModelFormatException">The path is a directory, or the file is larger than any model, is not ONNX, is truncated or corrupt, lacks Hcr.MLNet's metadata, has another input or output shape, or holds a graph Hcr.MLNet's exporter would not write (see <see cref="OnnxScoringOptions.StrictValidation"/>).</exception>
     /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for is not in the ONNX Runtime this application ships (the message names the package to add), or ONNX Runtime cannot start it.</exception>
     public static OnnxCnnModel Load(string path, MLContext? mlContext = null, string? pixelsColumnName = null, OnnxScoringOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"ONNX model file not found: {path}", path);
-        byte[] bytes = File.ReadAllBytes(path);
-        OnnxModelDescription description = OnnxFormat.Read(bytes, path);
+        byte[] bytes = OnnxFormat.ReadFile(path);
+        OnnxModelDescription description = OnnxFormat.Read(bytes, path, strict: options?.StrictValidation ?? true);
         string pixels = pixelsColumnName
             ?? (description.Metadata.TryGetValue(OnnxMetadataKeys.PixelsColumn, out string? stored) && stored.Length > 0 ? stored : "Pixels");
 

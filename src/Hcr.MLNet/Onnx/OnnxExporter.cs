@@ -506,6 +506,9 @@ internal sealed partial class OnnxExporter
 
     private static NodeProto Node(string opType, string name, IEnumerable<string> inputs, IEnumerable<string> outputs, params AttributeProto[] attributes)
     {
+        // Strict loading admits these operators only: a new one goes into OnnxGraphValidator's rules first.
+        if (!OnnxGraphValidator.Operators.Contains(opType))
+            throw new InvalidOperationException($"ONNX export: operator {opType} is not among those OnnxGraphValidator admits.");
         var node = new NodeProto { OpType = opType, Name = name };
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);

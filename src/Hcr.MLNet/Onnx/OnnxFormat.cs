@@ -54,12 +54,31 @@ internal static class OnnxFormat
     }
 
     /// <summary>
+    /// The bytes of the ONNX file at <paramref name="path"/>, read no further than <see cref="ModelFormats.MaxOnnxBytes"/>:
+    /// a larger file is refused by its size, and a device or pipe that never ends (<c>/dev/zero</c>) once it passes the limit.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The path is a directory, or the file is larger than any model.</exception>
+    public static byte[] ReadFile(string path)
+    {
+        ModelFormats.RequireFile(path, "ONNX model file");
+        string tooLarge = $"larger than an Hcr.MLNet ONNX model can be (at most {ModelFormats.MaxOnnxBytes:N0} bytes); it is not such a model.";
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        // A regular file knows its size; a device or pipe reports 0 and is held to the limit as it is read.
+        if (stream.CanSeek && stream.Length > ModelFormats.MaxOnnxBytes)
+            throw new ModelFormatException(path, $"{stream.Length:N0} bytes, {tooLarge}");
+        using MemoryStream bytes = BoundedRead.Stream(stream, ModelFormats.MaxOnnxBytes, path, tooLarge);
+        return bytes.ToArray();
+    }
+
+    /// <summary>
     /// Parses and checks a model: an ONNX model, sealed and unchanged, with Hcr.MLNet's metadata, a
     /// <c>pixels</c> input of <c>[batch, 1, 28, 28]</c> floats and a <c>probabilities</c> output of one
-    /// value per class. Errors name <paramref name="source"/> and the problem.
+    /// value per class; when <paramref name="strict"/>, a graph of nothing but what the exporter writes
+    /// (<see cref="OnnxGraphValidator"/>). Errors name <paramref name="source"/> and the problem.
     /// </summary>
     /// <exception cref="ModelFormatException">The bytes are not such a model.</exception>
-    public static OnnxModelDescription Read(byte[] bytes, string source)
+    public static OnnxModelDescription Read(byte[] bytes, string source, bool strict = true)
     {
         ModelProto model;
         try
@@ -91,6 +110,8 @@ internal static class OnnxFormat
         string[] classes = ReadClasses(metadata, source);
         CheckInput(model.Graph, source);
         CheckProbabilities(model.Graph, classes.Length, source);
+        if (strict)
+            OnnxGraphValidator.Validate(model, bytes, classes.Length, source);
         long opset = model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         return new OnnxModelDescription(classes, metadata, opset, model.IrVersion);
     }

@@ -89,6 +89,17 @@ public sealed record OnnxScoringOptions
             : throw new ArgumentOutOfRangeException(nameof(OptimizationLevel), value, "Not a GraphOptimizationLevel.");
     }
 
+    /// <summary>
+    /// Whether a model must hold nothing but what Hcr.MLNet's exporter writes before ONNX Runtime sees it. Default:
+    /// true. An ONNX file is code: ONNX Runtime allocates and computes whatever its graph says, and the checksum in
+    /// the file proves nothing against whoever recomputed it. Strict validation admits only the exporter's operators
+    /// and attributes, tensors of bounded size held in the file itself, and a graph whose every value, worked out for
+    /// any batch size, stays within bounds per image, so that a hostile file fails at load with a
+    /// <see cref="IO.ModelFormatException"/> naming the node. Load untrusted files only with strict validation; turn it
+    /// off only for a model you trust as you would trust a program, such as one edited by ONNX tools on purpose.
+    /// </summary>
+    public bool StrictValidation { get; init; } = true;
+
     /// <summary>The ONNX Runtime session options these settings make, for the ONNX Runtime loaded in this process.</summary>
     /// <exception cref="ExecutionProviderUnavailableException">That ONNX Runtime lacks the provider, or cannot start it.</exception>
     internal SessionOptions CreateSessionOptions() => CreateSessionOptions(OrtEnv.Instance().GetAvailableProviders());

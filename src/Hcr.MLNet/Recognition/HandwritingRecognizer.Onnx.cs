@@ -55,13 +55,22 @@ public sealed partial class HandwritingRecognizer
                 try
                 {
                     preprocessing = JsonSerializer.Deserialize<InkNormalizationOptions>(json) ?? preprocessing;
+                    preprocessing.Validate();
                 }
-                catch (JsonException e)
+                catch (Exception e) when (e is JsonException or ArgumentOutOfRangeException)
                 {
                     throw new ModelFormatException(path, $"its preprocessing settings are damaged ({e.Message}).", e);
                 }
             }
-            char[] classes = RecognizerChain.ClassesOf(model.ClassNames);
+            char[] classes;
+            try
+            {
+                classes = RecognizerChain.ClassesOf(model.ClassNames);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ModelFormatException(path, $"its classes are not those of a character recognizer ({e.Message}).", e);
+            }
             return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml),
                 new OnnxCharacterScorer(model), preprocessing);
         }

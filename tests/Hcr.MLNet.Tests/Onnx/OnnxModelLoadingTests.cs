@@ -167,6 +167,11 @@ public sealed class OnnxModelLoadingTests : IDisposable
         ModelProto model = OnnxTestSupport.ReadModel(_good);
         model.Graph.Node[0].OpType = "NoSuchOperator";
         OnnxFormat.Seal(model);
-        Refused(Write("unknown-op.onnx", model), "ONNX Runtime cannot load the model");
+        string path = Write("unknown-op.onnx", model);
+        Refused(path, "uses operator NoSuchOperator, which Hcr.MLNet's exporter never writes");
+        // Without strict validation the graph reaches ONNX Runtime, whose refusal is a format error too.
+        var e = Assert.Throws<ModelFormatException>(() => OnnxCnnModel.Load(path, options: new OnnxScoringOptions { StrictValidation = false }));
+        Assert.Equal(path, e.Source);
+        Assert.Contains("ONNX Runtime cannot load the model", e.Problem, StringComparison.Ordinal);
     }
 }
