@@ -18,7 +18,9 @@ public sealed class FineTuningOptions
 
     /// <summary>
     /// Peak learning rate; null picks 3e-4 when every layer learns (a tenth of the from-scratch 3e-3, so that the
-    /// pretrained features move little) and 1e-3 when only the output layer does. Default: null.
+    /// pretrained features move little) and the from-scratch 3e-3 when only the output layer does: a new class's
+    /// row starts from random weights that must catch up with trained rows in a few dozen steps, and nothing
+    /// pretrained can be spoilt by a larger step. Default: null.
     /// </summary>
     public double? LearningRate { get; init; }
 
@@ -32,5 +34,5 @@ public sealed class FineTuningOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>The learning rate in force: <see cref="LearningRate"/>, or the default for <see cref="FreezeFeatures"/>.</summary>
-    internal double EffectiveLearningRate => LearningRate ?? (FreezeFeatures ? 1e-3 : 3e-4);
+    internal double EffectiveLearningRate => LearningRate ?? (FreezeFeatures ? 3e-3 : 3e-4);
 }
