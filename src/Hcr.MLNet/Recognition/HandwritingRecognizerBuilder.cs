@@ -17,7 +17,11 @@ namespace Hcr.MLNet;
 /// scratch, in this order, so the result does not depend on the order of the calls:
 /// </para>
 /// <list type="number">
-/// <item>a copy of the options given to <see cref="WithTrainerOptions(HandwritingCnnOptions)"/>, or the defaults;</item>
+/// <item>
+/// a copy of the options given to <see cref="WithTrainerOptions(HandwritingCnnOptions)"/>, or the defaults; when
+/// fine-tuning (<see cref="StartingFrom"/>), the base's architecture and the <see cref="FineTuningOptions"/> learning
+/// rate, epochs and batch size over them, and no validation split;
+/// </item>
 /// <item>every callback given to <see cref="WithTrainerOptions(Action{HandwritingCnnOptions})"/>, in the order they were given;</item>
 /// <item>
 /// every explicit setter that was called (<see cref="WithArchitecture"/>, <see cref="WithEpochs"/>,
