@@ -21,6 +21,8 @@ internal static class Program
         root.Add(PredictCommand.Create());
         root.Add(ExportOnnxCommand.Create());
         root.Add(PlotCommand.Create());
+        root.Add(FineTuneCommand.Create());
+        root.Add(FineTuneMeasureCommand.Create());
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

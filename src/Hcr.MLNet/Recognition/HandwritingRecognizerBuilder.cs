@@ -17,7 +17,11 @@ namespace Hcr.MLNet;
 /// scratch, in this order, so the result does not depend on the order of the calls:
 /// </para>
 /// <list type="number">
-/// <item>a copy of the options given to <see cref="WithTrainerOptions(HandwritingCnnOptions)"/>, or the defaults;</item>
+/// <item>
+/// a copy of the options given to <see cref="WithTrainerOptions(HandwritingCnnOptions)"/>, or the defaults; when
+/// fine-tuning (<see cref="StartingFrom"/>), the base's architecture and the <see cref="FineTuningOptions"/> learning
+/// rate, epochs and batch size over them, and no validation split;
+/// </item>
 /// <item>every callback given to <see cref="WithTrainerOptions(Action{HandwritingCnnOptions})"/>, in the order they were given;</item>
 /// <item>
 /// every explicit setter that was called (<see cref="WithArchitecture"/>, <see cref="WithEpochs"/>,
@@ -46,7 +50,9 @@ public sealed class HandwritingRecognizerBuilder
     private ILogger? _logger;
     private int? _seed;
     private CancellationToken? _cancellation;
-    private InkNormalizationOptions _preprocessing = new();
+    private InkNormalizationOptions? _preprocessing;
+    private HandwritingRecognizer? _startFrom;
+    private FineTuningOptions? _fineTuning;
     private bool _trained;
 
     internal HandwritingRecognizerBuilder()
@@ -162,10 +168,51 @@ public sealed class HandwritingRecognizerBuilder
         return this;
     }
 
-    /// <summary>How images given to <c>Predict</c> are turned into EMNIST-style tiles (saved with the recognizer).</summary>
+    /// <summary>
+    /// How images given to <c>Predict</c> are turned into EMNIST-style tiles (saved with the recognizer). Default: the
+    /// defaults of <see cref="InkNormalizationOptions"/>, or when fine-tuning, the base recognizer's.
+    /// </summary>
     public HandwritingRecognizerBuilder WithPreprocessing(InkNormalizationOptions preprocessing)
     {
         _preprocessing = preprocessing ?? throw new ArgumentNullException(nameof(preprocessing));
+        return this;
+    }
+
+    /// <summary>
+    /// Fine-tunes <paramref name="baseRecognizer"/> instead of training from scratch: the new network has the
+    /// base's architecture and starts from a copy of its weights; the base is only read and stays as it was.
+    /// The classes of the training data decide the new recognizer's classes. Classes the base knows keep their
+    /// output rows (matched by character), so with the same classes (personalising a recognizer to one hand)
+    /// everything starts trained; new classes (say the 62 case-sensitive classes from a 47-class base, or
+    /// symbols EMNIST lacks) get a freshly initialised output row each, on top of the trained features.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The fine-tuning defaults replace the from-scratch ones, right after step 1 of the order documented on
+    /// this class, so callbacks and explicit setters still win: learning rate
+    /// <see cref="FineTuningOptions.LearningRate"/>, <see cref="FineTuningOptions.Epochs"/>,
+    /// <see cref="FineTuningOptions.BatchSize"/>, and no validation split (<see cref="HandwritingCnnOptions.ValidationFraction"/> 0:
+    /// own samples are too few to set a tenth aside; give test data to <c>WithData</c> to measure). The
+    /// architecture is the base's; asking for another one with <see cref="WithArchitecture"/> is an error.
+    /// The preprocessing is the base's unless <see cref="WithPreprocessing"/> says otherwise, so photos are
+    /// read as the base read them; load your images with the same settings
+    /// (<see cref="Data.LabeledImageFolderOptions.Preprocessing"/> = <see cref="HandwritingRecognizer.Preprocessing"/>).
+    /// </para>
+    /// <para>
+    /// The base must be alive until <see cref="Train"/> returns (it is read then, not now), and must have its
+    /// TorchSharp weights: trained, or loaded from a <c>.hcr</c> file with <see cref="HandwritingRecognizer.Load"/>.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="NotSupportedException"><paramref name="baseRecognizer"/> was loaded from ONNX (it has no TorchSharp weights).</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="baseRecognizer"/> was disposed.</exception>
+    public HandwritingRecognizerBuilder StartingFrom(HandwritingRecognizer baseRecognizer, FineTuningOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseRecognizer);
+        baseRecognizer.RequireTrainableNetwork();
+        _startFrom = baseRecognizer;
+        _fineTuning = options ?? new FineTuningOptions();
+        if (_fineTuning.Epochs < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _fineTuning.Epochs, "FineTuningOptions.Epochs must be at least 1.");
         return this;
     }
 
@@ -207,13 +254,22 @@ public sealed class HandwritingRecognizerBuilder
         HandwritingCnnOptions options = BuildOptions();
         options.Validate();
         (EmnistDataset train, EmnistDataset? test) = _data();
-        return HandwritingRecognizer.Train(train, test, options, options.Seed, _preprocessing);
+        return HandwritingRecognizer.Train(train, test, options, options.Seed, _preprocessing ?? _startFrom?.Preprocessing ?? new InkNormalizationOptions());
     }
 
     /// <summary>The trainer options <see cref="Train"/> would use, built afresh in the documented order; changes nothing.</summary>
     internal HandwritingCnnOptions BuildOptions()
     {
         HandwritingCnnOptions options = _baseOptions?.Clone() ?? new HandwritingCnnOptions();
+        HandwritingCnnTransformer? baseNetwork = _startFrom?.RequireTrainableNetwork();
+        if (baseNetwork is not null && _fineTuning is not null)
+        {
+            options.Architecture = baseNetwork.Architecture;
+            options.LearningRate = _fineTuning.EffectiveLearningRate;
+            options.Epochs = _fineTuning.Epochs;
+            options.BatchSize = _fineTuning.BatchSize;
+            options.ValidationFraction = 0;
+        }
         foreach (Action<HandwritingCnnOptions> configure in _configure)
             configure(options);
         if (_architecture is not null)
@@ -232,6 +288,15 @@ public sealed class HandwritingRecognizerBuilder
             options.Seed = seed;
         if (_cancellation is CancellationToken cancellation)
             options.CancellationToken = cancellation;
+        if (baseNetwork is not null && _fineTuning is not null)
+        {
+            if (options.Architecture.Name != baseNetwork.Architecture.Name)
+            {
+                throw new ArgumentException(
+                    $"Fine-tuning keeps the base network's architecture ({baseNetwork.Architecture.Name}); {options.Architecture.Name} was asked for.", nameof(options));
+            }
+            options.FineTuning = new FineTuningStart(baseNetwork, _fineTuning.FreezeFeatures);
+        }
         return options;
     }
 }

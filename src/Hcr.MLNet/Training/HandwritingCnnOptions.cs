@@ -151,6 +151,12 @@ public sealed class HandwritingCnnOptions
         TestTimeRotations = [],
     };
 
+    /// <summary>
+    /// Set by <see cref="HandwritingRecognizerBuilder.StartingFrom"/>: the network to copy weights from before
+    /// the first step, and whether its feature layers stay frozen. Not public: fine-tuning has one documented way.
+    /// </summary>
+    internal FineTuningStart? FineTuning { get; set; }
+
     /// <summary>A copy, for callers that adjust options without changing the original.</summary>
     public HandwritingCnnOptions Clone()
     {

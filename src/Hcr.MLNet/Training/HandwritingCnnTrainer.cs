@@ -112,7 +112,7 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
             TrainingLog.Started(logger, o.Architecture.Name, trainTensors.Count, train.ClassCount, validationTensors?.Count ?? 0, o.Epochs,
                 o.BatchSize, o.Optimizer, o.LearningRate, o.LearningRateSchedule, o.WeightDecay, o.LabelSmoothing, o.Augmentation, o.Sampling,
                 device.type);
-            TrainingResult result = new TrainingLoop(o, train.ClassCount, device, log, logger).Run(trainTensors, validationTensors);
+            TrainingResult result = new TrainingLoop(o, train.ClassCount, device, log, logger, train.ClassNames).Run(trainTensors, validationTensors);
             return new HandwritingCnnTransformer(result.Network, o.Architecture, train.ClassNames, o.PixelsColumnName, result.History, device, o.TestTimeRotations);
         }
         finally

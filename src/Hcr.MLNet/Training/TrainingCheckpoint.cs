@@ -42,7 +42,15 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
             o.EarlyStoppingPatience ?? 0, o.EarlyStoppingMetric, o.RestoreBestWeights,
             // Validation scores the test-time views, so they shape early stopping and the best weights.
             string.Join(',', o.TestTimeRotations.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
-        }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+        }.Concat(FineTuningSettings(o)).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// A fine-tuning run must not resume a from-scratch run's checkpoint (or the reverse). Nothing is added for
+    /// runs from scratch, so that their existing checkpoints keep their fingerprints. The base network itself is
+    /// not hashed (its classes and the freezing are); a checkpoint folder is meant for one base.
+    /// </summary>
+    private static IEnumerable<object> FineTuningSettings(HandwritingCnnOptions o) => o.FineTuning is null ? []
+        : ["fine-tune", o.FineTuning.FreezeFeatures ? "frozen" : "full", string.Join(',', o.FineTuning.Base.ClassNames)];
 
     /// <summary>
     /// SHA-256 of the labels and pixels of both sets: counts alone would let a different subset of the same size

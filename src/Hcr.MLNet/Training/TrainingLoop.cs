@@ -19,7 +19,8 @@ internal sealed record TrainingResult(nn.Module<Tensor, Tensor> Network, IReadOn
 /// progress, log entries, metrics (<see cref="HcrMetrics"/>), early stopping and a checkpoint after every epoch. With
 /// weight averaging, the average is what is validated, kept as best and returned.
 /// </summary>
-internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log, ILogger logger)
+internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log, ILogger logger,
+    IReadOnlyList<string>? classNames = null)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
 
@@ -27,7 +28,10 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
     {
         torch.manual_seed(options.Seed);
         nn.Module<Tensor, Tensor> network = options.Architecture.CreateNetwork(classCount).to(device);
-        using TorchSharp.Modules.OptimizerHelper optimizer = OptimizerFactory.Create(options, network);
+        FineTuningStart? fineTuning = options.FineTuning;
+        fineTuning?.Apply(network, classNames ?? throw new InvalidOperationException("Fine-tuning needs the class names to match the base network's output rows."));
+        // Frozen parameters are left out of the optimizer, so that weight decay cannot move them either.
+        using TorchSharp.Modules.OptimizerHelper optimizer = OptimizerFactory.Create(options, network.parameters().Where(p => p.requires_grad));
         var sampler = new EpochSampler(train.LabelArray, classCount, options.Sampling, options.Seed);
         var augmenter = new BatchAugmenter(options.Augmentation);
         var views = new TestTimeViews(options.TestTimeRotations);
@@ -61,6 +65,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             torch.manual_seed(unchecked(options.Seed * 1_000_003L + epoch));
             var epochClock = Stopwatch.StartNew();
             network.train();
+            fineTuning?.KeepFrozenStatistics(network);
             int[] order = sampler.Order(epoch);
             double lossSum = 0, learningRate = 0;
             long correct = 0, seen = 0;

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using Hcr.MLNet;
+using Hcr.MLNet.Data;
+using Spectre.Console;
+
+namespace ConsoleDemo.Commands;
+
+/// <summary><c>finetune</c>: teaches a saved recognizer your own handwriting from a folder of photos, one subfolder per character.</summary>
+internal static class FineTuneCommand
+{
+    private static readonly Option<string> Images = new("--images")
+    {
+        Description = "Folder with one subfolder per character (named by it, or U+XXXX), holding photos or scans of that character",
+        Required = true,
+    };
+
+    private static readonly Option<bool> FreezeFeatures = new("--freeze-features") { Description = "Train only the output layer; every other layer keeps the base's weights" };
+    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Passes over your images (default 20)" };
+    private static readonly Option<double?> Holdout = new("--holdout") { Description = "Fraction of your images (per character) kept aside to evaluate on, e.g. 0.2 (default: none)" };
+    private static readonly Option<bool> SkipUnusable = new("--skip-unusable") { Description = "Leave out images that cannot be read (listed) instead of stopping at the first" };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+    private static readonly Option<string> Output = new("--output", "-o") { Description = "Where to save the fine-tuned recognizer", DefaultValueFactory = _ => "mine.hcr" };
+
+    public static Command Create()
+    {
+        DemoOptions.Require(Epochs, e => e >= 1, "at least 1");
+        DemoOptions.Require(Holdout, h => h > 0 && h < 1, "between 0 and 1");
+        var command = new Command("finetune", "Fine-tune a saved recognizer (.hcr) on your own images: a folder with one subfolder per character");
+        foreach (Option option in new Option[] { Images, DemoOptions.Model, FreezeFeatures, Epochs, Holdout, SkipUnusable, DemoOptions.Device, Seed, Output, Verbose.Option })
+            command.Add(option);
+        command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, CancellationToken cancellation)
+    {
+        using Verbose? verbose = Verbose.Start(parse);
+        string modelPath = parse.GetValue(DemoOptions.Model)!;
+        using HandwritingRecognizer baseRecognizer = Program.LoadRecognizer(modelPath, parse.GetValue(DemoOptions.Device));
+        AnsiConsole.MarkupLineInterpolated($"[bold]Base[/]    {Path.GetFullPath(modelPath)}: {baseRecognizer.Classes.Count} classes, {baseRecognizer.Network?.Architecture.Name ?? "ONNX"}");
+
+        LabeledImageFolder folder = AnsiConsole.Progress().Start(context =>
+        {
+            ProgressTask task = context.AddTask("Reading images");
+            return LabeledImageFolder.Load(parse.GetValue(Images)!, new LabeledImageFolderOptions
+            {
+                Preprocessing = baseRecognizer.Preprocessing, // tiles exactly as the recognizer will see photos
+                SkipUnusable = parse.GetValue(SkipUnusable),
+                CancellationToken = cancellation,
+                Progress = new Progress<LabeledImageFolderProgress>(p =>
+                {
+                    task.MaxValue = p.Total;
+                    task.Value = p.Done;
+                }),
+            });
+        });
+        foreach (SkippedImage skipped in folder.Skipped)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Skipped[/] {skipped.Path}: {skipped.Reason}");
+        EmnistDataset all = folder.Dataset;
+        string[] added = all.Classes.Except(baseRecognizer.Classes).Select(c => c.ToString()).ToArray();
+        AnsiConsole.MarkupLineInterpolated($"[bold]Images[/]  {all.Count:N0} of {all.ClassCount} characters from {folder.Directory}{(added.Length > 0 ? $"; new to the base: {string.Join(" ", added)}" : "")}");
+
+        (EmnistDataset train, EmnistDataset? test) = parse.GetValue(Holdout) is double holdout ? all.Split(1 - holdout, seed: 2024) : (all, null);
+        var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures), Epochs = parse.GetValue(Epochs) ?? 20 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using HandwritingRecognizer tuned = TrainingDisplay.Run(options.Epochs, progress =>
+        {
+            HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create()
+                .StartingFrom(baseRecognizer, options)
+                .WithData(train, test)
+                .OnDevice(parse.GetValue(DemoOptions.Device))
+                .WithSeed(parse.GetValue(Seed))
+                .WithCancellation(cancellation)
+                .ReportTo(progress);
+            if (verbose is not null)
+                builder.WithLogger(verbose.Logger);
+            return builder.Train();
+        });
+        AnsiConsole.MarkupLineInterpolated($"Fine-tuned in {TrainingDisplay.Format(clock.Elapsed)}.");
+        if (test is not null && all.Classes.All(baseRecognizer.Classes.Contains))
+            Reports.PrintSummary(baseRecognizer.Evaluate(test), $"Base on {test.Count:N0} held-out images of yours");
+        if (tuned.TestEvaluation is { } evaluation)
+            Reports.PrintSummary(evaluation, $"Fine-tuned on {evaluation.Count:N0} held-out images of yours");
+        string output = parse.GetValue(Output)!;
+        tuned.Save(output);
+        AnsiConsole.MarkupLineInterpolated($"Saved the recognizer to [blue]{Path.GetFullPath(output)}[/].");
+        return 0;
+    }
+}
