@@ -122,6 +122,8 @@ public class PredictionReferenceTests
 
         lines.Add(Metrics("torch.evaluate", recognizer.Evaluate(evaluation)));
         lines.Add(Metrics("onnx.evaluate", onnx.Evaluate(evaluation)));
+        lines.Add(Metrics("torch.evaluate-batched", EvaluateBatched(recognizer, evaluation)));
+        lines.Add(Metrics("onnx.evaluate-batched", EvaluateBatched(onnx, evaluation)));
         return lines;
     }
 
@@ -154,6 +156,16 @@ public class PredictionReferenceTests
             using MLImage image = loader.Load(p);
             return recognizer.PredictTile(normalizer.Normalize(image).Pixels).Probabilities.ToArray();
         })));
+        // What the network should see of each photo: the normaliser's own tile, scored alone and as one batch.
+        byte[] normalized = photos.SelectMany(p =>
+        {
+            using MLImage image = loader.Load(p);
+            return normalizer.Normalize(image).Pixels.ToArray();
+        }).ToArray();
+        lines.Add($"{engine}.photos.normalizer-tiles: sha256={Sha(normalized)}");
+        EmnistDataset normalizedSet = EmnistDataset.Create(normalized, new int[photos.Count], recognizer.Classes);
+        lines.Add(Probabilities($"{engine}.photos.normalizer-then-tiles-batch", recognizer.Classes,
+            recognizer.PredictTiles(normalizedSet).Select(p => p.Probabilities.ToArray())));
         var rows = photos.Select(p => new ImageRow { Image = loader.Load(p) }).ToList();
         try
         {
@@ -165,6 +177,36 @@ public class PredictionReferenceTests
             foreach (ImageRow row in rows)
                 row.Image?.Dispose();
         }
+    }
+
+    /// <summary>ML.NET's evaluator on the probabilities <see cref="HandwritingRecognizer.PredictTiles"/> gives (batches of 256).</summary>
+    private static RecognizerEvaluation EvaluateBatched(HandwritingRecognizer recognizer, EmnistDataset data)
+    {
+        var ml = new MLContext(seed: 1);
+        int classes = recognizer.Classes.Count;
+        IReadOnlyList<CharacterPrediction> predictions = recognizer.PredictTiles(data);
+        // A key member of an in-memory row holds the class index: ML.NET adds one (0 is a missing key).
+        var rows = predictions.Select((p, i) => new ScoredRow
+        {
+            Label = (uint)recognizer.Classes.ToList().IndexOf(data.GetCharacter(i)),
+            Score = p.Probabilities.ToArray(),
+            PredictedLabel = (uint)recognizer.Classes.ToList().IndexOf(p.Character),
+        }).ToList();
+        SchemaDefinition definition = SchemaDefinition.Create(typeof(ScoredRow));
+        definition[nameof(ScoredRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), classes);
+        definition[nameof(ScoredRow.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
+        definition[nameof(ScoredRow.PredictedLabel)].ColumnType = new KeyDataViewType(typeof(uint), classes);
+        var metrics = ml.MulticlassClassification.Evaluate(ml.Data.LoadFromEnumerable(rows, definition));
+        return new RecognizerEvaluation(metrics, recognizer.Classes.ToArray());
+    }
+
+    private sealed class ScoredRow
+    {
+        public uint Label { get; set; }
+
+        public float[] Score { get; set; } = [];
+
+        public uint PredictedLabel { get; set; }
     }
 
     private sealed class ImageRow
