@@ -62,8 +62,7 @@ public sealed partial class HandwritingRecognizer
                 }
             }
             char[] classes = RecognizerChain.ClassesOf(model.ClassNames);
-            return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml),
-                new OnnxCharacterScorer(model), preprocessing);
+            return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml), model, preprocessing);
         }
         catch
         {

@@ -75,7 +75,7 @@ public sealed partial class HandwritingRecognizer
                 network.Dispose();
                 throw new ModelFormatException(path, "the network's classes differ from the manifest's; the file is corrupt.");
             }
-            return new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), manifest.Preprocessing ?? new InkNormalizationOptions());
+            return new HandwritingRecognizer(ml, labelMapping, normalization, network, manifest.Preprocessing ?? new InkNormalizationOptions());
         }
         catch (InvalidDataException e)
         {
