@@ -5,6 +5,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -44,7 +45,7 @@ public class OnnxBatchInferenceBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = OnnxBenchmarkModel.Images, Description = "TorchSharp, batch API")]
-    public void TorchSharpBatch() => _torch.Scorer.Score(_pixels, OnnxBenchmarkModel.Images, _probabilities);
+    public void TorchSharpBatch() => ((IBatchScorer)_torch).Score(_pixels, OnnxBenchmarkModel.Images, _probabilities);
 
     [Benchmark(OperationsPerInvoke = OnnxBenchmarkModel.Images, Description = "ONNX Runtime, batch API")]
     public void OnnxRuntimeBatch() => _onnx.Score(_pixels, OnnxBenchmarkModel.Images, _probabilities);

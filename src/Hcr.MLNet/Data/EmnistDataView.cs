@@ -9,9 +9,6 @@ namespace Hcr.MLNet.Data;
 /// </summary>
 internal sealed class EmnistDataView : IDataView
 {
-    public const string LabelColumnName = "Label";
-    public const string PixelsColumnName = "Pixels";
-
     private readonly EmnistDataset _data;
     private readonly ReadOnlyMemory<char>[] _labelTexts;
 
@@ -20,8 +17,8 @@ internal sealed class EmnistDataView : IDataView
         _data = data;
         _labelTexts = data.Classes.Select(c => c.ToString().AsMemory()).ToArray();
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(LabelColumnName, TextDataViewType.Instance);
-        builder.AddColumn(PixelsColumnName,
+        builder.AddColumn(HcrColumns.Label, TextDataViewType.Instance);
+        builder.AddColumn(HcrColumns.Pixels,
             new VectorDataViewType(NumberDataViewType.Single, 1, EmnistDataset.ImageSize, EmnistDataset.ImageSize));
         Schema = builder.ToSchema();
     }
@@ -81,10 +78,10 @@ internal sealed class EmnistDataView : IDataView
 
             Delegate getter = column.Name switch
             {
-                LabelColumnName when typeof(TValue) == typeof(ReadOnlyMemory<char>) =>
+                HcrColumns.Label when typeof(TValue) == typeof(ReadOnlyMemory<char>) =>
                     (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) =>
                         value = view._labelTexts[view._data.GetLabel(CurrentRow())]),
-                PixelsColumnName when typeof(TValue) == typeof(VBuffer<float>) =>
+                HcrColumns.Pixels when typeof(TValue) == typeof(VBuffer<float>) =>
                     (ValueGetter<VBuffer<float>>)GetPixels,
                 _ => throw new InvalidOperationException(
                     $"Column '{column.Name}' is {column.Type}; it cannot be read as {typeof(TValue).Name}."),

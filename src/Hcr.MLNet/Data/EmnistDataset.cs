@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Microsoft.ML;
 
 namespace Hcr.MLNet.Data;
@@ -11,7 +12,7 @@ namespace Hcr.MLNet.Data;
 public sealed partial class EmnistDataset
 {
     /// <summary>Images are <c>ImageSize</c>×<c>ImageSize</c> pixels.</summary>
-    public const int ImageSize = 28;
+    public const int ImageSize = CharacterTile.Side;
 
     /// <summary>Bytes (pixels) per image: 784.</summary>
     public const int PixelsPerImage = ImageSize * ImageSize;

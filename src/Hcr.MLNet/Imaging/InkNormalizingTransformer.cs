@@ -1,7 +1,51 @@
+using Hcr.MLNet.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 
 namespace Hcr.MLNet.Imaging;
+
+/// <summary>
+/// Estimator of <see cref="InkNormalizingTransformer"/>: from an image column (LoadImages, or MLImage
+/// values) to a 28×28 grey image column as EMNIST has them. Make it with
+/// <c>mlContext.Transforms.NormalizeInk(...)</c>.
+/// </summary>
+public sealed class InkNormalizingEstimator : IEstimator<InkNormalizingTransformer>
+{
+    private readonly InkNormalizingTransformer _transformer;
+
+    internal InkNormalizingEstimator(string outputColumnName, string inputColumnName, InkNormalizationOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        _transformer = new InkNormalizingTransformer(outputColumnName, inputColumnName, new InkNormalizer(options));
+    }
+
+    /// <summary>Checks that the input has the image column and returns the (stateless) transformer.</summary>
+    public InkNormalizingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        InkNormalizingMapper.RequireImage(input.Schema, _transformer.InputColumnName);
+        return _transformer;
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        string input = _transformer.InputColumnName;
+        // The last column of a name is the visible one; earlier ones are hidden.
+        SchemaShape.Column column = inputSchema.LastOrDefault(c => c.Name == input);
+        if (column.Name != input)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no image column '{input}'.");
+        if (column.ItemType is not ImageDataViewType || column.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{input}' must hold images, but it is {column.ItemType} ({column.Kind}).");
+        // SchemaShape columns have no public constructor. ResizeImages declares exactly the column this
+        // transform adds, an image of known size, so its estimator computes the shape.
+        return new MLContext().Transforms.ResizeImages(_transformer.OutputColumnName, CharacterTile.Side, CharacterTile.Side, input)
+            .GetOutputSchema(inputSchema);
+    }
+}
 
 /// <summary>
 /// Normalises an image column (<see cref="InkNormalizer"/>) into a new 28×28 grey image column, ready
@@ -34,23 +78,24 @@ public sealed class InkNormalizingTransformer : ITransformer
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return InkNormalizingColumns.OutputSchema(inputSchema, OutputColumnName, InputColumnName);
+        return Mapper(inputSchema).OutputSchema;
     }
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DataViewSchema output = GetOutputSchema(input.Schema);
-        return new InkNormalizingDataView(input, output, input.Schema[InputColumnName], Normalizer);
+        return Mapper(input.Schema).Transform(input);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        DataViewSchema output = GetOutputSchema(inputSchema);
-        return new InkNormalizingRowMapper(inputSchema, output, inputSchema[InputColumnName], Normalizer);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return Mapper(inputSchema);
     }
+
+    private InkNormalizingMapper Mapper(DataViewSchema input) => new(input, OutputColumnName, InkNormalizingMapper.RequireImage(input, InputColumnName), Normalizer);
 
     /// <summary>Not supported: ML.NET's model zip only loads transformers registered inside ML.NET.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
@@ -58,4 +103,45 @@ public sealed class InkNormalizingTransformer : ITransformer
             "InkNormalizingTransformer cannot be saved with mlContext.Model.Save: ML.NET only loads its own transformer types from " +
             "its model zip. It has nothing learned to save; rebuild it with mlContext.Transforms.NormalizeInk(...) and the same " +
             "InkNormalizationOptions when loading, and save only the trained parts of the pipeline.");
+}
+
+/// <summary>
+/// Appends the normalised image, a 28×28 image column (ImageAnalytics' <see cref="ImageDataViewType"/>,
+/// so that <c>ExtractPixels</c> can follow). Following ML.NET's image transforms, each read makes a new
+/// image and disposes the one the caller passes back in (its previous value); the input image belongs
+/// to the input and is never disposed here. A null input image gives null.
+/// </summary>
+internal sealed class InkNormalizingMapper(DataViewSchema input, string outputColumnName, DataViewSchema.Column image, InkNormalizer normalizer)
+    : AppendingMapper(input, [image], new DataViewSchema.DetachedColumn(outputColumnName, new ImageDataViewType(CharacterTile.Side, CharacterTile.Side)))
+{
+    public static DataViewSchema.Column RequireImage(DataViewSchema input, string inputColumnName)
+    {
+        DataViewSchema.Column column = input.GetColumnOrNull(inputColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"The input has no image column '{inputColumnName}'.");
+        if (column.Type is not ImageDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input),
+                $"Column '{inputColumnName}' must hold images (make it with LoadImages or from MLImage values), but it is {column.Type}.");
+        }
+        return column;
+    }
+
+    protected internal override Delegate[] MakeGetters(DataViewRow row)
+    {
+        ValueGetter<MLImage> source = row.GetGetter<MLImage>(image);
+        MLImage original = null!;
+        ValueGetter<MLImage> normalized = (ref MLImage value) =>
+        {
+            value?.Dispose();
+            source(ref original);
+            if (original is null)
+            {
+                value = null!;
+                return;
+            }
+            value = normalizer.Normalize(original, original.Tag ?? $"row {row.Position}").ToMLImage();
+            value.Tag = original.Tag;
+        };
+        return [normalized];
+    }
 }

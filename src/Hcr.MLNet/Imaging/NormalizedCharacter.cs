@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Microsoft.ML.Data;
 
 namespace Hcr.MLNet.Imaging;
@@ -9,7 +10,7 @@ namespace Hcr.MLNet.Imaging;
 public sealed class NormalizedCharacter
 {
     /// <summary>The tile's side, 28 pixels.</summary>
-    public const int Size = 28;
+    public const int Size = CharacterTile.Side;
 
     private readonly byte[] _pixels;
 

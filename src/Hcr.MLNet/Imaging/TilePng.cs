@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Hcr.MLNet.IO;
 using SkiaSharp;
 
@@ -6,7 +7,7 @@ namespace Hcr.MLNet.Imaging;
 /// <summary>Writes a 28×28 tile as a greyscale PNG, enlarged with square pixels so that it is easy to look at.</summary>
 internal static class TilePng
 {
-    private const int Size = 28;
+    private const int Size = CharacterTile.Side;
 
     public static void Save(ReadOnlySpan<byte> tile, string path, int scale)
     {

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
+using Hcr.MLNet.DataViews;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Scoring;
-using Hcr.MLNet.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -10,13 +10,12 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Hcr.MLNet.Onnx;
 
 /// <summary>
-/// A handwriting CNN exported with
-/// <see cref="HandwritingCnnTransformer.ExportOnnx(string, IReadOnlyDictionary{string, string}?)"/>,
-/// scored by ONNX Runtime, with no TorchSharp and no libtorch: an application that only predicts can
-/// ship without them. It opens one ONNX Runtime session, made from <see cref="OnnxScoringOptions"/>
-/// (execution provider, threads, graph optimisation), and scores everything through it: raw batches
+/// A handwriting CNN exported with <c>HandwritingCnnTransformer.ExportOnnx</c>, scored by ONNX Runtime,
+/// with no TorchSharp and no libtorch: an application that only predicts can ship without them. It opens
+/// one ONNX Runtime session, made from <see cref="OnnxScoringOptions"/> (execution provider, threads,
+/// graph optimisation), and scores everything through it: raw batches
 /// (<see cref="Score(ReadOnlySpan{float}, int, Span{float})"/>) and, as an ML.NET transformer, rows; it adds
-/// the same columns as <see cref="HandwritingCnnTransformer"/>: <c>Score</c> (class probabilities, class
+/// the same columns as <c>HandwritingCnnTransformer</c>: <c>Score</c> (class probabilities, class
 /// names as slot names) and <c>PredictedLabel</c> (a key with the class names as key values), so ML.NET's
 /// <c>MulticlassClassification.Evaluate</c>, <c>MapKeyToValue</c> and <c>PredictionEngine</c> work on its
 /// output. Thread-safe for scoring; dispose it when done.
@@ -94,7 +93,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
         byte[] bytes = OnnxFormat.ReadFile(path);
         OnnxModelDescription description = OnnxFormat.Read(bytes, path, strict: options?.StrictValidation ?? true);
         string pixels = pixelsColumnName
-            ?? (description.Metadata.TryGetValue(OnnxMetadataKeys.PixelsColumn, out string? stored) && stored.Length > 0 ? stored : "Pixels");
+            ?? (description.Metadata.TryGetValue(OnnxMetadataKeys.PixelsColumn, out string? stored) && stored.Length > 0 ? stored : HcrColumns.Pixels);
 
         // ML.NET's own ONNX transform reads the GPU choice from the context; so does a load without options.
         OnnxScoringOptions scoring = options
@@ -139,8 +138,8 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     /// <exception cref="InvalidDataException">A pixel is not a number in 0..1.</exception>
     public float[] Score(ReadOnlySpan<float> pixels)
     {
-        if (pixels.Length != OnnxFormat.PixelCount)
-            throw new ArgumentException($"An image is {OnnxFormat.PixelCount} pixels (28x28), not {pixels.Length}.", nameof(pixels));
+        if (pixels.Length != CharacterTile.PixelCount)
+            throw new ArgumentException($"An image is {CharacterTile.PixelCount} pixels (28x28), not {pixels.Length}.", nameof(pixels));
         var probabilities = new float[ClassCount];
         Score(pixels, 1, probabilities);
         return probabilities;
@@ -158,16 +157,16 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (pixels.Length < (long)count * OnnxFormat.PixelCount)
-            throw new ArgumentException($"{count} images need {(long)count * OnnxFormat.PixelCount} pixels; the buffer has {pixels.Length}.", nameof(pixels));
+        if (pixels.Length < (long)count * CharacterTile.PixelCount)
+            throw new ArgumentException($"{count} images need {(long)count * CharacterTile.PixelCount} pixels; the buffer has {pixels.Length}.", nameof(pixels));
         if (probabilities.Length < (long)count * ClassCount)
             throw new ArgumentException($"{count} images need {(long)count * ClassCount} probabilities; the buffer has {probabilities.Length}.", nameof(probabilities));
         for (int first = 0; first < count; first += MaxBatch)
         {
             int n = Math.Min(MaxBatch, count - first);
-            ReadOnlySpan<float> images = pixels.Slice(first * OnnxFormat.PixelCount, n * OnnxFormat.PixelCount);
+            ReadOnlySpan<float> images = pixels.Slice(first * CharacterTile.PixelCount, n * CharacterTile.PixelCount);
             for (int i = 0; i < n; i++)
-                LabeledImages.CheckPixels(images.Slice(i * OnnxFormat.PixelCount, OnnxFormat.PixelCount), PixelsColumnName, "input", first + i);
+                CharacterTile.CheckPixels(images.Slice(i * CharacterTile.PixelCount, CharacterTile.PixelCount), PixelsColumnName, "input", first + i);
             Run(images, n, probabilities.Slice(first * ClassCount, n * ClassCount));
         }
     }
@@ -178,7 +177,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
         fixed (float* output = probabilities)
         {
             using OrtValue inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                [count, 1, OnnxFormat.ImageSize, OnnxFormat.ImageSize], (IntPtr)input, (long)pixels.Length * sizeof(float));
+                [count, 1, CharacterTile.Side, CharacterTile.Side], (IntPtr)input, (long)pixels.Length * sizeof(float));
             using OrtValue outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
                 [count, ClassCount], (IntPtr)output, (long)probabilities.Length * sizeof(float));
             using var runOptions = new RunOptions();
@@ -187,12 +186,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     }
 
     /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        LabeledImages.RequirePixels(inputSchema, PixelsColumnName, "input");
-        return ScoringSchema.Build(inputSchema, _classNames);
-    }
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => ScoringMapper.Create(this, inputSchema, PixelsColumnName).OutputSchema;
 
     /// <summary>
     /// Adds <c>Score</c> and <c>PredictedLabel</c>, computed lazily on the model's ONNX Runtime session, one
@@ -202,31 +196,29 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     {
         ArgumentNullException.ThrowIfNull(input);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        DataViewSchema output = GetOutputSchema(input.Schema);
-        return new ScoringDataView(input, output, this, input.Schema[PixelsColumnName]);
+        return ScoringMapper.Create(this, input.Schema, PixelsColumnName).Transform(input);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        DataViewSchema output = GetOutputSchema(inputSchema);
-        return new ScoringRowMapper(inputSchema, output, this, inputSchema[PixelsColumnName]);
+        return ScoringMapper.Create(this, inputSchema, PixelsColumnName);
     }
 
     /// <summary>
-    /// The rows ML.NET reads: like the batch API, without its pixel-range check, as the TorchSharp transformer
-    /// scores its rows (a pixel outside 0..1 is the pipeline's business there, not an error mid-cursor).
+    /// The rows ML.NET reads and the recognizer's batches: like the batch API, without its pixel-range check, as
+    /// the TorchSharp transformer scores (a pixel outside 0..1 is the pipeline's business there, not an error mid-cursor).
     /// </summary>
     void IBatchScorer.Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (pixels.Length < (long)count * OnnxFormat.PixelCount || probabilities.Length < (long)count * ClassCount)
+        if (pixels.Length < (long)count * CharacterTile.PixelCount || probabilities.Length < (long)count * ClassCount)
             throw new ArgumentException("The buffers are smaller than the image count needs.");
         for (int first = 0; first < count; first += MaxBatch)
         {
             int n = Math.Min(MaxBatch, count - first);
-            Run(pixels.Slice(first * OnnxFormat.PixelCount, n * OnnxFormat.PixelCount), n, probabilities.Slice(first * ClassCount, n * ClassCount));
+            Run(pixels.Slice(first * CharacterTile.PixelCount, n * CharacterTile.PixelCount), n, probabilities.Slice(first * ClassCount, n * ClassCount));
         }
     }
 

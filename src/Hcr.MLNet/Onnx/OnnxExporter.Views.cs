@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
+using Hcr.MLNet.DataViews;
 using Hcr.MLNet.Onnx.Proto;
 using Hcr.MLNet.Scoring;
 
@@ -17,8 +18,8 @@ internal sealed partial class OnnxExporter
     {
         if (rotations.Count == 0)
             return input;
-        string flatShape = Int64Initializer("test_time.flat_shape", [-1, RotatedView.PixelCount], [2]);
-        string imageShape = Int64Initializer("test_time.image_shape", [-1, 1, RotatedView.Side, RotatedView.Side], [4]);
+        string flatShape = Int64Initializer("test_time.flat_shape", [-1, CharacterTile.PixelCount], [2]);
+        string imageShape = Int64Initializer("test_time.image_shape", [-1, 1, CharacterTile.Side, CharacterTile.Side], [4]);
         string flat = Add("Reshape", "test_time.flat", [input.Name, flatShape]);
         var batch = new List<string> { input.Name };
         foreach (double degrees in rotations)
@@ -28,8 +29,8 @@ internal sealed partial class OnnxExporter
             var corners = new List<string>();
             for (int k = 0; k < RotatedView.Corners; k++)
             {
-                string sources = Int64Initializer($"{path}.sources{k}", view.Sources[k], [RotatedView.PixelCount]);
-                string weights = Initializer($"{path}.weights{k}", view.Weights[k], [RotatedView.PixelCount]);
+                string sources = Int64Initializer($"{path}.sources{k}", view.Sources[k], [CharacterTile.PixelCount]);
+                string weights = Initializer($"{path}.weights{k}", view.Weights[k], [CharacterTile.PixelCount]);
                 string gathered = Unique($"{path}.gather{k}");
                 _graph.Node.Add(Node("Gather", gathered, [flat, sources], [gathered], Int("axis", 1)));
                 corners.Add(Add("Mul", $"{path}.weigh{k}", [gathered, weights]));

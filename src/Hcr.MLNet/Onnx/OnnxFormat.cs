@@ -26,8 +26,8 @@ internal static class OnnxFormat
     public const string ProbabilitiesName = "probabilities";
     public const string PredictedClassName = "predicted_class";
     public const string BatchDimension = "batch";
-    public const int ImageSize = 28;
-    public const int PixelCount = ImageSize * ImageSize;
+    public const int ImageSize = DataViews.CharacterTile.Side;
+    public const int PixelCount = DataViews.CharacterTile.PixelCount;
 
     /// <summary>Adds (or replaces) the <see cref="OnnxMetadataKeys.ContentSha256"/> entry: the hash of the model without it.</summary>
     public static void Seal(ModelProto model)

@@ -1,8 +1,7 @@
 namespace Hcr.MLNet.Onnx;
 
 /// <summary>
-/// The keys of the model metadata (ONNX <c>metadata_props</c>) that
-/// <see cref="Training.HandwritingCnnTransformer.ExportOnnx(string, IReadOnlyDictionary{string, string}?)"/>
+/// The keys of the model metadata (ONNX <c>metadata_props</c>) that <c>HandwritingCnnTransformer.ExportOnnx</c>
 /// writes and <see cref="OnnxCnnModel"/> reads. Callers may add their own keys (for example their
 /// preprocessing settings); these ones are reserved.
 /// </summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hcr.MLNet.Scoring;
 
 namespace Hcr.MLNet;
 
@@ -23,12 +24,7 @@ public sealed class CharacterPrediction
         _classes = classes;
         _probabilities = probabilities;
         _networkInput = networkInput;
-        int best = 0;
-        for (int i = 1; i < probabilities.Length; i++)
-        {
-            if (probabilities[i] > probabilities[best])
-                best = i;
-        }
+        int best = ClassScores.ArgMax(probabilities);
         Character = classes[best];
         Confidence = probabilities[best];
     }

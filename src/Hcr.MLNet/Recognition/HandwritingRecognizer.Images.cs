@@ -1,12 +1,17 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Hcr.MLNet.DataViews;
 using Hcr.MLNet.Imaging;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace Hcr.MLNet;
 
 public sealed partial class HandwritingRecognizer
 {
+    /// <summary>
+    /// Images per network call in <see cref="PredictBatch"/>: each batch is decoded and normalised on
+    /// several threads first, and its decoded images are held in memory meanwhile.
+    /// </summary>
     private const int ImageBatchSize = 64;
 
     /// <summary>
@@ -20,7 +25,7 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentException.ThrowIfNullOrEmpty(imagePath);
         long started = Stopwatch.GetTimestamp();
-        return PredictLoaded(_loader.Load(imagePath), imagePath, started);
+        return PredictOne(Tile(() => _loader.Load(imagePath), imagePath), imagePath, started);
     }
 
     /// <summary>Reads the character in an encoded image (PNG, JPEG, …) from a stream.</summary>
@@ -28,7 +33,7 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentNullException.ThrowIfNull(image);
         long started = Stopwatch.GetTimestamp();
-        return PredictLoaded(_loader.Load(image, sourceName), sourceName, started);
+        return PredictOne(Tile(() => _loader.Load(image, sourceName), sourceName), sourceName, started);
     }
 
     /// <summary>Reads the character in an encoded image (PNG, JPEG, …) given as bytes.</summary>
@@ -36,7 +41,7 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
         long started = Stopwatch.GetTimestamp();
-        return PredictLoaded(_loader.Load(encodedImage, sourceName), sourceName, started);
+        return PredictOne(Tile(() => _loader.Load(encodedImage, sourceName), sourceName), sourceName, started);
     }
 
     /// <summary>Reads the character in an image already in memory (it is not modified or disposed).</summary>
@@ -44,96 +49,55 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentNullException.ThrowIfNull(image);
         long started = Stopwatch.GetTimestamp();
-        // The chain's ConvertToGrayscale disposes the images it reads; the caller keeps theirs.
-        MLImage copy = MLImage.CreateFromPixels(image.Width, image.Height, image.PixelFormat, image.Pixels);
-        return PredictLoaded(copy, image.Tag ?? "image", started);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        string source = image.Tag ?? "image";
+        return PredictOne(_normalizer.Normalize(image, source).Pixels.ToArray(), source, started);
     }
 
-    /// <summary>Reads many image files, in batches through the ML.NET chain; results are in the order of the paths.</summary>
+    /// <summary>
+    /// Reads many image files, in batches (each decoded and normalised on several threads, then scored in
+    /// one network call); results are in the order of the paths.
+    /// </summary>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="UnusableImageException">A file cannot be used; the message names it.</exception>
     public IReadOnlyList<CharacterPrediction> PredictBatch(IEnumerable<string> imagePaths)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        const int size = CharacterTile.PixelCount;
         var results = new List<CharacterPrediction>();
         foreach (string[] chunk in imagePaths.Chunk(ImageBatchSize))
         {
             long started = Stopwatch.GetTimestamp();
-            var rows = new RecognizerChain.ImageRow[chunk.Length];
-            try
+            var tiles = new byte[chunk.Length * size];
+            var errors = new Exception?[chunk.Length];
+            Parallel.For(0, chunk.Length, i =>
             {
-                Parallel.For(0, chunk.Length, i =>
+                try
                 {
-                    MLImage image = _loader.Load(chunk[i]);
-                    image.Tag = chunk[i];
-                    rows[i] = new RecognizerChain.ImageRow { Image = image };
-                });
-                IDataView pixels = _imageFront.Transform(_ml.Data.LoadFromEnumerable(rows));
-                results.AddRange(Unwrapped(() => ScoreInBatches(pixels, started)));
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                // A file that cannot be loaded: report it as the single-image path would.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-                throw;
-            }
-            finally
-            {
-                foreach (RecognizerChain.ImageRow? row in rows)
-                    row?.Image?.Dispose();
-            }
+                    Tile(() => _loader.Load(chunk[i]), chunk[i]).CopyTo(tiles, i * size);
+                }
+                catch (Exception e)
+                {
+                    // Kept, to be rethrown as it is below, whatever it is.
+                    errors[i] = e;
+                }
+            });
+            // The failure of the first path that fails, as reading the files one by one would report it.
+            if (Array.Find(errors, e => e is not null) is Exception error)
+                ExceptionDispatchInfo.Capture(error).Throw();
+            float[] probabilities = ScoreTiles(tiles);
+            RecordBatch(chunk.Length, started);
+            results.AddRange(Predictions(tiles, probabilities));
         }
         return results;
     }
 
-    private CharacterPrediction PredictLoaded(MLImage image, string source, long started)
+    /// <summary>The normalised tile of the image <paramref name="load"/> decodes, which is disposed after.</summary>
+    private byte[] Tile(Func<MLImage> load, string source)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        image.Tag ??= source;
-        try
-        {
-            RecognizerChain.ScoredRow row = Unwrapped(() => _imageEngines.Value!.Predict(new RecognizerChain.ImageRow { Image = image }));
-            CharacterPrediction prediction = ToPrediction(row);
-            Measured(prediction, source, started);
-            return prediction;
-        }
-        finally
-        {
-            image.Dispose();
-        }
-    }
-
-    private CharacterPrediction ToPrediction(RecognizerChain.ScoredRow row)
-    {
-        // The pixels column the network read, scaled to 0..1; shown back as 0..255.
-        var tile = new byte[row.Pixels.Length];
-        for (int i = 0; i < tile.Length; i++)
-            tile[i] = (byte)Math.Clamp(MathF.Round(row.Pixels[i] * 255f), 0, 255);
-        return new CharacterPrediction(_classes, row.Score, tile);
-    }
-
-    /// <summary>ML.NET wraps errors raised while a cursor computes a column (once per worker); callers get the original.</summary>
-    private static T Unwrapped<T>(Func<T> run)
-    {
-        try
-        {
-            return run();
-        }
-        catch (InvalidOperationException e) when (Innermost(e) is UnusableImageException inner)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
-            throw;
-        }
-    }
-
-    private static Exception? Innermost(Exception e)
-    {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            if (current is UnusableImageException)
-                return current;
-        }
-        return null;
+        using MLImage image = load();
+        return _normalizer.Normalize(image, source).Pixels.ToArray();
     }
 }

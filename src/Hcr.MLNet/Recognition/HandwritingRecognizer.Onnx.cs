@@ -71,8 +71,7 @@ public sealed partial class HandwritingRecognizer
             {
                 throw new ModelFormatException(path, $"its classes are not those of a character recognizer ({e.Message}).", e);
             }
-            return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml),
-                new OnnxCharacterScorer(model), preprocessing);
+            return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml), model, preprocessing);
         }
         catch
         {

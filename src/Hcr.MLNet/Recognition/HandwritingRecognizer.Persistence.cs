@@ -87,7 +87,7 @@ public sealed partial class HandwritingRecognizer
             var ml = new MLContext(seed: 1);
             ITransformer labelMapping = ReadMLNet(ml, zip, LabelMappingEntry, path);
             ITransformer normalization = ReadMLNet(ml, zip, NormalizationEntry, path);
-            return new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), manifest.Preprocessing ?? new InkNormalizationOptions());
+            return new HandwritingRecognizer(ml, labelMapping, normalization, network, manifest.Preprocessing ?? new InkNormalizationOptions());
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
@@ -109,7 +109,7 @@ public sealed partial class HandwritingRecognizer
         var ml = new MLContext(seed: 1);
         char[] classes = RecognizerChain.ClassesOf(network.ClassNames);
         return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml),
-            new TorchCharacterScorer(network), preprocessing ?? new InkNormalizationOptions());
+            network, preprocessing ?? new InkNormalizationOptions());
     }
 
     private static string LibraryVersion =>

@@ -73,10 +73,10 @@ public sealed partial class HandwritingRecognizer
         ITransformer labelMapping = RecognizerChain.FitLabelMapping(ml, train.Classes);
         ITransformer normalization = RecognizerChain.FitNormalization(ml);
         IDataView data = normalization.Transform(labelMapping.Transform(train.ToDataView(ml)));
-        options.LabelColumnName = RecognizerChain.Label;
-        options.PixelsColumnName = RecognizerChain.Pixels;
+        options.LabelColumnName = HcrColumns.Label;
+        options.PixelsColumnName = HcrColumns.Pixels;
         HandwritingCnnTransformer network = ml.MulticlassClassification.Trainers.HandwritingCnn(options).Fit(data);
-        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, new TorchCharacterScorer(network), preprocessing)
+        var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, network, preprocessing)
         {
             Logger = options.Logger,
         };

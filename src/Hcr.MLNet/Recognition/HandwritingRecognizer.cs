@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Hcr.MLNet.Data;
+using Hcr.MLNet.DataViews;
 using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Telemetry;
 using Hcr.MLNet.Training;
 using Microsoft.Extensions.Logging;
@@ -11,28 +14,35 @@ using Microsoft.ML.Data;
 namespace Hcr.MLNet;
 
 /// <summary>
-/// A trained handwritten-character recognizer: the fitted ML.NET chain (pixel normalization → CNN →
-/// key to character) with what it needs around it. Train one with <see cref="Create"/> or
-/// <see cref="Train(RecognizerTrainingOptions)"/>, or load one with <see cref="Load"/>. Predictions and
-/// evaluations may run from several threads at once. Dispose it to free the network's native memory.
+/// A trained handwritten-character recognizer: a network (TorchSharp, or ONNX Runtime for one loaded with
+/// <see cref="LoadOnnx"/>) with what it needs around it. Every prediction takes one road: image →
+/// <see cref="CharacterImageLoader"/> → <see cref="InkNormalizer"/> → 28×28 tile → network, several
+/// tiles to a network call wherever there are several. <see cref="Pipeline"/> and <see cref="ImagePipeline"/>
+/// give the same answers as ML.NET chains, for applications that compose pipelines. Train one with
+/// <see cref="Create"/> or <see cref="Train(RecognizerTrainingOptions)"/>, or load one with <see cref="Load"/>.
+/// Predictions and evaluations may run from several threads at once. Dispose it to free the network's native memory.
 /// </summary>
 public sealed partial class HandwritingRecognizer : IDisposable
 {
+    /// <summary>
+    /// Tiles per network call in <see cref="PredictTiles"/> and <see cref="Evaluate(EmnistDataset)"/>: where the
+    /// CPU scores fastest (see <c>TestTimeViews</c>), and few enough that progress is reported often.
+    /// </summary>
+    private const int TileBatchSize = 256;
+
     private readonly MLContext _ml;
     private readonly char[] _classes;
     private readonly ITransformer _labelMapping;
     private readonly ITransformer _normalization;
-    private readonly ICharacterScorer _scorer;
-    private readonly ITransformer _keyToCharacter;
-    private readonly ThreadLocal<PredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>> _engines;
-    private readonly ITransformer _imageFront;
-    private readonly TransformerChain<ITransformer> _imageChain;
-    private readonly ThreadLocal<PredictionEngine<RecognizerChain.ImageRow, RecognizerChain.ScoredRow>> _imageEngines;
+    private readonly IBatchScorer _scorer;
+    private readonly InkNormalizer _normalizer;
     private readonly CharacterImageLoader _loader = new();
+    private readonly Lazy<TransformerChain<ITransformer>> _pipeline;
+    private readonly Lazy<TransformerChain<ITransformer>> _imagePipeline;
     private readonly string _scorerKind;
     private bool _disposed;
 
-    private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, ICharacterScorer scorer,
+    private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, IBatchScorer scorer,
         InkNormalizationOptions preprocessing)
     {
         Preprocessing = preprocessing;
@@ -40,34 +50,31 @@ public sealed partial class HandwritingRecognizer : IDisposable
         _labelMapping = labelMapping;
         _normalization = normalization;
         _scorer = scorer;
-        _scorerKind = scorer is OnnxCharacterScorer ? HcrMetrics.OnnxScorer : HcrMetrics.TorchSharpScorer;
+        _normalizer = new InkNormalizer(preprocessing);
+        _scorerKind = scorer is OnnxCnnModel ? HcrMetrics.OnnxScorer : HcrMetrics.TorchSharpScorer;
         _classes = RecognizerChain.ClassesOf(scorer.ClassNames);
-        _keyToCharacter = RecognizerChain.FitKeyToCharacter(ml, normalization, scorer.Transformer);
-        Pipeline = new TransformerChain<ITransformer>(_normalization, scorer.Transformer, _keyToCharacter);
-        // PredictionEngine is not thread-safe; one per thread keeps Predict safe to call concurrently.
-        _engines = new ThreadLocal<PredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>>(
-            () => _ml.Model.CreatePredictionEngine<RecognizerChain.PixelsRow, RecognizerChain.ScoredRow>(Pipeline), trackAllValues: true);
-        _imageFront = RecognizerChain.FitImageFront(ml, preprocessing);
-        _imageChain = new TransformerChain<ITransformer>(_imageFront, Pipeline);
-        _imageEngines = new ThreadLocal<PredictionEngine<RecognizerChain.ImageRow, RecognizerChain.ScoredRow>>(
-            () => _ml.Model.CreatePredictionEngine<RecognizerChain.ImageRow, RecognizerChain.ScoredRow>(_imageChain), trackAllValues: true);
+        // Fitted when first asked for: the recognizer's own predictions do not go through them.
+        _pipeline = new(() => RecognizerChain.Pipeline(ml, normalization, scorer));
+        _imagePipeline = new(() => RecognizerChain.ImagePipeline(ml, preprocessing, _pipeline.Value));
     }
 
     /// <summary>How photos and scans are turned into EMNIST-style tiles before the network sees them.</summary>
     public InkNormalizationOptions Preprocessing { get; }
 
     /// <summary>
-    /// The whole chain for images: an <c>Image</c> column of <see cref="MLImage"/> (any size) through
-    /// ConvertToGrayscale, ink normalization and ExtractPixels into <see cref="Pipeline"/>.
+    /// The whole chain for images: an <c>Image</c> column of <see cref="MLImage"/> (any size, colour or grey)
+    /// through ink normalization and ImageAnalytics' ExtractPixels into <see cref="Pipeline"/>. It gives what
+    /// <see cref="Predict(MLImage)"/> gives.
     /// </summary>
-    public ITransformer ImagePipeline => _imageChain;
+    public ITransformer ImagePipeline => _imagePipeline.Value;
 
     /// <summary>
     /// The fitted ML.NET chain: reads a <c>Pixels</c> column of 784 floats 0..255 (28×28, ink bright, as
     /// <see cref="EmnistDataset.ToDataView"/> or ImageAnalytics' <c>ExtractPixels</c> give it) and adds
-    /// <c>Score</c>, <c>PredictedLabel</c> and <c>PredictedCharacter</c>. Use it inside application pipelines.
+    /// <c>Score</c>, <c>PredictedLabel</c> and <c>PredictedCharacter</c> (see <see cref="HcrColumns"/>). Use it
+    /// inside application pipelines; it gives what <see cref="PredictTile"/> gives.
     /// </summary>
-    public ITransformer Pipeline { get; }
+    public ITransformer Pipeline => _pipeline.Value;
 
     /// <summary>The characters it tells apart, by class index.</summary>
     public IReadOnlyList<char> Classes => _classes;
@@ -76,7 +83,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     /// The TorchSharp network (architecture, per-epoch history, …); null for a recognizer loaded from
     /// ONNX with <see cref="LoadOnnx"/>, which runs on ONNX Runtime alone.
     /// </summary>
-    public HandwritingCnnTransformer? Network => (_scorer as TorchCharacterScorer)?.Network;
+    public HandwritingCnnTransformer? Network => _scorer as HandwritingCnnTransformer;
 
     /// <summary>Per-epoch training history; empty for a recognizer loaded from ONNX.</summary>
     public IReadOnlyList<EpochMetrics> History => Network?.History ?? [];
@@ -85,7 +92,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public RecognizerEvaluation? TestEvaluation { get; private set; }
 
     /// <summary>
-    /// Receives a summary of every <see cref="Evaluate"/> (Information) and, at Debug level, one entry per
+    /// Receives a summary of every <see cref="Evaluate(EmnistDataset)"/> (Information) and, at Debug level, one entry per
     /// prediction or batch with its time; null logs nothing. A recognizer trained with
     /// <see cref="HandwritingRecognizerBuilder.WithLogger"/> or <see cref="HandwritingCnnOptions.Logger"/> starts with
     /// that logger; a loaded one starts with none. It may be set at any time, also while other threads predict.
@@ -102,24 +109,9 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public CharacterPrediction PredictTile(ReadOnlySpan<byte> pixels)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (pixels.Length != EmnistDataset.PixelsPerImage)
-            throw new ArgumentException($"A tile is {EmnistDataset.PixelsPerImage} pixels (28x28), not {pixels.Length}.", nameof(pixels));
-        long started = Stopwatch.GetTimestamp();
-        var input = new RecognizerChain.PixelsRow { Pixels = new float[pixels.Length] };
-        for (int i = 0; i < pixels.Length; i++)
-            input.Pixels[i] = pixels[i];
-        RecognizerChain.ScoredRow scored = _engines.Value!.Predict(input);
-        var prediction = new CharacterPrediction(_classes, scored.Score, pixels.ToArray());
-        Measured(prediction, "tile", started);
-        return prediction;
-    }
-
-    /// <summary>Records one single-image prediction: a metric always, a Debug entry when that level is on.</summary>
-    private void Measured(CharacterPrediction prediction, string source, long started)
-    {
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-        HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.SingleMode, 1, elapsed);
-        RecognizerLog.Predicted(Log, source, prediction.Character, prediction.Confidence, elapsed.TotalMilliseconds, _scorerKind);
+        if (pixels.Length != CharacterTile.PixelCount)
+            throw new ArgumentException($"A tile is {CharacterTile.PixelCount} pixels (28x28), not {pixels.Length}.", nameof(pixels));
+        return PredictOne(pixels.ToArray(), "tile", Stopwatch.GetTimestamp());
     }
 
     /// <summary>Reads every image of <paramref name="data"/> in batches, in order.</summary>
@@ -127,54 +119,17 @@ public sealed partial class HandwritingRecognizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return ScoreInBatches(data.ToDataView(_ml), Stopwatch.GetTimestamp());
-    }
-
-    /// <summary>
-    /// Batch scoring: the chain's normalization step (ML.NET) on a view with a 0..255 <c>Pixels</c>
-    /// column, read once by one cursor, the network fed a batch at a time. Each batch is timed from the
-    /// end of the one before; the first from <paramref name="started"/>, so that a caller's own work for
-    /// it (decoding images) counts too.
-    /// </summary>
-    private List<CharacterPrediction> ScoreInBatches(IDataView pixels, long started)
-    {
-        const int batch = 256;
-        const int size = EmnistDataset.PixelsPerImage;
-        IDataView normalized = _normalization.Transform(pixels);
-        DataViewSchema.Column column = normalized.Schema[RecognizerChain.Pixels];
-        var results = new List<CharacterPrediction>();
-        var buffer = new float[batch * size];
-        var probabilities = new float[batch * _classes.Length];
-        VBuffer<float> row = default;
-        using DataViewRowCursor cursor = normalized.GetRowCursor([column]);
-        ValueGetter<VBuffer<float>> getter = cursor.GetGetter<VBuffer<float>>(column);
-        bool more = true;
-        while (more)
+        ReadOnlySpan<byte> tiles = data.Pixels.Span;
+        // Each batch is timed from the end of the one before.
+        long started = Stopwatch.GetTimestamp();
+        int recorded = 0;
+        float[] probabilities = ScoreTiles(tiles, scored =>
         {
-            int n = 0;
-            while (n < batch && (more = cursor.MoveNext()))
-            {
-                getter(ref row);
-                row.CopyTo(buffer, n * size);
-                n++;
-            }
-            _scorer.Score(buffer, n, probabilities);
-            for (int i = 0; i < n; i++)
-            {
-                var tile = new byte[size];
-                for (int p = 0; p < size; p++)
-                    tile[p] = (byte)Math.Clamp(MathF.Round(buffer[i * size + p] * 255f), 0, 255);
-                results.Add(new CharacterPrediction(_classes, probabilities.AsSpan(i * _classes.Length, _classes.Length).ToArray(), tile));
-            }
-            if (n > 0)
-            {
-                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-                HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.BatchMode, n, elapsed);
-                RecognizerLog.BatchPredicted(Log, n, elapsed.TotalMilliseconds, _scorerKind);
-            }
+            RecordBatch(scored - recorded, started);
+            recorded = scored;
             started = Stopwatch.GetTimestamp();
-        }
-        return results;
+        });
+        return Predictions(tiles, probabilities);
     }
 
     /// <summary>
@@ -182,7 +137,16 @@ public sealed partial class HandwritingRecognizer : IDisposable
     /// pairs on labelled images, computed by ML.NET's multiclass evaluator.
     /// </summary>
     /// <exception cref="ArgumentException">The data has characters the recognizer does not know.</exception>
-    public RecognizerEvaluation Evaluate(EmnistDataset data)
+    public RecognizerEvaluation Evaluate(EmnistDataset data) => Evaluate(data, progress: null);
+
+    /// <summary>
+    /// <see cref="Evaluate(EmnistDataset)"/>, reporting to <paramref name="progress"/> after each batch of
+    /// images the network has scored (the evaluator's own pass over the scores takes a moment more).
+    /// </summary>
+    /// <param name="data">Labelled images.</param>
+    /// <param name="progress">Receives the images scored so far; null for no reports.</param>
+    /// <exception cref="ArgumentException">The data has characters the recognizer does not know.</exception>
+    public RecognizerEvaluation Evaluate(EmnistDataset data, IProgress<EvaluationProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(data);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -190,14 +154,66 @@ public sealed partial class HandwritingRecognizer : IDisposable
         if (unknown.Length > 0)
             throw new ArgumentException($"{data.Source} has characters this recognizer does not know: {string.Join(" ", unknown)}.", nameof(data));
         long started = Stopwatch.GetTimestamp();
+        float[] probabilities = ScoreTiles(data.Pixels.Span, scored => progress?.Report(new EvaluationProgress(scored, data.Count)));
+        // The network's batches, then ML.NET's evaluator over the same columns as Pipeline adds, so that its figures are ML.NET's own.
         IDataView labelled = _labelMapping.Transform(data.ToDataView(_ml));
-        var metrics = _ml.MulticlassClassification.Evaluate(Pipeline.Transform(labelled), RecognizerChain.Label);
-        var evaluation = new RecognizerEvaluation(metrics, _classes);
+        IDataView scored = ScoringMapper.Precomputed(labelled.Schema, _scorer.ClassNames, probabilities).Transform(labelled);
+        var evaluation = new RecognizerEvaluation(_ml.MulticlassClassification.Evaluate(scored, HcrColumns.Label), _classes);
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.EvaluateMode, evaluation.Count, elapsed);
         RecognizerLog.Evaluated(Log, evaluation.Count, data.Source, evaluation.Accuracy, evaluation.MacroAccuracy, evaluation.LogLoss,
             elapsed.TotalSeconds, _scorerKind);
         return evaluation;
+    }
+
+    /// <summary>
+    /// Class probabilities (count × classes) of the tiles laid end to end in <paramref name="tiles"/> (784
+    /// bytes each, 0..255), <see cref="TileBatchSize"/> to a network call, each batch turned into the
+    /// network's floats once; <paramref name="scored"/> hears the running count after each batch.
+    /// </summary>
+    private float[] ScoreTiles(ReadOnlySpan<byte> tiles, Action<int>? scored = null)
+    {
+        const int size = CharacterTile.PixelCount;
+        int count = tiles.Length / size, classes = _classes.Length;
+        var probabilities = new float[count * classes];
+        var pixels = new float[Math.Min(count, TileBatchSize) * size];
+        for (int first = 0; first < count; first += TileBatchSize)
+        {
+            int n = Math.Min(TileBatchSize, count - first);
+            CharacterTile.ToFloats(tiles.Slice(first * size, n * size), pixels);
+            _scorer.Score(pixels, n, probabilities.AsSpan(first * classes, n * classes));
+            scored?.Invoke(first + n);
+        }
+        return probabilities;
+    }
+
+    /// <summary>One prediction per tile of <paramref name="tiles"/>, each with its row of <paramref name="probabilities"/>.</summary>
+    private List<CharacterPrediction> Predictions(ReadOnlySpan<byte> tiles, float[] probabilities)
+    {
+        const int size = CharacterTile.PixelCount;
+        int classes = _classes.Length;
+        var predictions = new List<CharacterPrediction>(tiles.Length / size);
+        for (int i = 0; i < tiles.Length / size; i++)
+            predictions.Add(new CharacterPrediction(_classes, probabilities.AsSpan(i * classes, classes).ToArray(), tiles.Slice(i * size, size).ToArray()));
+        return predictions;
+    }
+
+    /// <summary>One tile through the network, recorded as a single prediction timed from <paramref name="started"/>.</summary>
+    private CharacterPrediction PredictOne(byte[] tile, string source, long started)
+    {
+        var prediction = new CharacterPrediction(_classes, ScoreTiles(tile), tile);
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.SingleMode, 1, elapsed);
+        RecognizerLog.Predicted(Log, source, prediction.Character, prediction.Confidence, elapsed.TotalMilliseconds, _scorerKind);
+        return prediction;
+    }
+
+    /// <summary>Records one batch of predictions: a metric always, a Debug entry when that level is on.</summary>
+    private void RecordBatch(int images, long started)
+    {
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.BatchMode, images, elapsed);
+        RecognizerLog.BatchPredicted(Log, images, elapsed.TotalMilliseconds, _scorerKind);
     }
 
     /// <summary>Frees the network's native memory.</summary>
@@ -206,12 +222,6 @@ public sealed partial class HandwritingRecognizer : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        foreach (var engine in _engines.Values)
-            engine.Dispose();
-        _engines.Dispose();
-        foreach (var engine in _imageEngines.Values)
-            engine.Dispose();
-        _imageEngines.Dispose();
         _scorer.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 namespace Hcr.MLNet.Scoring;
 
-/// <summary>Reading class probabilities; kept apart from <see cref="NetworkScorer"/> so that ONNX scoring never touches a TorchSharp type.</summary>
+/// <summary>Reading class probabilities; free of TorchSharp, so that ONNX scoring can use it.</summary>
 internal static class ClassScores
 {
     /// <summary>Index of the largest probability of one image's row (the first, on a tie).</summary>

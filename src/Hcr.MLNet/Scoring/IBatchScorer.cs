@@ -1,19 +1,23 @@
+using Microsoft.ML;
+
 namespace Hcr.MLNet.Scoring;
 
 /// <summary>
-/// Whatever runs the network on a batch of images: TorchSharp (<see cref="NetworkScorer"/>) or an ONNX
-/// Runtime session (<see cref="Onnx.OnnxCnnModel"/>). The ML.NET plumbing (<see cref="ScoringDataView"/>,
-/// <see cref="ScoringRowMapper"/>) only sees this interface, so it loads no TorchSharp type when an ONNX
-/// model scores: an application deployed without TorchSharp runs it.
+/// A trained network, whichever engine runs it: TorchSharp (<c>HandwritingCnnTransformer</c>) or ONNX
+/// Runtime (<c>OnnxCnnModel</c>). Both are ML.NET transformers that append <c>Score</c> and
+/// <c>PredictedLabel</c> (through <see cref="ScoringMapper"/>) and score raw batches, which is what the
+/// recognizer calls. Nothing here or in <see cref="ScoringMapper"/> names a TorchSharp type, so an ONNX
+/// model scores in an application deployed without TorchSharp.
 /// </summary>
-internal interface IBatchScorer
+internal interface IBatchScorer : ITransformer, IDisposable
 {
-    /// <summary>Floats per image: a 28×28 grey image, row-major, in 0..1.</summary>
-    const int PixelCount = 28 * 28;
+    /// <summary>The classes, by class index.</summary>
+    IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>Probabilities per image.</summary>
-    int ClassCount { get; }
-
-    /// <summary>Class probabilities of <paramref name="count"/> images (count × 784 floats) into <paramref name="probabilities"/> (count × <see cref="ClassCount"/>).</summary>
+    /// <summary>
+    /// Class probabilities of <paramref name="count"/> images (count × 784 floats, row-major 28×28 grey
+    /// images in 0..1) into <paramref name="probabilities"/> (count × classes). Thread-safe. Pixels are
+    /// not range-checked: rows read through ML.NET are the pipeline's business, and the recognizer makes its own.
+    /// </summary>
     void Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities);
 }

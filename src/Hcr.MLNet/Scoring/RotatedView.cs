@@ -1,3 +1,5 @@
+using Hcr.MLNet.DataViews;
+
 namespace Hcr.MLNet.Scoring;
 
 /// <summary>
@@ -10,8 +12,8 @@ namespace Hcr.MLNet.Scoring;
 /// </summary>
 internal sealed class RotatedView
 {
-    public const int Side = 28;
-    public const int PixelCount = Side * Side;
+    private const int Side = CharacterTile.Side;
+    private const int PixelCount = CharacterTile.PixelCount;
     public const int Corners = 4;
 
     private RotatedView(double degrees, long[][] sources, float[][] weights)

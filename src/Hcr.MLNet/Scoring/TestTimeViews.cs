@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,10 +54,10 @@ internal sealed class TestTimeViews
         if (_rotations.Length == 0)
             return nn.functional.softmax(network.call(images), 1);
         long count = images.shape[0];
-        Tensor flat = images.reshape(count, RotatedView.PixelCount);
+        Tensor flat = images.reshape(count, CharacterTile.PixelCount);
         var batch = new List<Tensor>(Count) { images };
         foreach (RotatedView view in _rotations)
-            batch.Add(Apply(view, flat).reshape(count, 1, RotatedView.Side, RotatedView.Side));
+            batch.Add(Apply(view, flat).reshape(count, 1, CharacterTile.Side, CharacterTile.Side));
         Tensor probabilities = nn.functional.softmax(network.call(torch.cat(batch, 0)), 1);
         return probabilities.reshape(Count, count, -1).mean([0]);
     }

@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -12,7 +13,7 @@ namespace Hcr.MLNet.Training;
 /// </summary>
 internal sealed class BatchAugmenter(AugmentationLevel level)
 {
-    private const int Side = 28;
+    private const int Side = CharacterTile.Side;
 
     private readonly (double Rotation, double Scale, double Aspect, double Shear, double Shift, double Elastic, double Stroke) _range = level switch
     {

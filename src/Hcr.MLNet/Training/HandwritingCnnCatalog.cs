@@ -22,7 +22,7 @@ public static class HandwritingCnnCatalog
     /// <param name="epochs">Passes over the data.</param>
     /// <param name="architecture">The network; null for <see cref="CnnArchitecture.Standard"/>.</param>
     public static HandwritingCnnTrainer HandwritingCnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string pixelsColumnName = "Pixels", int epochs = 12, CnnArchitecture? architecture = null) =>
+        string labelColumnName = HcrColumns.Label, string pixelsColumnName = HcrColumns.Pixels, int epochs = 12, CnnArchitecture? architecture = null) =>
         catalog.HandwritingCnn(new HandwritingCnnOptions
         {
             LabelColumnName = labelColumnName,

@@ -19,10 +19,10 @@ public sealed class HandwritingCnnOptions
     public const double MaxTestTimeAngle = 30;
 
     /// <summary>The key-typed label column (made by <c>MapValueToKey</c>). Default: <c>"Label"</c>.</summary>
-    public string LabelColumnName { get; set; } = "Label";
+    public string LabelColumnName { get; set; } = HcrColumns.Label;
 
     /// <summary>The column of 784 floats in 0..1, one 28×28 grey image per row, row-major. Default: <c>"Pixels"</c>.</summary>
-    public string PixelsColumnName { get; set; } = "Pixels";
+    public string PixelsColumnName { get; set; } = HcrColumns.Pixels;
 
     /// <summary>The network design. Default: <see cref="CnnArchitecture.Standard"/>.</summary>
     public CnnArchitecture Architecture { get; set; } = CnnArchitecture.Standard;

@@ -140,8 +140,8 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
         // a known-size float vector for Score and a copy of the label's key type (with its key values)
         // for PredictedLabel.
         var ml = new MLContext();
-        return ml.Transforms.Concatenate("Score", pixels)
-            .Append(ml.Transforms.CopyColumns("PredictedLabel", label))
+        return ml.Transforms.Concatenate(HcrColumns.Score, pixels)
+            .Append(ml.Transforms.CopyColumns(HcrColumns.PredictedLabel, label))
             .GetOutputSchema(inputSchema);
     }
 

@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Scoring;
 using Microsoft.ML;
@@ -14,11 +15,11 @@ namespace Hcr.MLNet.Training;
 /// dispose it when done. Save it with <see cref="Save(Stream)"/>; ML.NET's own model zip cannot hold
 /// third-party transformers.
 /// </summary>
-public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposable
+public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposable, IBatchScorer
 {
     private readonly nn.Module<Tensor, Tensor> _network;
     private readonly string[] _classNames;
-    private readonly NetworkScorer _scorer;
+    private readonly TestTimeViews _views;
     private bool _disposed;
 
     internal HandwritingCnnTransformer(nn.Module<Tensor, Tensor> network, CnnArchitecture architecture, string[] classNames,
@@ -31,9 +32,8 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
         PixelsColumnName = pixelsColumnName;
         History = history;
         Device = device;
-        var views = new TestTimeViews(testTimeRotations);
-        TestTimeRotations = views.Rotations;
-        _scorer = new NetworkScorer(network, device, classNames.Length, views);
+        _views = new TestTimeViews(testTimeRotations);
+        TestTimeRotations = _views.Rotations;
     }
 
     /// <summary>The network design.</summary>
@@ -60,52 +60,56 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     /// <summary>The device the network runs on.</summary>
     public Device Device { get; }
 
-    /// <summary>Always true: scoring is row by row (batched internally when a cursor walks the data).</summary>
+    /// <summary>Always true: ML.NET's rows are scored one at a time.</summary>
     public bool IsRowToRowMapper => true;
-
-    internal NetworkScorer Scorer
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _scorer;
-        }
-    }
 
     internal nn.Module<Tensor, Tensor> Network => _network;
 
     /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        LabeledImages.RequirePixels(inputSchema, PixelsColumnName, "input");
-        return ScoringSchema.Build(inputSchema, _classNames);
-    }
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => ScoringMapper.Create(this, inputSchema, PixelsColumnName).OutputSchema;
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DataViewSchema output = GetOutputSchema(input.Schema);
-        return new ScoringDataView(input, output, Scorer, input.Schema[PixelsColumnName]);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ScoringMapper.Create(this, input.Schema, PixelsColumnName).Transform(input);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        DataViewSchema output = GetOutputSchema(inputSchema);
-        return new ScoringRowMapper(inputSchema, output, Scorer, inputSchema[PixelsColumnName]);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ScoringMapper.Create(this, inputSchema, PixelsColumnName);
     }
 
     /// <summary>Class probabilities of one 28×28 image (784 floats in 0..1, row-major).</summary>
     public float[] Score(ReadOnlySpan<float> pixels)
     {
-        if (pixels.Length != NetworkScorer.PixelCount)
-            throw new ArgumentException($"An image is {NetworkScorer.PixelCount} pixels (28x28), not {pixels.Length}.", nameof(pixels));
-        LabeledImages.CheckPixels(pixels, PixelsColumnName, "input", 0);
+        if (pixels.Length != CharacterTile.PixelCount)
+            throw new ArgumentException($"An image is {CharacterTile.PixelCount} pixels (28x28), not {pixels.Length}.", nameof(pixels));
+        CharacterTile.CheckPixels(pixels, PixelsColumnName, "input", 0);
         var probabilities = new float[ClassCount];
-        Scorer.Score(pixels, 1, probabilities);
+        ((IBatchScorer)this).Score(pixels, 1, probabilities);
         return probabilities;
+    }
+
+    /// <summary>
+    /// Softmax probabilities averaged over the test-time views. The network stays in eval mode and
+    /// nothing is cached between calls, so concurrent calls from several threads are safe.
+    /// </summary>
+    void IBatchScorer.Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (pixels.Length < count * CharacterTile.PixelCount || probabilities.Length < count * ClassCount)
+            throw new ArgumentException("The buffers are smaller than the image count needs.");
+        if (count == 0)
+            return;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        Tensor images = torch.tensor(pixels[..(count * CharacterTile.PixelCount)].ToArray(), [count, 1, CharacterTile.Side, CharacterTile.Side]).to(Device);
+        Tensor result = _views.Probabilities(_network, images).cpu();
+        result.data<float>().CopyTo(probabilities[..(count * ClassCount)]);
     }
 
     /// <summary>Not supported: ML.NET's model zip only loads transformers registered inside ML.NET. Use <see cref="Save(Stream)"/>.</summary>

@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ internal sealed class ImageTensors : IDisposable
     /// <summary>Copies N×784 floats (row-major 28×28 images in 0..1) and N class indices to <paramref name="device"/>.</summary>
     public static ImageTensors Create(float[] pixels, long[] labels, int classCount, Device device)
     {
-        Tensor images = torch.tensor(pixels, [labels.Length, 1, 28, 28]).to(device).DetachFromDisposeScope();
+        Tensor images = torch.tensor(pixels, [labels.Length, 1, CharacterTile.Side, CharacterTile.Side]).to(device).DetachFromDisposeScope();
         Tensor labelTensor = torch.tensor(labels).to(device).DetachFromDisposeScope();
         return new ImageTensors(images, labelTensor, labels, classCount);
     }

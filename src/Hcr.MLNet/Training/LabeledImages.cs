@@ -1,3 +1,4 @@
+using Hcr.MLNet.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -9,8 +10,6 @@ namespace Hcr.MLNet.Training;
 /// </summary>
 internal sealed class LabeledImages
 {
-    public const int PixelCount = 28 * 28;
-
     private LabeledImages(float[] pixels, long[] labels, int classCount, string[] classNames)
     {
         Pixels = pixels;
@@ -36,11 +35,11 @@ internal sealed class LabeledImages
     {
         ArgumentNullException.ThrowIfNull(data);
         DataViewSchema.Column label = RequireLabel(data.Schema, labelColumn, role);
-        DataViewSchema.Column pixels = RequirePixels(data.Schema, pixelsColumn, role);
+        DataViewSchema.Column pixels = CharacterTile.RequirePixels(data.Schema, pixelsColumn, role);
         var keyType = (KeyDataViewType)label.Type;
         int classCount = checked((int)keyType.Count);
 
-        var pixelBuffer = new List<float>(data.GetRowCount() is long rows ? (int)Math.Min(rows * PixelCount, int.MaxValue) : 1 << 20);
+        var pixelBuffer = new List<float>(data.GetRowCount() is long rows ? (int)Math.Min(rows * CharacterTile.PixelCount, int.MaxValue) : 1 << 20);
         var labels = new List<long>();
         using (DataViewRowCursor cursor = data.GetRowCursor([label, pixels]))
         {
@@ -48,7 +47,7 @@ internal sealed class LabeledImages
             ValueGetter<VBuffer<float>> getPixels = cursor.GetGetter<VBuffer<float>>(pixels);
             uint key = 0;
             VBuffer<float> image = default;
-            float[] dense = new float[PixelCount];
+            float[] dense = new float[CharacterTile.PixelCount];
             while (cursor.MoveNext())
             {
                 if ((cursor.Position & 1023) == 0)
@@ -58,7 +57,7 @@ internal sealed class LabeledImages
                     throw new InvalidDataException($"{role} data: label column '{labelColumn}' has a missing value (key 0) at row {cursor.Position}.");
                 getPixels(ref image);
                 image.CopyTo(dense);
-                CheckPixels(dense, pixelsColumn, role, cursor.Position);
+                CharacterTile.CheckPixels(dense, pixelsColumn, role, cursor.Position);
                 pixelBuffer.AddRange(dense);
                 labels.Add(key - 1);
             }
@@ -96,34 +95,6 @@ internal sealed class LabeledImages
         if (key.Count < 2)
             throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{name}' has {key.Count} class(es); at least two are needed.");
         return column;
-    }
-
-    internal static DataViewSchema.Column RequirePixels(DataViewSchema schema, string name, string role)
-    {
-        DataViewSchema.Column column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"The {role} data has no pixels column '{name}' (columns: {string.Join(", ", schema.Select(c => c.Name))}).");
-        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType n, Size: PixelCount } || n != NumberDataViewType.Single)
-        {
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Pixels column '{name}' must be a vector of {PixelCount} Single values (one 28x28 grey image), but it is {column.Type}.");
-        }
-        return column;
-    }
-
-    internal static void CheckPixels(ReadOnlySpan<float> pixels, string column, string role, long row)
-    {
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            float v = pixels[i];
-            if (float.IsNaN(v) || float.IsInfinity(v))
-                throw new InvalidDataException($"{role} data: pixels column '{column}' holds {v} at row {row}, pixel {i}.");
-            if (v < -0.001f || v > 1.001f)
-            {
-                throw new InvalidDataException(
-                    $"{role} data: pixels column '{column}' holds {v} at row {row}, pixel {i}; pixels must be scaled to 0..1 " +
-                    $"(for example with mlContext.Transforms.Expression(\"{column}\", \"x => x / 255\", \"{column}\")).");
-            }
-        }
     }
 
     internal static string[] ClassNamesOf(DataViewSchema.Column label, int classCount)

@@ -2,6 +2,7 @@ using Hcr.MLNet.Data;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,7 +44,7 @@ internal static class OnnxTestSupport
         for (int first = 0; first < count; first += 256)
         {
             int n = Math.Min(256, count - first);
-            torchModel.Scorer.Score(pixels.AsSpan(first * 784, n * 784), n, fromTorch.AsSpan(first * k, n * k));
+            ((IBatchScorer)torchModel).Score(pixels.AsSpan(first * 784, n * 784), n, fromTorch.AsSpan(first * k, n * k));
         }
         onnxModel.Score(pixels, count, fromOnnx);
         int agreeing = 0;

@@ -97,6 +97,48 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void Pipeline_gives_what_PredictTile_gives_and_MLNets_evaluator_on_it_what_Evaluate_gives()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView keyData = ml.Data.LoadFromEnumerable(Recognizer.Classes.Select(c => new { Label = c.ToString() }).ToList());
+        IDataView labelled = ml.Transforms.Conversion.MapValueToKey(HcrColumns.Label, keyData: keyData).Fit(keyData)
+            .Transform(fixture.Test.ToDataView(ml));
+        IDataView scored = Recognizer.Pipeline.Transform(labelled);
+
+        float[][] scores = scored.GetColumn<float[]>(HcrColumns.Score).ToArray();
+        string[] characters = scored.GetColumn<string>(HcrColumns.PredictedCharacter).ToArray();
+        for (int i = 0; i < fixture.Test.Count; i++)
+        {
+            CharacterPrediction p = Recognizer.PredictTile(fixture.Test.GetImage(i));
+            Assert.Equal(p.Probabilities.ToArray(), scores[i]); // the same floats, bit for bit
+            Assert.Equal(p.Character.ToString(), characters[i]);
+        }
+
+        // Evaluate scores in batches, the pipeline one row at a time: libtorch may round a batch's sums differently.
+        MulticlassClassificationMetrics viaPipeline = ml.MulticlassClassification.Evaluate(scored, HcrColumns.Label);
+        var progress = new RecordingProgress<EvaluationProgress>();
+        RecognizerEvaluation e = Recognizer.Evaluate(fixture.Test, progress);
+        Assert.Equal(viaPipeline.MicroAccuracy, e.Accuracy);
+        Assert.Equal(viaPipeline.MacroAccuracy, e.MacroAccuracy);
+        Assert.Equal(viaPipeline.LogLoss, e.LogLoss, 1e-6);
+        Assert.Equal(viaPipeline.ConfusionMatrix.Counts, e.Metrics.ConfusionMatrix.Counts);
+        Assert.Equal(viaPipeline.ConfusionMatrix.GetFormattedConfusionTable(), e.Metrics.ConfusionMatrix.GetFormattedConfusionTable());
+        Assert.Equal([new EvaluationProgress(fixture.Test.Count, fixture.Test.Count)], progress.Reports);
+    }
+
+    [Fact]
+    public void Evaluation_reports_progress_after_each_batch()
+    {
+        var progress = new RecordingProgress<EvaluationProgress>();
+        RecognizerEvaluation e = Recognizer.Evaluate(fixture.Train, progress);
+        int total = fixture.Train.Count;
+        Assert.True(total > 256, "the training set spans two batches");
+        Assert.Equal([new EvaluationProgress(256, total), new EvaluationProgress(total, total)], progress.Reports);
+        Assert.Equal(1.0, progress.Reports[^1].Fraction);
+        Assert.Equal(total, e.Count);
+    }
+
+    [Fact]
     public void Saved_recognizer_loads_in_the_same_state()
     {
         using var dir = new TempDirectory();

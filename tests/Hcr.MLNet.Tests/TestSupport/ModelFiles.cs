@@ -22,7 +22,7 @@ internal static class ModelFiles
         TorchRuntime.EnsureInitialized();
         string[] names = classes.Select(c => c.ToString()).ToArray();
         return new HandwritingCnnTransformer(CnnArchitecture.Seed.CreateNetwork(names.Length), CnnArchitecture.Seed, names,
-            RecognizerChain.Pixels, [], torch.CPU, []);
+            HcrColumns.Pixels, [], torch.CPU, []);
     }
 
     public static byte[] Bytes(HandwritingCnnTransformer network)

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Tests.Onnx;
 using Hcr.MLNet.Tests.TestSupport;
 using Hcr.MLNet.Training;
@@ -50,7 +51,7 @@ public class SafetensorsTests
     {
         int count = pixels.Length / 784;
         var probabilities = new float[count * model.ClassCount];
-        model.Scorer.Score(pixels, count, probabilities);
+        ((IBatchScorer)model).Score(pixels, count, probabilities);
         return probabilities;
     }
 
