@@ -1,3 +1,5 @@
+using Hcr.MLNet.DataViews;
+
 namespace Hcr.MLNet.Imaging;
 
 /// <summary>Options of <see cref="CharacterImageLoader"/>.</summary>
@@ -25,8 +27,8 @@ public sealed class CharacterImageLoaderOptions
 
     internal void Validate()
     {
-        if (WorkingSize < 28)
-            throw new ArgumentOutOfRangeException(nameof(WorkingSize), WorkingSize, "The working size must be at least 28 pixels.");
+        if (WorkingSize < CharacterTile.Side)
+            throw new ArgumentOutOfRangeException(nameof(WorkingSize), WorkingSize, $"The working size must be at least {CharacterTile.Side} pixels.");
         if (MinimumSize < 1)
             throw new ArgumentOutOfRangeException(nameof(MinimumSize), MinimumSize, "The minimum size must be at least 1 pixel.");
         if (MaxWholeDecodePixels < 1)

@@ -1,3 +1,5 @@
+using Hcr.MLNet.DataViews;
+
 namespace Hcr.MLNet.Imaging;
 
 /// <summary>
@@ -78,7 +80,7 @@ public sealed class InkNormalizationOptions
         Check(BackgroundWindow > 0 && BackgroundWindow <= 1, nameof(BackgroundWindow), BackgroundWindow, "a fraction in (0, 1]");
         Check(SpeckFraction >= 0 && SpeckFraction < 1, nameof(SpeckFraction), SpeckFraction, "a fraction in [0, 1)");
         Check(MinimumContrast >= 0 && MinimumContrast < 255, nameof(MinimumContrast), MinimumContrast, "in [0, 255)");
-        Check(CharacterSize >= 8 && CharacterSize <= 28, nameof(CharacterSize), CharacterSize, "between 8 and 28 pixels");
+        Check(CharacterSize >= 8 && CharacterSize <= CharacterTile.Side, nameof(CharacterSize), CharacterSize, $"between 8 and {CharacterTile.Side} pixels");
         Check(MinimumStrokeWidth > 0 && MinimumStrokeWidth <= MaximumStrokeWidth && MaximumStrokeWidth < 1,
             nameof(MinimumStrokeWidth), MinimumStrokeWidth, "positive and at most MaximumStrokeWidth (below 1)");
         Check(BlurSigma >= 0 && BlurSigma <= 4, nameof(BlurSigma), BlurSigma, "between 0 and 4 tile pixels");

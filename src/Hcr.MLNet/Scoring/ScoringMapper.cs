@@ -44,12 +44,12 @@ internal sealed class ScoringMapper : AppendingMapper
         var textVector = new VectorDataViewType(TextDataViewType.Instance, count);
 
         var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-        scoreAnnotations.Add("SlotNames", textVector, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
-        scoreAnnotations.AddPrimitiveValue("ScoreColumnKind", TextDataViewType.Instance, "MulticlassClassification".AsMemory());
-        scoreAnnotations.AddPrimitiveValue("ScoreValueKind", TextDataViewType.Instance, "Score".AsMemory());
+        scoreAnnotations.Add(AnnotationKind.SlotNames, textVector, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
+        scoreAnnotations.AddPrimitiveValue(AnnotationKind.ScoreColumnKind, TextDataViewType.Instance, "MulticlassClassification".AsMemory());
+        scoreAnnotations.AddPrimitiveValue(AnnotationKind.ScoreValueKind, TextDataViewType.Instance, "Score".AsMemory());
 
         var keyAnnotations = new DataViewSchema.Annotations.Builder();
-        keyAnnotations.Add("KeyValues", textVector, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
+        keyAnnotations.Add(AnnotationKind.KeyValues, textVector, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
 
         return
         [

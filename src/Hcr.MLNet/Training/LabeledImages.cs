@@ -112,10 +112,3 @@ internal sealed class LabeledImages
         return Enumerable.Range(1, classCount).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 }
-
-/// <summary>Annotation names ML.NET uses.</summary>
-internal static class AnnotationKind
-{
-    public const string KeyValues = "KeyValues";
-    public const string SlotNames = "SlotNames";
-}
