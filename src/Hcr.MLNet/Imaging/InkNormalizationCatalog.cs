@@ -1,6 +1,7 @@
-using Microsoft.ML;
+using Hcr.MLNet.Imaging;
 
-namespace Hcr.MLNet.Imaging;
+// In ML.NET's namespace, as ML.NET's own catalog extensions are, so that `using Microsoft.ML;` alone shows them.
+namespace Microsoft.ML;
 
 /// <summary>Adds <see cref="NormalizeInk"/> to <c>mlContext.Transforms</c>.</summary>
 public static class InkNormalizationCatalog

@@ -1,9 +1,11 @@
 using System.Reflection;
+using Hcr.MLNet;
 using Hcr.MLNet.Models;
-using Microsoft.ML;
+using Hcr.MLNet.Training;
 using Microsoft.ML.Runtime;
 
-namespace Hcr.MLNet.Training;
+// In ML.NET's namespace, as ML.NET's own catalog extensions are, so that `using Microsoft.ML;` alone shows them.
+namespace Microsoft.ML;
 
 /// <summary>Adds the handwriting CNN trainer to <c>mlContext.MulticlassClassification.Trainers</c>.</summary>
 public static class HandwritingCnnCatalog
