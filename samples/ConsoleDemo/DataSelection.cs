@@ -26,6 +26,8 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
             Download(directory, split, needed, chosen);
         }
 
+        if (holdout is 0)
+            return new DataSelection(EmnistDataset.Load(directory, split, part), null, $"EMNIST {name} {PartName(part)} part, all of it (no test images)");
         if (holdout is double h)
         {
             var (train, test) = EmnistDataset.Load(directory, split, part).Split(1 - h, seed: 2024);

@@ -29,7 +29,7 @@ internal static class DemoOptions
 
     public static readonly Option<double?> Holdout = new("--holdout")
     {
-        Description = "Train on 1-holdout of --part and evaluate on the rest (stratified, seed 2024); without it, train on the train part and evaluate on the test part",
+        Description = "Train on 1-holdout of --part and evaluate on the rest (stratified, seed 2024); 0 trains on all of --part and evaluates on nothing; without it, train on the train part and evaluate on the test part",
     };
 
     /// <summary>For commands that need the TorchSharp network (its history, its weights).</summary>
@@ -58,8 +58,8 @@ internal static class DemoOptions
     {
         Holdout.Validators.Add(result =>
         {
-            if (TryGetValue(result, out double? holdout) && holdout is double h && !(h > 0 && h < 1))
-                result.AddError("--holdout must be between 0 and 1, for example 0.1.");
+            if (TryGetValue(result, out double? holdout) && holdout is double h && !(h >= 0 && h < 1))
+                result.AddError("--holdout must be at least 0 and below 1, for example 0.1 (0: train on the whole part).");
         });
     }
 

@@ -16,7 +16,7 @@ public class DemoArgumentTests
     {
         using var dir = new TempDirectory();
         var result = DemoProcess.Run(dir.Path, "train", "--holdout", "3");
-        DemoProcess.AssertOneLineError(result, "--holdout must be between 0 and 1");
+        DemoProcess.AssertOneLineError(result, "--holdout must be at least 0 and below 1");
         Assert.Equal(2, result.ExitCode);
         Assert.Equal(2, DemoProcess.Run(dir.Path, "no-such-command").ExitCode);
         DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "train", "--epochs", "many"), "'many' for option '--epochs'");
