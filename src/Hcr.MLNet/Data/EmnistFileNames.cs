@@ -1,7 +1,7 @@
 namespace Hcr.MLNet.Data;
 
 /// <summary>The official NIST file names of each EMNIST split and part.</summary>
-public static class EmnistFileNames
+internal static class EmnistFileNames
 {
     /// <summary>The name used in file names: <c>balanced</c>, <c>byclass</c>, <c>bymerge</c>, …</summary>
     public static string SplitName(EmnistSplit split) => split switch

@@ -14,7 +14,7 @@ namespace Hcr.MLNet.Models;
 /// the order itself. Weights stay in their usual order, so saving, loading and ONNX export (where
 /// this layer is skipped) are unaffected.
 /// </summary>
-public sealed class ChannelsLast : Module<Tensor, Tensor>
+internal sealed class ChannelsLast : Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer (it has no parameters).</summary>
     public ChannelsLast() : base(nameof(ChannelsLast))

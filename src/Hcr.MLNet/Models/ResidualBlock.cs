@@ -8,7 +8,7 @@ namespace Hcr.MLNet.Models;
 /// A basic residual block (He et al.): two 3×3 convolutions with batch norm, added to the input (or
 /// to a 1×1 projection of it when the width changes), then ReLU.
 /// </summary>
-public sealed class ResidualBlock : Module<Tensor, Tensor>
+internal sealed class ResidualBlock : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> conv1, bn1, conv2, bn2;
     private readonly Module<Tensor, Tensor>? shortcut;

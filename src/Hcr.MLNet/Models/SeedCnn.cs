@@ -9,7 +9,7 @@ namespace Hcr.MLNet.Models;
 /// Conv2D 64 filters 3×3 'same' + ReLU, MaxPool 2×2, Flatten, Dense 128 + ReLU, Dropout 0.5, Dense
 /// classes (+ softmax, applied outside the network). About 0.5 M parameters, 17 M multiply-adds per image.
 /// </summary>
-public sealed class SeedCnn : CnnArchitecture
+internal sealed class SeedCnn : CnnArchitecture
 {
     /// <inheritdoc />
     public override string Name => "seed";

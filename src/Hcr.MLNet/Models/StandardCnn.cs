@@ -12,7 +12,7 @@ namespace Hcr.MLNet.Models;
 /// on the 7×7 map (whose view then spans the whole character) gain more macro accuracy in 12 epochs
 /// than the narrower network gains in 20, for about 1.8 times the work per image.
 /// </summary>
-public sealed class StandardCnn : CnnArchitecture
+internal sealed class StandardCnn : CnnArchitecture
 {
     /// <inheritdoc />
     public override string Name => "standard";

@@ -1,7 +1,7 @@
 namespace Hcr.MLNet.Native;
 
 /// <summary>A native library file is not the ELF file the runtime expected; the message says what was found.</summary>
-public sealed class ElfFormatException : IOException
+internal sealed class ElfFormatException : IOException
 {
     /// <summary>Creates the exception for <paramref name="filePath"/>.</summary>
     public ElfFormatException(string filePath, string problem)

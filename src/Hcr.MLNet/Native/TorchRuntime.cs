@@ -45,7 +45,7 @@ public static class TorchRuntime
 
     /// <summary>Turns a <see cref="ComputeDevice"/> choice into a TorchSharp device.</summary>
     /// <exception cref="TorchRuntimeException"><see cref="ComputeDevice.Cuda"/> was asked for where no CUDA device is usable.</exception>
-    public static torch.Device ResolveDevice(ComputeDevice device)
+    internal static torch.Device ResolveDevice(ComputeDevice device)
     {
         TorchRuntimeStatus status = EnsureInitialized();
         return device switch
@@ -90,7 +90,15 @@ public static class TorchRuntime
         IReadOnlyList<string> weakened = [];
         if (OperatingSystem.IsLinux())
         {
-            (shim, weakened) = LibTorchSharpLoader.Prepare(location.Shim, options.NativeCacheDirectory ?? PatchedLibraryCache.DefaultDirectory);
+            try
+            {
+                (shim, weakened) = LibTorchSharpLoader.Prepare(location.Shim, options.NativeCacheDirectory ?? PatchedLibraryCache.DefaultDirectory);
+            }
+            catch (ElfFormatException e)
+            {
+                // The ELF reader is internal; callers catch the one runtime exception this method documents.
+                throw new TorchRuntimeException($"TorchSharp's native shim could not be prepared: {e.Message}", e);
+            }
             if (weakened.Count > 0)
                 LibTorchSharpLoader.LoadPatched(location, shim);
         }

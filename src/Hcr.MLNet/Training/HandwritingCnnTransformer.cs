@@ -58,7 +58,7 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     public IReadOnlyList<double> TestTimeRotations { get; }
 
     /// <summary>The device the network runs on.</summary>
-    public Device Device { get; }
+    internal Device Device { get; }
 
     /// <summary>Always true: ML.NET's rows are scored one at a time.</summary>
     public bool IsRowToRowMapper => true;
