@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
-using Hcr.MLNet.Training;
 
 namespace Hcr.MLNet.Telemetry;
 
@@ -56,19 +55,24 @@ internal static class HcrMetrics
         "(hcr.prediction.mode=batch: PredictTiles, PredictBatch) or of one Evaluate call (hcr.prediction.mode=evaluate).",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
-    public static void RecordEpoch(EpochMetrics m, string architecture, string device)
+    /// <summary>
+    /// Records one finished epoch. Plain figures rather than the training's own record type, so that this folder
+    /// stays below Training (which records through it) instead of depending on it in turn.
+    /// </summary>
+    public static void RecordEpoch(string architecture, string device, double imagesPerSecond, TimeSpan duration, double learningRate,
+        double trainLoss, double trainAccuracy, double? validationLoss, double? validationAccuracy, double? validationMacroAccuracy)
     {
         var run = new TagList { { ArchitectureTag, architecture }, { DeviceTag, device } };
-        TrainingThroughput.Record(m.ImagesPerSecond, run);
-        EpochDuration.Record(m.Duration.TotalSeconds, run);
-        LearningRate.Record(m.LearningRate, run);
-        Loss.Record(m.TrainLoss, WithSubset(run, "train"));
-        Accuracy.Record(m.TrainAccuracy, WithSubset(run, "train"));
-        if (m.ValidationLoss is double validationLoss)
-            Loss.Record(validationLoss, WithSubset(run, "validation"));
-        if (m.ValidationAccuracy is double validationAccuracy)
-            Accuracy.Record(validationAccuracy, WithSubset(run, "validation"));
-        if (m.ValidationMacroAccuracy is double macro)
+        TrainingThroughput.Record(imagesPerSecond, run);
+        EpochDuration.Record(duration.TotalSeconds, run);
+        LearningRate.Record(learningRate, run);
+        Loss.Record(trainLoss, WithSubset(run, "train"));
+        Accuracy.Record(trainAccuracy, WithSubset(run, "train"));
+        if (validationLoss is double loss)
+            Loss.Record(loss, WithSubset(run, "validation"));
+        if (validationAccuracy is double accuracy)
+            Accuracy.Record(accuracy, WithSubset(run, "validation"));
+        if (validationMacroAccuracy is double macro)
             MacroAccuracy.Record(macro, WithSubset(run, "validation"));
     }
 

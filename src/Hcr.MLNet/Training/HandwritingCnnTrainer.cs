@@ -1,5 +1,4 @@
 using Hcr.MLNet.Native;
-using Hcr.MLNet.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML;

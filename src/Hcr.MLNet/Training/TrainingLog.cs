@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using DeviceType = TorchSharp.DeviceType;
 
-namespace Hcr.MLNet.Telemetry;
+namespace Hcr.MLNet.Training;
 
 /// <summary>
 /// What a training run tells an operator, as source-generated log methods (each checks
@@ -14,8 +14,8 @@ internal static partial class TrainingLog
                   "batch {BatchSize}, {Optimizer} lr {LearningRate} ({Schedule}), weight decay {WeightDecay}, label smoothing {LabelSmoothing}, " +
                   "augmentation {Augmentation}, sampling {Sampling}, on {Device}")]
     public static partial void Started(ILogger logger, string architecture, int trainImages, int classes, int validationImages, int epochs,
-        int batchSize, Training.OptimizerKind optimizer, double learningRate, Training.LearningRateSchedule schedule, double weightDecay,
-        double labelSmoothing, Training.AugmentationLevel augmentation, Training.ClassSampling sampling, DeviceType device);
+        int batchSize, OptimizerKind optimizer, double learningRate, LearningRateSchedule schedule, double weightDecay,
+        double labelSmoothing, AugmentationLevel augmentation, ClassSampling sampling, DeviceType device);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "TorchSharp runtime: {Runtime}")]
     public static partial void Runtime(ILogger logger, Native.TorchRuntimeStatus runtime);

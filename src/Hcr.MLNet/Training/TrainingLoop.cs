@@ -113,7 +113,8 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             state.History.Add(metrics);
             log?.Info(MessageSensitivity.None, Describe(metrics));
             LogEpoch(metrics);
-            HcrMetrics.RecordEpoch(metrics, options.Architecture.Name, deviceName);
+            HcrMetrics.RecordEpoch(options.Architecture.Name, deviceName, metrics.ImagesPerSecond, metrics.Duration, metrics.LearningRate,
+                metrics.TrainLoss, metrics.TrainAccuracy, metrics.ValidationLoss, metrics.ValidationAccuracy, metrics.ValidationMacroAccuracy);
 
             if (options.EarlyStoppingPatience is int patience && validated is not null)
                 state.Observe(metrics, options.EarlyStoppingMetric, patience, options.RestoreBestWeights ? evaluated : null);
