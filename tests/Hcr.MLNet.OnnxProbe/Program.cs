@@ -19,9 +19,17 @@ using Microsoft.ML.OnnxRuntime;
 //    libtorch is loaded in the process (/proc/self/maps on Linux, the module list elsewhere) or
 //    present in the application folder.
 // Exit code 0: all done and no TorchSharp or libtorch anywhere; 1: usage; 2: an error; 3: torch found.
+//
+// Usage: dotnet Hcr.MLNet.OnnxProbe.dll dispose-under-load <model.onnx>
+//
+// Loads the model as a recognizer, predicts on four threads, and disposes the recognizer under them, a few
+// rounds: disposing an ONNX Runtime session under a running call crashed the process (SIGSEGV), which only a
+// child process can show. Exit code 0: every thread ended on ObjectDisposedException and nothing else; 2 otherwise.
+if (args is ["dispose-under-load", string loadedModel])
+    return Probe.DisposeUnderLoad(loadedModel);
 if (args.Length is not (1 or 2))
 {
-    Console.Error.WriteLine("usage: Hcr.MLNet.OnnxProbe <model.onnx> [image file]");
+    Console.Error.WriteLine("usage: Hcr.MLNet.OnnxProbe <model.onnx> [image file] | dispose-under-load <model.onnx>");
     return 1;
 }
 string modelPath = args[0];
@@ -139,6 +147,75 @@ internal static class Probe
             || name.StartsWith("torch", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             || name.Contains("LibTorchSharp", StringComparison.OrdinalIgnoreCase)
             || name.StartsWith("libc10", StringComparison.OrdinalIgnoreCase) || name.StartsWith("c10", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static int DisposeUnderLoad(string modelPath)
+    {
+        const int rounds = 5, threads = 4;
+        var tile = new byte[784];
+        for (int r = 4; r < 24; r++)
+        {
+            for (int c = 12; c < 16; c++)
+                tile[r * 28 + c] = 255;
+        }
+        long predictions = 0;
+        int refused = 0;
+        var failures = new ConcurrentQueue<Exception>();
+        for (int round = 0; round < rounds; round++)
+        {
+            Hcr.MLNet.HandwritingRecognizer recognizer = Hcr.MLNet.HandwritingRecognizer.LoadOnnx(modelPath);
+            using var predicting = new CountdownEvent(threads);
+            Thread[] workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+            {
+                bool signalled = false;
+                try
+                {
+                    while (true)
+                    {
+                        recognizer.PredictTile(tile);
+                        Interlocked.Increment(ref predictions);
+                        if (!signalled)
+                        {
+                            signalled = true;
+                            predicting.Signal();
+                        }
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                }
+                if (!signalled)
+                    predicting.Signal();
+            })).ToArray();
+            foreach (Thread worker in workers)
+                worker.Start();
+            predicting.Wait();
+            Thread.Sleep(100);
+            recognizer.Dispose();
+            foreach (Thread worker in workers)
+                worker.Join();
+            try
+            {
+                recognizer.PredictTile(tile);
+                failures.Enqueue(new InvalidOperationException("PredictTile after Dispose did not throw."));
+            }
+            catch (ObjectDisposedException)
+            {
+                // What every call after Dispose gets.
+            }
+        }
+        Console.WriteLine($"dispose-rounds: {rounds}");
+        Console.WriteLine($"dispose-predictions: {predictions}");
+        Console.WriteLine($"dispose-refused: {refused}");
+        Console.WriteLine($"dispose-failures: {failures.Count}");
+        foreach (Exception e in failures)
+            Console.WriteLine($"dispose-failure: {e.GetType().FullName}: {e.Message}");
+        return failures.IsEmpty && refused == rounds * threads ? 0 : 2;
     }
 
     public sealed class Row

@@ -30,7 +30,8 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
 
     private readonly string[] _classNames;
     private readonly InferenceSession _session;
-    private bool _disposed;
+    // Every ONNX Runtime call holds a lease; Dispose waits for them (see UsageGate).
+    private readonly UsageGate _gate = new();
 
     private OnnxCnnModel(string path, OnnxModelDescription description, string pixelsColumnName, InferenceSession session, OnnxScoringOptions options)
     {
@@ -155,7 +156,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     /// <exception cref="InvalidDataException">A pixel is not a number in 0..1.</exception>
     public void Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (pixels.Length < (long)count * CharacterTile.PixelCount)
             throw new ArgumentException($"{count} images need {(long)count * CharacterTile.PixelCount} pixels; the buffer has {pixels.Length}.", nameof(pixels));
@@ -195,14 +196,14 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         return ScoringMapper.Create(this, input.Schema, PixelsColumnName).Transform(input);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         return ScoringMapper.Create(this, inputSchema, PixelsColumnName);
     }
 
@@ -212,7 +213,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     /// </summary>
     void IBatchScorer.Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         if (pixels.Length < (long)count * CharacterTile.PixelCount || probabilities.Length < (long)count * ClassCount)
             throw new ArgumentException("The buffers are smaller than the image count needs.");
         for (int first = 0; first < count; first += MaxBatch)
@@ -230,9 +231,8 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose()
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _session.Dispose();
+        // Waits for runs on other threads to finish: disposing a session under a running call crashes the process.
+        if (_gate.Close())
+            _session.Dispose();
     }
 }

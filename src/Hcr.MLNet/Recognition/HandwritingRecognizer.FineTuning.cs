@@ -12,7 +12,7 @@ public sealed partial class HandwritingRecognizer
     /// <exception cref="ObjectDisposedException">The recognizer was disposed.</exception>
     internal HandwritingCnnTransformer RequireTrainableNetwork()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         return Network ?? throw new NotSupportedException(
             "This recognizer was loaded from ONNX and runs on ONNX Runtime alone, so it has no TorchSharp weights to fine-tune. " +
             "Fine-tune the recognizer it was exported from (trained, or loaded from its .hcr file with HandwritingRecognizer.Load).");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Hcr.MLNet.DataViews;
 using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Scoring;
 using Microsoft.ML.Data;
 
 namespace Hcr.MLNet;
@@ -25,6 +26,7 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentException.ThrowIfNullOrEmpty(imagePath);
         long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
         return PredictOne(Tile(() => _loader.Load(imagePath), imagePath), imagePath, started);
     }
 
@@ -33,6 +35,7 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentNullException.ThrowIfNull(image);
         long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
         return PredictOne(Tile(() => _loader.Load(image, sourceName), sourceName), sourceName, started);
     }
 
@@ -41,6 +44,7 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
         long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
         return PredictOne(Tile(() => _loader.Load(encodedImage, sourceName), sourceName), sourceName, started);
     }
 
@@ -49,7 +53,7 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentNullException.ThrowIfNull(image);
         long started = Stopwatch.GetTimestamp();
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         string source = image.Tag ?? "image";
         return PredictOne(_normalizer.Normalize(image, source).Pixels.ToArray(), source, started);
     }
@@ -63,7 +67,7 @@ public sealed partial class HandwritingRecognizer
     public IReadOnlyList<CharacterPrediction> PredictBatch(IEnumerable<string> imagePaths)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         const int size = CharacterTile.PixelCount;
         var results = new List<CharacterPrediction>();
         foreach (string[] chunk in imagePaths.Chunk(ImageBatchSize))
@@ -93,10 +97,9 @@ public sealed partial class HandwritingRecognizer
         return results;
     }
 
-    /// <summary>The normalised tile of the image <paramref name="load"/> decodes, which is disposed after.</summary>
+    /// <summary>The normalised tile of the image <paramref name="load"/> decodes, which is disposed after. Callers hold a lease.</summary>
     private byte[] Tile(Func<MLImage> load, string source)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         using MLImage image = load();
         return _normalizer.Normalize(image, source).Pixels.ToArray();
     }

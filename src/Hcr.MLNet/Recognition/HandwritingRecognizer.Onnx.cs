@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Training;
 using Microsoft.ML;
 
@@ -21,7 +22,7 @@ public sealed partial class HandwritingRecognizer
     public void ExportOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
             "This recognizer was loaded from an ONNX file already; use that file.");
         network.ExportOnnx(path, new Dictionary<string, string>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Training;
 using Microsoft.ML;
 
@@ -35,7 +36,7 @@ public sealed partial class HandwritingRecognizer
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
             "This recognizer was loaded from an ONNX file and has no TorchSharp network to save; keep the ONNX file itself.");
         // The network is serialized first because the manifest, written before it, carries its checksum.

@@ -40,7 +40,9 @@ public sealed partial class HandwritingRecognizer : IDisposable
     private readonly Lazy<TransformerChain<ITransformer>> _pipeline;
     private readonly Lazy<TransformerChain<ITransformer>> _imagePipeline;
     private readonly string _scorerKind;
-    private bool _disposed;
+    // Every call that uses the network holds a lease for its whole length: Dispose waits for them, so that a call
+    // begun before it finishes and the native memory is freed after (see UsageGate).
+    private readonly UsageGate _gate = new();
 
     private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, IBatchScorer scorer,
         InkNormalizationOptions preprocessing)
@@ -108,7 +110,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     /// </summary>
     public CharacterPrediction PredictTile(ReadOnlySpan<byte> pixels)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         if (pixels.Length != CharacterTile.PixelCount)
             throw new ArgumentException($"A tile is {CharacterTile.PixelCount} pixels (28x28), not {pixels.Length}.", nameof(pixels));
         return PredictOne(pixels.ToArray(), "tile", Stopwatch.GetTimestamp());
@@ -118,7 +120,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public IReadOnlyList<CharacterPrediction> PredictTiles(EmnistDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         ReadOnlySpan<byte> tiles = data.Pixels.Span;
         // Each batch is timed from the end of the one before.
         long started = Stopwatch.GetTimestamp();
@@ -149,7 +151,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public RecognizerEvaluation Evaluate(EmnistDataset data, IProgress<EvaluationProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         char[] unknown = data.Classes.Except(_classes).ToArray();
         if (unknown.Length > 0)
             throw new ArgumentException($"{data.Source} has characters this recognizer does not know: {string.Join(" ", unknown)}.", nameof(data));
@@ -216,12 +218,14 @@ public sealed partial class HandwritingRecognizer : IDisposable
         RecognizerLog.BatchPredicted(Log, images, elapsed.TotalMilliseconds, _scorerKind);
     }
 
-    /// <summary>Frees the network's native memory.</summary>
+    /// <summary>
+    /// Frees the network's native memory, after waiting for predictions and evaluations running on other threads to
+    /// finish; calls made after it throw <see cref="ObjectDisposedException"/>. Do not call it from within a call on this
+    /// recognizer (a progress callback of <see cref="Evaluate(EmnistDataset, IProgress{EvaluationProgress})"/>): it would wait for itself.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _scorer.Dispose();
+        if (_gate.Close())
+            _scorer.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;
+using Hcr.MLNet.Scoring;
 using Google.Protobuf;
 
 namespace Hcr.MLNet.Training;
@@ -41,7 +42,7 @@ public sealed partial class HandwritingCnnTransformer
 
     private ModelProto BuildOnnx(IReadOnlyDictionary<string, string>? metadata)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         return OnnxExporter.Export(_network, _classNames, Architecture.Name, Architecture.Description, PixelsColumnName, TestTimeRotations, metadata);
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ public sealed partial class HandwritingCnnTransformer
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         ModelFormats.WriteNetworkHeader(writer);
         writer.Write(Architecture.Name);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -84,7 +85,7 @@ public sealed partial class HandwritingCnnTransformer
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         TorchRuntime.EnsureInitialized();
         Dictionary<string, Tensor> state = _network.state_dict();
         // The file is read whole (a few MB for the built-in networks) so that what is checked is what is loaded;
@@ -107,7 +108,7 @@ public sealed partial class HandwritingCnnTransformer
 
     private byte[] BuildSafetensors()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         using var plain = new MemoryStream();
         // PyBridge writes the tensors and their index; the metadata, which it cannot write, is added to its header.
         _network.save_safetensors(plain, leaveOpen: true);

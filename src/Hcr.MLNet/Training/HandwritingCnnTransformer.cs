@@ -20,7 +20,8 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     private readonly nn.Module<Tensor, Tensor> _network;
     private readonly string[] _classNames;
     private readonly TestTimeViews _views;
-    private bool _disposed;
+    // Every use of the native network holds a lease; Dispose waits for them (see UsageGate).
+    private readonly UsageGate _gate = new();
 
     internal HandwritingCnnTransformer(nn.Module<Tensor, Tensor> network, CnnArchitecture architecture, string[] classNames,
         string pixelsColumnName, IReadOnlyList<EpochMetrics> history, Device device, IReadOnlyList<double> testTimeRotations)
@@ -72,14 +73,14 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         return ScoringMapper.Create(this, input.Schema, PixelsColumnName).Transform(input);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         return ScoringMapper.Create(this, inputSchema, PixelsColumnName);
     }
 
@@ -100,7 +101,7 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     /// </summary>
     void IBatchScorer.Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         if (pixels.Length < count * CharacterTile.PixelCount || probabilities.Length < count * ClassCount)
             throw new ArgumentException("The buffers are smaller than the image count needs.");
         if (count == 0)
@@ -121,9 +122,8 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     /// <summary>Releases the network's native memory.</summary>
     public void Dispose()
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _network.Dispose();
+        // Waits for scoring calls on other threads to finish: freeing the network under them would fail them.
+        if (_gate.Close())
+            _network.Dispose();
     }
 }

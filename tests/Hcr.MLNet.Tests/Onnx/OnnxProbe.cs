@@ -23,7 +23,13 @@ internal static class OnnxProbe
     /// <param name="modelPath">The model file.</param>
     /// <param name="imagePath">An image for the recognizer, or null.</param>
     /// <param name="environment">Variables to set in the child's environment (TMPDIR, say).</param>
-    public static Result Run(string modelPath, string? imagePath = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static Result Run(string modelPath, string? imagePath = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        RunWith(imagePath is null ? [modelPath] : [modelPath, imagePath], environment);
+
+    /// <summary>Runs the probe's <c>dispose-under-load</c> mode on <paramref name="modelPath"/>.</summary>
+    public static Result RunDisposeUnderLoad(string modelPath) => RunWith(["dispose-under-load", modelPath], null);
+
+    private static Result RunWith(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         string probe = Path.Combine(Directory, "Hcr.MLNet.OnnxProbe.dll");
         Assert.True(File.Exists(probe), $"The ONNX probe is not built at {probe}; build the solution (the test project builds it through a ProjectReference).");
@@ -35,9 +41,8 @@ internal static class OnnxProbe
             WorkingDirectory = Directory,
         };
         start.ArgumentList.Add(probe);
-        start.ArgumentList.Add(modelPath);
-        if (imagePath is not null)
-            start.ArgumentList.Add(imagePath);
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
         // Nothing from this (TorchSharp-loaded) process may leak into the child's native library search.
         start.Environment.Remove("LD_LIBRARY_PATH");
         start.Environment.Remove("LD_PRELOAD");
