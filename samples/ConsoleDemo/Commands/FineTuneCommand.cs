@@ -36,6 +36,9 @@ internal static class FineTuneCommand
     {
         using Verbose? verbose = Verbose.Start(parse);
         string modelPath = parse.GetValue(DemoOptions.Model)!;
+        string output = parse.GetValue(Output)!;
+        // Before any work: a path that cannot be written must not cost the fine-tuning run.
+        HandwritingRecognizer.CheckSavePath(output);
         using HandwritingRecognizer baseRecognizer = Program.LoadRecognizer(modelPath, parse.GetValue(DemoOptions.Device));
         AnsiConsole.MarkupLineInterpolated($"[bold]Base[/]    {Path.GetFullPath(modelPath)}: {baseRecognizer.Classes.Count} classes, {baseRecognizer.Network?.Architecture.Name ?? "ONNX"}");
 
@@ -81,7 +84,6 @@ internal static class FineTuneCommand
             Reports.PrintSummary(baseRecognizer.Evaluate(test), $"Base on {test.Count:N0} held-out images of yours");
         if (tuned.TestEvaluation is { } evaluation)
             Reports.PrintSummary(evaluation, $"Fine-tuned on {evaluation.Count:N0} held-out images of yours");
-        string output = parse.GetValue(Output)!;
         tuned.Save(output);
         AnsiConsole.MarkupLineInterpolated($"Saved the recognizer to [blue]{Path.GetFullPath(output)}[/].");
         return 0;

@@ -73,6 +73,9 @@ internal static class TrainCommand
         options.CancellationToken = cancellation;
         int seed = parse.GetValue(Seed);
         string output = parse.GetValue(Output)!;
+        // Before the data and the runtime load: a path that cannot be written must not cost a training run
+        // (the trainer checks --checkpoint the same way before its first epoch).
+        HandwritingRecognizer.CheckSavePath(output);
         using Verbose? verbose = Verbose.Start(parse);
 
         DataSelection data = DataSelection.Load(parse, needTrain: true);

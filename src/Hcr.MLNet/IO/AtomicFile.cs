@@ -53,6 +53,33 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Checks that <see cref="Write"/> could write <paramref name="path"/>: its folder exists or can be created, and takes a
+    /// new file (one is created there and deleted at once; the target itself is not touched). Meant for the start of
+    /// long work whose result is saved at the end.
+    /// </summary>
+    /// <exception cref="IOException">The path is a folder, or its folder cannot be created or written; the message names the path, not the probe file.</exception>
+    public static void CheckWritable(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new IOException($"Cannot write {full}: it is a folder; give a file path.");
+        string? temp = null;
+        try
+        {
+            temp = TempPathFor(full);
+            using (new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string reason = e is UnauthorizedAccessException ? "access denied"
+                : temp is null ? e.Message : e.Message.Replace(temp, "a new file in its folder", StringComparison.Ordinal);
+            throw new IOException($"Cannot write {full}: {reason.TrimEnd('.')}.", e);
+        }
+    }
+
     private static string TempPathFor(string path)
     {
         string full = Path.GetFullPath(path);

@@ -63,6 +63,18 @@ public sealed partial class HandwritingRecognizer
     }
 
     /// <summary>
+    /// Checks now that <see cref="Save"/> could write <paramref name="path"/> (its folder exists or can be created and
+    /// takes a new file; the target is not touched), so that a bad output path fails before a long training run
+    /// rather than after it.
+    /// </summary>
+    /// <exception cref="IOException">The path is a folder, or its folder cannot be created or written; the message names the path.</exception>
+    public static void CheckSavePath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.CheckWritable(path);
+    }
+
+    /// <summary>
     /// Loads a recognizer saved with <see cref="Save"/>. Every entry is held to the size such an entry can have before
     /// and while it is inflated, the network to the checksum in the manifest (files written before checksums load
     /// without one) and to finite weights, and the preprocessing settings to their valid ranges.

@@ -1,3 +1,4 @@
+using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -53,12 +54,16 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
     /// <exception cref="InvalidOperationException">The data has no rows.</exception>
     /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
     /// <exception cref="TrainingDivergedException">A batch's loss was NaN or infinite (the learning rate is too high); the message names the epoch and batch.</exception>
+    /// <exception cref="IOException"><see cref="HandwritingCnnOptions.CheckpointDirectory"/> cannot be created or written (checked before training); the message names it.</exception>
     /// <exception cref="IO.ModelFormatException">The checkpoint in <see cref="HandwritingCnnOptions.CheckpointDirectory"/> is damaged or of an older version.</exception>
     /// <exception cref="InvalidDataException">That checkpoint was written by a run with other settings or on other data.</exception>
     public HandwritingCnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         HandwritingCnnOptions o = _options;
+        // Now, not after the first epoch: a folder that cannot take the checkpoint should cost seconds, not an epoch's work.
+        if (o.CheckpointDirectory is not null)
+            AtomicFile.CheckWritable(Path.Combine(o.CheckpointDirectory, TrainingCheckpoint.FileName));
         using IChannel log = _environment.Start(nameof(HandwritingCnnTrainer));
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
         log.Info(MessageSensitivity.None, $"TorchSharp runtime: {runtime}");

@@ -29,7 +29,10 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
     // Images hashed per slice: a slice of a GPU tensor is copied to the CPU a few MB at a time.
     private const int HashSliceImages = 4096;
 
-    public string FilePath { get; } = Path.Combine(directory, "checkpoint.hcrckpt");
+    /// <summary>The checkpoint's file name inside <see cref="HandwritingCnnOptions.CheckpointDirectory"/>.</summary>
+    public const string FileName = "checkpoint.hcrckpt";
+
+    public string FilePath { get; } = Path.Combine(directory, FileName);
 
     public static CheckpointFingerprint Fingerprint(HandwritingCnnOptions o, int classCount, ImageTensors train, ImageTensors? validation) =>
         new(Settings(o, classCount, train.Count, validation?.Count ?? 0), DataHash(train, validation));

@@ -65,6 +65,23 @@ public class DemoArgumentTests
     }
 
     [Fact]
+    public void An_unwritable_output_fails_before_any_data_or_training_naming_the_path()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("a-file"), "not a folder");
+        string empty = dir.File("no-data");
+        Directory.CreateDirectory(empty);
+
+        // An empty data folder and no network: had the demo got as far as the data, it would say so instead.
+        var result = DemoProcess.Run(dir.Path, Offline, "train", "--data", empty, "-o", "a-file/model.hcr");
+
+        DemoProcess.AssertOneLineError(result, "Cannot write");
+        Assert.Contains(Path.Combine(dir.Path, "a-file", "model.hcr"), result.Error);
+        Assert.DoesNotContain("EMNIST", result.Output + result.Error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(empty));
+    }
+
+    [Fact]
     public void A_missing_part_names_its_files_and_the_holdout_of_the_part_that_is_there_without_downloading()
     {
         using var dir = new TempDirectory();

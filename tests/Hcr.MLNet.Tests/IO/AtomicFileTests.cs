@@ -23,6 +23,24 @@ public class AtomicFileTests
     }
 
     [Fact]
+    public void CheckWritable_refuses_an_unwritable_path_naming_it_and_leaves_a_writable_folder_as_it_was()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("a-file"), "not a folder");
+        // A file where the folder should be: unwritable for root too, unlike a read-only folder.
+        string target = dir.File("a-file/model.hcr");
+
+        var e = Assert.Throws<IOException>(() => AtomicFile.CheckWritable(target));
+
+        Assert.Contains(Path.GetFullPath(target), e.Message);
+        Assert.DoesNotContain(".tmp", e.Message);
+        Assert.Contains("is a folder", Assert.Throws<IOException>(() => AtomicFile.CheckWritable(dir.Path)).Message);
+        AtomicFile.CheckWritable(dir.File("new/model.hcr"));
+        Assert.Equal([dir.File("a-file")], Directory.GetFiles(dir.Path));
+        Assert.Empty(Directory.GetFiles(dir.File("new")));
+    }
+
+    [Fact]
     public void A_successful_write_replaces_the_file()
     {
         using var dir = new TempDirectory();

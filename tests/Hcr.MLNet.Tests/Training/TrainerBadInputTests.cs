@@ -28,6 +28,22 @@ public class TrainerBadInputTests
     private static IDataView Keyed(IDataView rows) => Ml.Transforms.Conversion.MapValueToKey("Label").Fit(rows).Transform(rows);
 
     [Fact]
+    public void An_unwritable_checkpoint_folder_fails_before_training_naming_it()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("a-file"), "not a folder");
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 1);
+        options.CheckpointDirectory = dir.File("a-file/checkpoints");
+        var progress = new RecordingProgress<TrainingProgress>();
+        options.Progress = progress;
+
+        var e = Assert.Throws<IOException>(() => Trainer(options).Fit(Keyed(Rows(("a", 0), ("b", 1)))));
+
+        Assert.Contains(Path.GetFullPath(options.CheckpointDirectory), e.Message);
+        Assert.Empty(progress.Reports); // not one batch trained
+    }
+
+    [Fact]
     public void Missing_label_column()
     {
         IDataView data = Ml.Transforms.DropColumns("Label").Fit(Keyed(Rows(("a", 0), ("b", 1)))).Transform(Keyed(Rows(("a", 0), ("b", 1))));
