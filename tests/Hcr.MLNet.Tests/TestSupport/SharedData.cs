@@ -1,3 +1,5 @@
+using Hcr.MLNet.Data;
+
 namespace Hcr.MLNet.Tests.TestSupport;
 
 /// <summary>
@@ -23,18 +25,30 @@ public static class SharedData
         }
     }
 
+    /// <summary>The parts the Slow tests read: checked together, so that one message lists everything missing.</summary>
+    private static readonly (EmnistSplit Split, EmnistPart Part)[] Needed = [(EmnistSplit.ByMerge, EmnistPart.Test), (EmnistSplit.Mnist, EmnistPart.Test)];
+
     private static string Locate()
     {
         string? overridden = Environment.GetEnvironmentVariable("HCR_EMNIST_DIR");
         string path = !string.IsNullOrEmpty(overridden)
             ? overridden
             : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "emnist"));
-        if (!File.Exists(Path.Combine(path, "emnist-bymerge-test-images-idx3-ubyte.gz")))
-        {
-            throw new InvalidOperationException(
-                $"Real EMNIST data is required but was not found at {path}. " +
-                "Put the EMNIST files in ../shared/data/emnist beside the checkout or set HCR_EMNIST_DIR.");
-        }
+        // Thrown from a Lazy, which keeps the exception: every test that needs the data fails at once with this
+        // message, before any training, rather than each finding out on its own.
+        if (MissingDataMessage(path) is string message)
+            throw new InvalidOperationException(message);
         return path;
+    }
+
+    /// <summary>What is missing from <paramref name="path"/> and how to get it; null when the Slow tests' files are all there.</summary>
+    public static string? MissingDataMessage(string path)
+    {
+        string[] missing = Needed.SelectMany(n => EmnistDataset.MissingFiles(path, n.Split, n.Part)).Distinct().ToArray();
+        return missing.Length == 0 ? null
+            : $"This test needs the real EMNIST files, which are not in {path} (missing: {string.Join(", ", missing)}). " +
+              $"Get them from NIST's archive {EmnistDownloadOptions.DefaultArchiveUri} (about 560 MB; its gzip/ folder holds them under these names) " +
+              "into ../shared/data/emnist beside the checkout, or set HCR_EMNIST_DIR to a folder that has them. " +
+              "The fast tier, dotnet test --filter \"Category!=Slow\", needs none of them.";
     }
 }
