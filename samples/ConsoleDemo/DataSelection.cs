@@ -1,42 +1,77 @@
 using System.CommandLine;
+using Hcr.MLNet;
 using Hcr.MLNet.Data;
 using Spectre.Console;
 
 namespace ConsoleDemo;
 
-/// <summary>The train and evaluation data that the data options select, downloading the split when missing.</summary>
+/// <summary>
+/// The train and evaluation data that the data options select, downloading the split when missing. Which images and how
+/// they are split is the library's <see cref="EmnistSelection"/>; this adds the command line and the demo's messages.
+/// </summary>
 internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, string Description)
 {
-    public static DataSelection Load(ParseResult parse, bool needTrain)
+    /// <summary>Whether any data option was given on the command line (as opposed to all taking their defaults).</summary>
+    public static bool Given(ParseResult parse) => DemoOptions.DataOptions.Any(option => parse.GetResult(option) is { Implicit: false });
+
+    /// <summary>The images the data options name.</summary>
+    public static EmnistSelection Selected(ParseResult parse) =>
+        new(parse.GetValue(DemoOptions.Data)!, parse.GetValue(DemoOptions.Split), parse.GetValue(DemoOptions.Part) ?? EmnistPart.Train, parse.GetValue(DemoOptions.Holdout));
+
+    /// <summary>The training and test images of the data options, downloaded first when missing.</summary>
+    public static DataSelection LoadForTraining(ParseResult parse)
     {
-        string directory = parse.GetValue(DemoOptions.Data)!;
+        EmnistSelection selection = Selected(parse);
+        EnsurePresent(selection, parse, forTraining: true);
+        (EmnistDataset train, EmnistDataset? test) = selection.Load();
+        string description = selection.Holdout is null && test is null ? $"EMNIST {selection.Split.DisplayName()}: train part (no test part in the folder)" : selection.ToString();
+        return new DataSelection(train, test, description);
+    }
+
+    /// <summary>
+    /// The images to evaluate <paramref name="recognizer"/> on: those the data options name, or without them, the ones set
+    /// aside when it was trained. Refuses, in one line, images it was trained on.
+    /// </summary>
+    public static (EmnistDataset Images, string Description) LoadForEvaluation(ParseResult parse, HandwritingRecognizer recognizer, string modelPath)
+    {
+        EmnistSelection? trained = recognizer.TrainingData;
+        EmnistSelection selection;
+        if (!Given(parse) && trained is not null)
+        {
+            if (!trained.HasTestImages)
+            {
+                throw new DemoException(
+                    $"{modelPath} was trained on all of {trained} and set no images aside to evaluate it on; " +
+                    "name others with --data, --split, --part and --holdout.");
+            }
+            selection = trained;
+        }
+        else
+        {
+            selection = Selected(parse);
+            if (trained is not null && trained.SharesImagesWith(selection))
+            {
+                throw new DemoException(
+                    $"{modelPath} was trained on {trained}, which includes images of {selection.TestDescription}: evaluating on them would flatter it. " +
+                    (trained.HasTestImages ? "Leave out the data options to evaluate on the images set aside for it, or name another part." : "Name another part."));
+            }
+        }
+        EnsurePresent(selection, parse, forTraining: false);
+        return (selection.LoadTest(), selection.TestDescription);
+    }
+
+    /// <summary>Downloads the split when the files are missing, unless the folder given on the command line already holds some of it.</summary>
+    private static void EnsurePresent(EmnistSelection selection, ParseResult parse, bool forTraining)
+    {
+        IReadOnlyList<string> missing = selection.MissingFiles(forTraining);
+        if (missing.Count == 0)
+            return;
         // Given on the command line, as opposed to the default folder that the demo may fill by itself.
         bool chosen = parse.GetResult(DemoOptions.Data) is { Implicit: false };
-        EmnistSplit split = parse.GetValue(DemoOptions.Split);
-        double? holdout = parse.GetValue(DemoOptions.Holdout);
-        EmnistPart part = parse.GetValue(DemoOptions.Part) ?? EmnistPart.Train;
-        string name = split.DisplayName();
-
-        EmnistPart needed = holdout is not null ? part : needTrain ? EmnistPart.Train : EmnistPart.Test;
-        IReadOnlyList<string> missing = EmnistDataset.MissingFiles(directory, split, needed);
-        if (missing.Count > 0)
-        {
-            if (chosen && HasSomeFilesOf(directory, split))
-                throw new DemoException(MissingPart(directory, split, needed, missing));
-            Download(directory, split, needed, chosen);
-        }
-
-        if (holdout is 0)
-            return new DataSelection(EmnistDataset.Load(directory, split, part), null, $"EMNIST {name} {PartName(part)} part, all of it (no test images)");
-        if (holdout is double h)
-        {
-            var (train, test) = EmnistDataset.Load(directory, split, part).Split(1 - h, seed: 2024);
-            return new DataSelection(train, test, $"EMNIST {name} {PartName(part)} part, {1 - h:P0} / {h:P0} stratified split (seed 2024)");
-        }
-        EmnistDataset? testPart = EmnistDataset.IsPresent(directory, split, EmnistPart.Test) ? EmnistDataset.Load(directory, split, EmnistPart.Test) : null;
-        EmnistDataset trainPart = needTrain ? EmnistDataset.Load(directory, split, EmnistPart.Train)
-            : testPart ?? throw new FileNotFoundException($"EMNIST {name} test part not found in {Path.GetFullPath(directory)}.");
-        return new DataSelection(trainPart, testPart, $"EMNIST {name}: train part{(testPart is null ? "" : ", evaluated on the test part")}");
+        EmnistPart needed = forTraining || selection.Holdout is not null ? selection.Part : EmnistPart.Test;
+        if (chosen && HasSomeFilesOf(selection.Directory, selection.Split))
+            throw new DemoException(MissingPart(selection.Directory, selection.Split, needed, missing));
+        Download(selection, needed, chosen, forTraining);
     }
 
     private static string PartName(EmnistPart part) => part.ToString().ToLowerInvariant();
@@ -64,9 +99,9 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
             : $"{message} Add the files, or leave out --data to download the split from NIST.";
     }
 
-    private static void Download(string directory, EmnistSplit split, EmnistPart needed, bool chosen)
+    private static void Download(EmnistSelection selection, EmnistPart needed, bool chosen, bool forTraining)
     {
-        AnsiConsole.MarkupLineInterpolated($"EMNIST {split.DisplayName()} {PartName(needed)} part is not in [blue]{Path.GetFullPath(directory)}[/]; downloading the split from NIST…");
+        AnsiConsole.MarkupLineInterpolated($"EMNIST {selection.Split.DisplayName()} {PartName(needed)} part is not in [blue]{selection.Directory}[/]; downloading the split from NIST…");
         try
         {
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
@@ -80,12 +115,12 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
                             task.MaxValue = total;
                         task.Value = p.BytesDone;
                     });
-                    var downloader = new EmnistDownloader(new EmnistDownloadOptions
+                    var options = new EmnistDownloadOptions
                     {
                         // A mirror, for machines that cannot reach NIST.
                         ArchiveUri = Environment.GetEnvironmentVariable("HCR_EMNIST_URL") is { Length: > 0 } mirror ? new Uri(mirror) : EmnistDownloadOptions.DefaultArchiveUri,
-                    });
-                    downloader.DownloadAsync(directory, split, progress).GetAwaiter().GetResult();
+                    };
+                    selection.DownloadIfMissingAsync(forTraining, options, progress).GetAwaiter().GetResult();
                 });
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or UnauthorizedAccessException)
@@ -94,8 +129,9 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
             string way = chosen
                 ? "Put the EMNIST files (official names) in that folder, or pass another --data folder"
                 : "Pass --data <folder with the EMNIST files>";
+            string reason = (e.InnerException is HttpRequestException or TaskCanceledException ? e.InnerException : e).Message.TrimEnd('.');
             throw new DemoException(
-                $"EMNIST {split.DisplayName()} is not in {Path.GetFullPath(directory)} and could not be downloaded ({e.Message.TrimEnd('.')}). " +
+                $"EMNIST {selection.Split.DisplayName()} is not in {selection.Directory} and could not be downloaded ({reason}). " +
                 $"Offline? {way}, for example --data ../shared/data/emnist --split bymerge --part test --holdout 0.1.");
         }
     }

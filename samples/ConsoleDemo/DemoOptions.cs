@@ -29,7 +29,7 @@ internal static class DemoOptions
 
     public static readonly Option<double?> Holdout = new("--holdout")
     {
-        Description = "Train on 1-holdout of --part and evaluate on the rest (stratified, seed 2024); 0 trains on all of --part and evaluates on nothing; without it, train on the train part and evaluate on the test part",
+        Description = $"Train on 1-holdout of --part and evaluate on the rest (stratified, seed {EmnistSelection.DefaultSeed}); 0 trains on all of --part and evaluates on nothing; without it, train on the train part and evaluate on the test part",
     };
 
     /// <summary>For commands that need the TorchSharp network (its history, its weights).</summary>

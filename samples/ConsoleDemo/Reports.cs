@@ -41,7 +41,9 @@ internal static class Reports
         grid.AddRow("accuracy", $"[bold]{e.Accuracy:P2}[/]");
         grid.AddRow("macro accuracy", $"[bold]{e.MacroAccuracy:P2}[/]");
         grid.AddRow("log-loss", $"{e.LogLoss:F4}");
-        AnsiConsole.Write(new Panel(grid).Header(title));
+        // The title on a line of its own: as the panel's header it was cut to the width of the figures.
+        AnsiConsole.MarkupLineInterpolated($"[bold]{title}[/]");
+        AnsiConsole.Write(new Panel(grid));
     }
 
     public static void PrintDetails(RecognizerEvaluation e, int confusedPairs = 15)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hcr.MLNet;
+using Hcr.MLNet.Data;
 
 namespace ConsoleDemo.Commands;
 
@@ -8,7 +9,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var command = new Command("evaluate", "Evaluate a saved recognizer on EMNIST (the test part, or the --holdout of a part)");
+        var command = new Command("evaluate", "Evaluate a saved recognizer on EMNIST: by default the images set aside when it was trained; or the test part, or the --holdout of a part");
         command.Add(DemoOptions.ScoringModel);
         command.Add(DemoOptions.Device);
         command.Add(Verbose.Option);
@@ -17,12 +18,13 @@ internal static class EvaluateCommand
         command.SetAction(parse => Program.Guard(() =>
         {
             using Verbose? verbose = Verbose.Start(parse);
-            using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel)!, parse.GetValue(DemoOptions.Device));
+            string model = parse.GetValue(DemoOptions.ScoringModel)!;
+            using HandwritingRecognizer recognizer = Program.LoadRecognizer(model, parse.GetValue(DemoOptions.Device));
             recognizer.Logger = verbose?.Logger;
-            DataSelection data = DataSelection.Load(parse, needTrain: false);
-            var test = data.Test ?? data.Train;
+            // Without data options, the images set aside when the model was trained; never images it was trained on.
+            (EmnistDataset test, string description) = DataSelection.LoadForEvaluation(parse, recognizer, model);
             RecognizerEvaluation evaluation = recognizer.Evaluate(test);
-            Reports.PrintSummary(evaluation, $"{data.Description}: {evaluation.Count:N0} images");
+            Reports.PrintSummary(evaluation, $"{description}: {evaluation.Count:N0} images");
             Reports.PrintDetails(evaluation);
             return 0;
         }));

@@ -63,7 +63,7 @@ internal static class FineTuneCommand
         string[] added = all.Classes.Except(baseRecognizer.Classes).Select(c => c.ToString()).ToArray();
         AnsiConsole.MarkupLineInterpolated($"[bold]Images[/]  {all.Count:N0} of {all.ClassCount} characters from {folder.Directory}{(added.Length > 0 ? $"; new to the base: {string.Join(" ", added)}" : "")}");
 
-        (EmnistDataset train, EmnistDataset? test) = parse.GetValue(Holdout) is double holdout ? all.Split(1 - holdout, seed: 2024) : (all, null);
+        (EmnistDataset train, EmnistDataset? test) = parse.GetValue(Holdout) is double holdout ? all.Split(1 - holdout, EmnistSelection.DefaultSeed) : (all, null);
         var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures), Epochs = parse.GetValue(Epochs) ?? 20 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer tuned = TrainingDisplay.Run(options.Epochs, progress =>

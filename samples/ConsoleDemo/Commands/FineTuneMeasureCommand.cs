@@ -56,7 +56,7 @@ internal static class FineTuneMeasureCommand
             labels[k] = Letters.IndexOf(byClass.GetCharacter(members[k]), StringComparison.Ordinal);
         }
         EmnistDataset letters = EmnistDataset.Create(pixels, labels, Letters.ToCharArray(), "ByClass test, 15 lower-case letters");
-        (EmnistDataset pool, EmnistDataset evalAll) = letters.Split(0.5, seed: 2024);
+        (EmnistDataset pool, EmnistDataset evalAll) = letters.Split(0.5, EmnistSelection.DefaultSeed);
         EmnistDataset eval = FirstPerClass(evalAll, parse.GetValue(EvalPerClass), seed: 1);
         AnsiConsole.MarkupLineInterpolated($"Letters {Letters}: pool {pool.Count:N0}, evaluation {eval.Count:N0} images (ByClass test).");
 
@@ -78,7 +78,7 @@ internal static class FineTuneMeasureCommand
             EmnistDataset baseData = byMerge.Subset(keep);
             int baseImages = parse.GetValue(BaseImages);
             if (baseImages > 0 && baseImages < baseData.Count)
-                baseData = baseData.Split((double)baseImages / baseData.Count, seed: 2024).Train;
+                baseData = baseData.Split((double)baseImages / baseData.Count, EmnistSelection.DefaultSeed).Train;
             int epochs = parse.GetValue(BaseEpochs);
             AnsiConsole.MarkupLineInterpolated($"Quick base: {baseData.Count:N0} ByMerge test images ({byMerge.Count - keep.Length:N0} also in ByClass test left out), Standard, {epochs} epochs…");
             baseRecognizer = HandwritingRecognizer.Create().WithData(baseData).WithEpochs(epochs).WithTrainerOptions(o => o.ValidationFraction = 0)

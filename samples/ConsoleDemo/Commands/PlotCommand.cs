@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hcr.MLNet;
+using Hcr.MLNet.Data;
 using Spectre.Console;
 
 namespace ConsoleDemo.Commands;
@@ -17,8 +18,7 @@ internal static class PlotCommand
         {
             string model = parse.GetValue(DemoOptions.Model)!;
             using HandwritingRecognizer recognizer = HandwritingRecognizer.Load(model);
-            DataSelection data = DataSelection.Load(parse, needTrain: false);
-            var test = data.Test ?? data.Train;
+            (EmnistDataset test, _) = DataSelection.LoadForEvaluation(parse, recognizer, model);
             foreach (string plot in Reports.WritePlots(recognizer, test, recognizer.Evaluate(test), model))
                 AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/]");
             return 0;

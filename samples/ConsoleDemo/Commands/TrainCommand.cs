@@ -78,7 +78,7 @@ internal static class TrainCommand
         HandwritingRecognizer.CheckSavePath(output);
         using Verbose? verbose = Verbose.Start(parse);
 
-        DataSelection data = DataSelection.Load(parse, needTrain: true);
+        DataSelection data = DataSelection.LoadForTraining(parse);
         TorchRuntimeStatus runtime = TorchRuntime.EnsureInitialized();
         AnsiConsole.MarkupLineInterpolated($"[bold]Data[/]    {data.Description}: {data.Train.Count:N0} training images, {data.Test?.Count ?? 0:N0} test images, {data.Train.ClassCount} classes");
         AnsiConsole.MarkupLineInterpolated($"[bold]Network[/] {options.Architecture.Description}");

@@ -29,6 +29,19 @@ public sealed partial class EmnistDataset
         Source = source;
     }
 
+    /// <summary>
+    /// The selection this dataset was loaded for, and whether it is that selection's evaluation side: how a recognizer
+    /// trained on it learns what it was trained on. Null for data made, subset or split otherwise.
+    /// </summary>
+    internal (EmnistSelection Selection, bool IsTest)? Origin { get; private set; }
+
+    /// <summary>Marks a freshly loaded dataset as <paramref name="selection"/>'s; returns it.</summary>
+    internal EmnistDataset From(EmnistSelection selection, bool isTest)
+    {
+        Origin = (selection, isTest);
+        return this;
+    }
+
     /// <summary>Number of images.</summary>
     public int Count => _labels.Length;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
@@ -22,11 +23,36 @@ public sealed partial class HandwritingRecognizer
     private const string NormalizationEntry = "mlnet/normalization.zip";
 
     /// <summary>
-    /// The manifest. <paramref name="NetworkSha256"/> (lower-case hex SHA-256 of the network entry's bytes) is absent
-    /// from files written before it existed; readers that predate it ignore it, so it did not change the format version.
+    /// The manifest. <paramref name="NetworkSha256"/> (lower-case hex SHA-256 of the network entry's bytes) and
+    /// <paramref name="TrainingData"/> (<see cref="HandwritingRecognizer.TrainingData"/>) are absent from files written before
+    /// they existed; readers that predate them ignore them (they change nothing about reading the rest), so, as
+    /// <see cref="ModelFormats"/> has it, they did not change the format version.
     /// </summary>
     private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created,
-        InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null);
+        InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null, SelectionRecord? TrainingData = null);
+
+    /// <summary>An <see cref="EmnistSelection"/> as the manifest stores it: enums by name, so that a file says what it means.</summary>
+    private sealed record SelectionRecord(string Directory, string Split, string Part, double? Holdout, int Seed)
+    {
+        public static SelectionRecord Of(EmnistSelection s) => new(s.Directory, s.Split.ToString(), s.Part.ToString(), s.Holdout, s.Seed);
+
+        public EmnistSelection ToSelection(string path)
+        {
+            if (!Enum.TryParse(Split, out EmnistSplit split) || !Enum.IsDefined(split) || !Enum.TryParse(Part, out EmnistPart part) || !Enum.IsDefined(part)
+                || string.IsNullOrEmpty(Directory))
+            {
+                throw new ModelFormatException(path, $"the manifest's training data ({Directory}, {Split}, {Part}) is not a valid EMNIST selection; the file is corrupt.");
+            }
+            try
+            {
+                return new EmnistSelection(Directory, split, part, Holdout, Seed);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelFormatException(path, $"the manifest's training data is invalid ({e.Message}); the file is corrupt.", e);
+            }
+        }
+    }
 
     /// <summary>
     /// Saves everything needed to predict in a fresh process (a zip: manifest with format version, classes and
@@ -50,7 +76,8 @@ public sealed partial class HandwritingRecognizer
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             var manifest = new Manifest(ModelFormats.RecognizerFormatName, FormatVersion, LibraryVersion, new string(_classes), network.Architecture.Name,
-                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, Sha256(networkBytes));
+                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, Sha256(networkBytes),
+                TrainingData is null ? null : SelectionRecord.Of(TrainingData));
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
             using (Stream entry = zip.CreateEntry(LabelMappingEntry).Open())
@@ -100,7 +127,10 @@ public sealed partial class HandwritingRecognizer
             var ml = new MLContext(seed: 1);
             ITransformer labelMapping = ReadMLNet(ml, zip, LabelMappingEntry, path);
             ITransformer normalization = ReadMLNet(ml, zip, NormalizationEntry, path);
-            return new HandwritingRecognizer(ml, labelMapping, normalization, network, manifest.Preprocessing ?? new InkNormalizationOptions());
+            return new HandwritingRecognizer(ml, labelMapping, normalization, network, manifest.Preprocessing ?? new InkNormalizationOptions())
+            {
+                TrainingData = manifest.TrainingData?.ToSelection(path),
+            };
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {

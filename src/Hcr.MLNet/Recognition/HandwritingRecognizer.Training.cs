@@ -27,33 +27,27 @@ public sealed partial class HandwritingRecognizer
     public static HandwritingRecognizer Train(RecognizerTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string directory = options.DataDirectory ?? DefaultDataDirectory;
-        if (!EmnistDataset.IsPresent(directory, options.Split, EmnistPart.Train))
+        var selection = new EmnistSelection(options.DataDirectory ?? DefaultDataDirectory, options.Split);
+        if (!options.Download)
         {
-            if (!options.Download)
+            if (selection.MissingFiles(forTraining: true) is [string missing, ..])
             {
                 throw new FileNotFoundException(
-                    $"EMNIST {options.Split.DisplayName()} is not in {Path.GetFullPath(directory)} and downloading is off (RecognizerTrainingOptions.Download).",
-                    Path.Combine(directory, EmnistFileNames.Images(options.Split, EmnistPart.Train)));
+                    $"EMNIST {options.Split.DisplayName()} is not in {selection.Directory} and downloading is off (RecognizerTrainingOptions.Download).",
+                    Path.Combine(selection.Directory, missing));
             }
-            try
-            {
-                // On the thread pool, so that a caller's synchronization context cannot deadlock the wait.
-                Task.Run(() => new EmnistDownloader(options.DownloadOptions).DownloadAsync(directory, options.Split, options.DownloadProgress, options.CancellationToken))
-                    .GetAwaiter().GetResult();
-            }
-            catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException && !options.CancellationToken.IsCancellationRequested)
-            {
-                // A bare HttpRequestException says nothing about the data; this says what was wanted and the way round it.
-                throw new IOException(
-                    $"EMNIST {options.Split.DisplayName()} is not in {Path.GetFullPath(directory)} and downloading it failed: {e.Message} " +
-                    "Offline? Put the EMNIST files in a folder and pass it as RecognizerTrainingOptions.DataDirectory, " +
-                    "or train with HandwritingRecognizer.Create().WithData(folder, split).", e);
-            }
+        }
+        else
+        {
+            // On the thread pool, so that a caller's synchronization context cannot deadlock the wait.
+            Task.Run(() => selection.DownloadIfMissingAsync(forTraining: true, options.DownloadOptions, options.DownloadProgress,
+                    "Put the EMNIST files in a folder and pass it as RecognizerTrainingOptions.DataDirectory, or train with HandwritingRecognizer.Create().WithData(folder, split).",
+                    options.CancellationToken))
+                .GetAwaiter().GetResult();
         }
 
         HandwritingRecognizerBuilder builder = Create()
-            .WithData(directory, options.Split)
+            .WithData(selection)
             .WithArchitecture(options.Architecture)
             .OnDevice(options.Device)
             .WithCancellation(options.CancellationToken);
@@ -67,7 +61,7 @@ public sealed partial class HandwritingRecognizer
     }
 
     internal static HandwritingRecognizer Train(EmnistDataset train, EmnistDataset? test, HandwritingCnnOptions options, int seed,
-        Imaging.InkNormalizationOptions preprocessing)
+        Imaging.InkNormalizationOptions preprocessing, EmnistSelection? selection)
     {
         var ml = new MLContext(seed);
         ITransformer labelMapping = RecognizerChain.FitLabelMapping(ml, train.Classes);
@@ -79,6 +73,7 @@ public sealed partial class HandwritingRecognizer
         var recognizer = new HandwritingRecognizer(ml, labelMapping, normalization, network, preprocessing)
         {
             Logger = options.Logger,
+            TrainingData = selection,
         };
         if (test is not null)
             recognizer.TestEvaluation = recognizer.Evaluate(test);

@@ -94,6 +94,15 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public RecognizerEvaluation? TestEvaluation { get; private set; }
 
     /// <summary>
+    /// The EMNIST images it was trained on and those set aside to evaluate it (folder, split, part, hold-out and seed),
+    /// saved with it: evaluate on <see cref="EmnistSelection.LoadTest"/>, and check other data with
+    /// <see cref="EmnistSelection.SharesImagesWith"/> before calling an evaluation on it honest. Null when it was trained
+    /// on data not loaded through an <see cref="EmnistSelection"/> (in-memory sets, image folders), loaded from ONNX, or
+    /// saved before recognizers recorded it.
+    /// </summary>
+    public EmnistSelection? TrainingData { get; internal set; }
+
+    /// <summary>
     /// Receives a summary of every <see cref="Evaluate(EmnistDataset)"/> (Information) and, at Debug level, one entry per
     /// prediction or batch with its time; null logs nothing. A recognizer trained with
     /// <see cref="HandwritingRecognizerBuilder.WithLogger"/> or <see cref="HandwritingCnnOptions.Logger"/> starts with

@@ -63,41 +63,36 @@ public sealed class HandwritingRecognizerBuilder
     public HandwritingRecognizerBuilder WithData(string directory, EmnistSplit split = EmnistSplit.Balanced)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        _data = () =>
-        {
-            EmnistDataset train = EmnistDataset.Load(directory, split, EmnistPart.Train);
-            EmnistDataset? test = null;
-            try
-            {
-                test = EmnistDataset.Load(directory, split, EmnistPart.Test);
-            }
-            catch (FileNotFoundException)
-            {
-                // No test part: train without a final evaluation.
-            }
-            return (train, test);
-        };
-        return this;
+        return WithData(new EmnistSelection(directory, split));
     }
 
     /// <summary>
     /// Trains on a stratified <c>1 - holdout</c> of one part and evaluates on the rest: with the ByMerge
-    /// test part, a holdout of 0.1 and seed 2024 this is the "EMNIST-47 local" protocol.
+    /// test part, a holdout of 0.1 and the default seed this is the "EMNIST-47 local" protocol.
     /// </summary>
-    public HandwritingRecognizerBuilder WithData(string directory, EmnistSplit split, EmnistPart part, double holdout, int seed = 2024)
+    public HandwritingRecognizerBuilder WithData(string directory, EmnistSplit split, EmnistPart part, double holdout, int seed = EmnistSelection.DefaultSeed)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!(holdout > 0 && holdout < 1))
             throw new ArgumentOutOfRangeException(nameof(holdout), holdout, "The holdout must be between 0 and 1 (exclusive).");
-        _data = () =>
-        {
-            (EmnistDataset train, EmnistDataset test) = EmnistDataset.Load(directory, split, part).Split(1 - holdout, seed);
-            return (train, test);
-        };
+        return WithData(new EmnistSelection(directory, split, part, holdout, seed));
+    }
+
+    /// <summary>
+    /// Trains and evaluates on the images <paramref name="selection"/> names (loaded at <see cref="Train"/>); the
+    /// recognizer records it as <see cref="HandwritingRecognizer.TrainingData"/> and saves it with itself.
+    /// </summary>
+    public HandwritingRecognizerBuilder WithData(EmnistSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        _data = selection.Load;
         return this;
     }
 
-    /// <summary>Trains on <paramref name="train"/> and evaluates on <paramref name="test"/> when given.</summary>
+    /// <summary>
+    /// Trains on <paramref name="train"/> and evaluates on <paramref name="test"/> when given. When both come from one
+    /// <see cref="EmnistSelection.Load"/>, the recognizer records that selection as with <see cref="WithData(EmnistSelection)"/>.
+    /// </summary>
     public HandwritingRecognizerBuilder WithData(EmnistDataset train, EmnistDataset? test = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -254,8 +249,13 @@ public sealed class HandwritingRecognizerBuilder
         HandwritingCnnOptions options = BuildOptions();
         options.Validate();
         (EmnistDataset train, EmnistDataset? test) = _data();
-        return HandwritingRecognizer.Train(train, test, options, options.Seed, _preprocessing ?? _startFrom?.Preprocessing ?? new InkNormalizationOptions());
+        return HandwritingRecognizer.Train(train, test, options, options.Seed, _preprocessing ?? _startFrom?.Preprocessing ?? new InkNormalizationOptions(),
+            SelectionOf(train, test));
     }
+
+    /// <summary>The selection both datasets were loaded for, its training and its evaluation side; null for any other data.</summary>
+    private static EmnistSelection? SelectionOf(EmnistDataset train, EmnistDataset? test) =>
+        train.Origin is (EmnistSelection selection, false) && (test is null || test.Origin == (selection, true)) ? selection : null;
 
     /// <summary>The trainer options <see cref="Train"/> would use, built afresh in the documented order; changes nothing.</summary>
     internal HandwritingCnnOptions BuildOptions()
