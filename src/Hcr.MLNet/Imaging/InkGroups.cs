@@ -62,8 +62,8 @@ internal static class InkGroups
         }
         if (columnOverlap > 0)
         {
-            // Stacked: a small piece (a dot, an accent) close above or below a larger one.
-            return shorter <= StackedPieceHeight * height && -rowOverlap <= StackGap * height;
+            // Stacked: nearly touching (a broken stroke), or a small piece (a dot, an accent) close above or below a larger one.
+            return -rowOverlap <= JoinGap * height || (shorter <= StackedPieceHeight * height && -rowOverlap <= StackGap * height);
         }
         // Side by side: nearly touching (a broken stroke), in the same row.
         return -columnOverlap <= JoinGap * height && rowOverlap > 0;

@@ -65,8 +65,11 @@ public static class PaperPhoto
         public int Quality { get; init; } = 90;
     }
 
-    /// <summary>Stroke coverage (0..1 per pixel) of <paramref name="glyphs"/> on a <paramref name="width"/>×<paramref name="height"/> page.</summary>
-    public static float[] Coverage(int width, int height, IEnumerable<Glyph> glyphs)
+    /// <summary>A printed straight line (a form's box or grid), from A to B.</summary>
+    public readonly record struct Rule(SKPoint A, SKPoint B, float Width);
+
+    /// <summary>Stroke coverage (0..1 per pixel) of <paramref name="glyphs"/> and <paramref name="rules"/> on a <paramref name="width"/>×<paramref name="height"/> page.</summary>
+    public static float[] Coverage(int width, int height, IEnumerable<Glyph> glyphs, IEnumerable<Rule>? rules = null)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var bitmap = new SKBitmap(info);
@@ -75,12 +78,27 @@ public static class PaperPhoto
             canvas.Clear(SKColors.Black);
             foreach (Glyph glyph in glyphs)
                 Draw(canvas, glyph);
+            using var pen = new SKPaint { Color = SKColors.White, IsAntialias = true, Style = SKPaintStyle.Stroke };
+            foreach (Rule rule in rules ?? [])
+            {
+                pen.StrokeWidth = rule.Width;
+                canvas.DrawLine(rule.A, rule.B, pen);
+            }
         }
         var coverage = new float[width * height];
         ReadOnlySpan<byte> pixels = bitmap.GetPixelSpan();
         for (int i = 0; i < coverage.Length; i++)
             coverage[i] = pixels[i * 4] / 255f;
         return coverage;
+    }
+
+    /// <summary>The box the glyph's ink covers (its strokes' extent, widened by the pen).</summary>
+    public static SKRect InkBox(Glyph glyph)
+    {
+        var points = Strokes[glyph.Character].SelectMany(line => line).ToList();
+        float half = glyph.PenWidth / 2;
+        return new SKRect(glyph.Box.Left + points.Min(p => p.X) * glyph.Box.Width - half, glyph.Box.Top + points.Min(p => p.Y) * glyph.Box.Height - half,
+            glyph.Box.Left + points.Max(p => p.X) * glyph.Box.Width + half, glyph.Box.Top + points.Max(p => p.Y) * glyph.Box.Height + half);
     }
 
     /// <summary>Draws one glyph in white onto <paramref name="canvas"/>.</summary>
@@ -107,9 +125,9 @@ public static class PaperPhoto
     }
 
     /// <summary>An encoded photo of <paramref name="glyphs"/> on a <paramref name="width"/>×<paramref name="height"/> page.</summary>
-    public static byte[] Render(int width, int height, IEnumerable<Glyph> glyphs, Look look, Random random)
+    public static byte[] Render(int width, int height, IEnumerable<Glyph> glyphs, Look look, Random random, IEnumerable<Rule>? rules = null)
     {
-        float[] coverage = Coverage(width, height, glyphs);
+        float[] coverage = Coverage(width, height, glyphs, rules);
         var rgba = new byte[width * height * 4];
         byte[] paper = [look.Paper.R, look.Paper.G, look.Paper.B];
         for (int y = 0; y < height; y++)
