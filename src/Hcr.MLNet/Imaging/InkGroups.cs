@@ -7,7 +7,7 @@ namespace Hcr.MLNet.Imaging;
 /// </summary>
 internal static class InkGroups
 {
-    /// <summary>Pieces whose column ranges lie at most this fraction of the taller one's height apart are joined (a broken stroke's gap).</summary>
+    /// <summary>Pieces at most this fraction of the shorter one's height apart (side by side) or the taller one's (stacked) are joined: a broken stroke's gap.</summary>
     internal const double JoinGap = 0.12;
 
     /// <summary>Pieces sharing columns are joined when their rows are at most this fraction of the taller one's height apart (the dot of an i or j).</summary>
@@ -65,8 +65,9 @@ internal static class InkGroups
             // Stacked: nearly touching (a broken stroke), or a small piece (a dot, an accent) close above or below a larger one.
             return -rowOverlap <= JoinGap * height || (shorter <= StackedPieceHeight * height && -rowOverlap <= StackGap * height);
         }
-        // Side by side: nearly touching (a broken stroke), in the same row.
-        return -columnOverlap <= JoinGap * height && rowOverlap > 0;
+        // Side by side: nearly touching (a broken stroke), in the same row; the gap is measured against the
+        // shorter piece, so that a long piece (a ruled line's remnant) does not reach out to its neighbours.
+        return -columnOverlap <= JoinGap * shorter && rowOverlap > 0;
     }
 
     internal static InkRegion Union(InkRegion a, InkRegion b) =>

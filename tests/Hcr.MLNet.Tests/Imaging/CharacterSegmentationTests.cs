@@ -31,12 +31,13 @@ public class CharacterSegmentationTests
             }
         }
         var rules = new List<Rule>();
+        float line = Math.Max(2.5f, cell / 90f);
         if (ruled)
         {
             for (int r = 0; r <= rows.Length; r++)
-                rules.Add(new Rule(new SKPoint(margin, margin + r * cell), new SKPoint(width - margin, margin + r * cell + 3), 2.5f));
+                rules.Add(new Rule(new SKPoint(margin, margin + r * cell), new SKPoint(width - margin, margin + r * cell + 3), line));
             for (int c = 0; c <= columns; c++)
-                rules.Add(new Rule(new SKPoint(margin + c * cell, margin), new SKPoint(margin + c * cell - 3, height - margin), 2.5f));
+                rules.Add(new Rule(new SKPoint(margin + c * cell, margin), new SKPoint(margin + c * cell - 3, height - margin), line));
         }
         look ??= new Look { Noise = 3, Gradient = 0.2, Format = SKEncodedImageFormat.Jpeg, Quality = 88 };
         return (PaperPhoto.Render(width, height, glyphs, look, random, rules), glyphs);
