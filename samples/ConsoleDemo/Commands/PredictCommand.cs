@@ -23,6 +23,11 @@ internal static class PredictCommand
         DefaultValueFactory = _ => "network-inputs",
     };
 
+    private static readonly Option<bool> Characters = new("--characters")
+    {
+        Description = "Find and read every separated character in each image (block capitals, digits in boxes, a filled-in grid), in reading order",
+    };
+
     public static Command Create()
     {
         var command = new Command("predict", "Read handwritten characters in photos or scans (one character per image)");
@@ -31,6 +36,7 @@ internal static class PredictCommand
         command.Add(Top);
         command.Add(Show);
         command.Add(ShowDir);
+        command.Add(Characters);
         DemoOptions.Require(Top, t => t >= 1, "at least 1");
         command.Add(Verbose.Option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
@@ -51,8 +57,11 @@ internal static class PredictCommand
         using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel)!);
         recognizer.Logger = verbose?.Logger;
         int top = parse.GetValue(Top);
+        if (parse.GetValue(Characters))
+            return ReadCharacters(recognizer, images, top);
         var table = new Table().Border(TableBorder.Rounded).AddColumn("image").AddColumn("read as").AddColumn($"top {top}");
         int failed = 0, shown = 0;
+        var several = new List<(string Image, int Groups)>();
         if (showDir is not null)
             Directory.CreateDirectory(showDir);
         foreach (string image in images)
@@ -62,6 +71,8 @@ internal static class PredictCommand
                 CharacterPrediction p = recognizer.Predict(image);
                 string candidates = string.Join("  ", p.Top(top).Select(c => $"{c.Character} {c.Probability:P1}"));
                 table.AddRow(Markup.Escape(Path.GetFileName(image)), $"[bold]{Markup.Escape(p.Character.ToString())}[/] {p.Confidence:P1}", Markup.Escape(candidates));
+                if (p.SeveralInkGroups)
+                    several.Add((image, p.InkGroups));
                 if (showDir is not null)
                 {
                     // The whole name, extension included: a.png and a.jpg in one folder must not share a file.
@@ -76,8 +87,39 @@ internal static class PredictCommand
             }
         }
         AnsiConsole.Write(table);
+        foreach ((string image, int groups) in several)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {Path.GetFileName(image)} seems to hold {groups} characters side by side, read as one; read them one by one with [bold]predict --characters[/] (HandwritingRecognizer.ReadCharacters).");
         if (shown > 0)
             AnsiConsole.MarkupLineInterpolated($"Wrote what the network saw for {Text.Count(shown, "image")} to [blue]{Path.GetFullPath(showDir!)}[/].");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary><c>--characters</c>: every separated character of each image, row by row, with its box and top candidates.</summary>
+    private static int ReadCharacters(HandwritingRecognizer recognizer, string[] images, int top)
+    {
+        int failed = 0;
+        foreach (string image in images)
+        {
+            try
+            {
+                IReadOnlyList<CharacterReading> found = recognizer.ReadCharacters(image);
+                string text = string.Join(" / ", found.GroupBy(c => c.Row).Select(row => string.Concat(row.Select(c => c.Character))));
+                AnsiConsole.MarkupLineInterpolated($"[bold]{Path.GetFileName(image)}[/]: {Text.Count(found.Count, "character")}  [bold]{text}[/]");
+                var table = new Table().Border(TableBorder.Rounded).AddColumn("row").AddColumn("box (x, y, w, h)").AddColumn("read as").AddColumn($"top {top}");
+                foreach (CharacterReading c in found)
+                {
+                    string candidates = string.Join("  ", c.Top(top).Select(x => $"{x.Character} {x.Probability:P1}"));
+                    table.AddRow($"{c.Row + 1}", $"{c.Box.X}, {c.Box.Y}, {c.Box.Width}, {c.Box.Height}",
+                        $"[bold]{Markup.Escape(c.Character.ToString())}[/] {c.Confidence:P1}", Markup.Escape(candidates));
+                }
+                AnsiConsole.Write(table);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failed++;
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {Path.GetFileName(image)}: {e.Message.ReplaceLineEndings(" ")}");
+            }
+        }
         return failed == 0 ? 0 : 1;
     }
 

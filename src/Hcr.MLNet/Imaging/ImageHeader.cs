@@ -1,3 +1,5 @@
+using SkiaSharp;
+
 namespace Hcr.MLNet.Imaging;
 
 /// <summary>
@@ -55,5 +57,27 @@ internal static class ImageHeader
             stream.Seek(length - 2, SeekOrigin.Current);
         }
         return false;
+    }
+
+    /// <summary>
+    /// The encoded image's size as the loader turns it upright (EXIF orientation applied), from its
+    /// header alone; null when the codec cannot read it. The stream is left where it was.
+    /// </summary>
+    public static (int Width, int Height)? UprightSize(Stream stream)
+    {
+        long start = stream.Position;
+        try
+        {
+            using var skiaStream = new SKManagedStream(stream, disposeManagedStream: false);
+            using SKCodec? codec = SKCodec.Create(skiaStream);
+            if (codec is null)
+                return null;
+            bool swaps = codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+            return swaps ? (codec.Info.Height, codec.Info.Width) : (codec.Info.Width, codec.Info.Height);
+        }
+        finally
+        {
+            stream.Position = start;
+        }
     }
 }

@@ -63,7 +63,7 @@ public sealed class InkNormalizer
         GreyImage ink = PolarityDetector.ToInkPositive(grey, dark ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark);
 
         // A first, rough look at the strokes decides how hard the clean-up may be.
-        double roughWidth = StrokeWidth.Estimate(InkDetection.Threshold(ink, out _), ink.Width, ink.Height);
+        double roughWidth = StrokeWidth.Estimate(InkDetection.RemoveShadows(InkDetection.Threshold(ink, out _), ink.Width, ink.Height), ink.Width, ink.Height);
         if (Options.Denoise && roughWidth >= 4)
             ink = Filters.Median3x3(ink);
         if (Options.CorrectLighting)
@@ -72,9 +72,28 @@ public sealed class InkNormalizer
             ink = BackgroundCorrection.Subtract(ink, BackgroundCorrection.EstimateBackground(ink, window));
         }
 
-        bool[] mask = InkDetection.Threshold(ink, out _);
+        bool[] mask = InkDetection.Threshold(ink, out float threshold);
+        bool[] unshadowed = InkDetection.RemoveShadows(mask, ink.Width, ink.Height);
+        if (!unshadowed.AsSpan().SequenceEqual(mask))
+        {
+            // Paper in a shadow narrower than the background's window is paper: it is set to the
+            // background's level together with its fainter fringe (the part of a shadow's wedge the
+            // opening half kept), which would otherwise stay behind as a band along the shadow's edge.
+            bool[] shadow = Array.ConvertAll(Enumerable.Range(0, mask.Length).ToArray(), i => mask[i] && !unshadowed[i]);
+            bool[] fringe = InkDetection.Grow(ink, shadow, InkDetection.GrowthThreshold(ink, mask, threshold) / 2);
+            ink = ink.Clone();
+            for (int i = 0; i < mask.Length; i++)
+            {
+                if (fringe[i])
+                {
+                    ink.Data[i] = 0;
+                    mask[i] = false;
+                }
+            }
+        }
         if (!InkDetection.HasInk(ink, mask, Options.MinimumContrast))
             throw new UnusableImageException(source, "no ink found: the image is blank or uniform, or its marks are too faint to tell from the background.");
+        mask = InkDetection.Grow(ink, mask, InkDetection.GrowthThreshold(ink, mask, threshold));
         bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Options.SpeckFraction);
         InkRegion box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
         int reach = Math.Max(2, (int)Math.Round(roughWidth / 2));
@@ -109,7 +128,8 @@ public sealed class InkNormalizer
         double sx = (double)original.Width / grey.Width, sy = (double)original.Height / grey.Height;
         var inputBox = new InkRegion((int)Math.Floor(box.Left * sx), (int)Math.Floor(box.Top * sy),
             Math.Min(original.Width, (int)Math.Ceiling(box.Right * sx)), Math.Min(original.Height, (int)Math.Ceiling(box.Bottom * sy)));
-        return new NormalizedCharacter(ToBytes(rendering.Tile), dark, inputBox, rendering.StrokeRatio, rendering.Adjustment);
+        return new NormalizedCharacter(ToBytes(rendering.Tile), dark, inputBox, rendering.StrokeRatio, rendering.Adjustment,
+            InkGroups.CountCharacters(kept, ink.Width, ink.Height));
     }
 
     private const int MaxFramingCorrections = 2;

@@ -14,8 +14,9 @@ public sealed class NormalizedCharacter
 
     private readonly byte[] _pixels;
 
-    internal NormalizedCharacter(byte[] pixels, bool darkInk, InkRegion inkBounds, double strokeWidth, int strokeAdjustment)
+    internal NormalizedCharacter(byte[] pixels, bool darkInk, InkRegion inkBounds, double strokeWidth, int strokeAdjustment, int inkGroups = 1)
     {
+        InkGroups = inkGroups;
         _pixels = pixels;
         DarkInkOnLight = darkInk;
         InkBounds = (inkBounds.Left, inkBounds.Top, inkBounds.Width, inkBounds.Height);
@@ -40,6 +41,14 @@ public sealed class NormalizedCharacter
     /// into EMNIST's range, in pixels of the normaliser's working frame (four per tile pixel); 0 when left alone.
     /// </summary>
     public int StrokeAdjustment { get; }
+
+    /// <summary>
+    /// How many separated groups of ink, each with a character's share of it, the image holds: 1 for one
+    /// character (the dot of an i and a broken stroke count with theirs); more when it shows several
+    /// characters side by side (an "A7"), which the tile squeezes into one. Read those with
+    /// <see cref="HandwritingRecognizer.ReadCharacters(string)"/>.
+    /// </summary>
+    public int InkGroups { get; }
 
     /// <summary>The 784 pixels as floats times <paramref name="scale"/>: 1 for 0..255 (EMNIST's <c>Pixels</c> column), 1/255 for what the trainer reads.</summary>
     public float[] ToFloats(float scale = 1f)

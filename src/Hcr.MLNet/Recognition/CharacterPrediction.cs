@@ -19,8 +19,9 @@ public sealed class CharacterPrediction
     private readonly float[] _probabilities;
     private readonly byte[] _networkInput;
 
-    internal CharacterPrediction(char[] classes, float[] probabilities, byte[] networkInput)
+    internal CharacterPrediction(char[] classes, float[] probabilities, byte[] networkInput, int inkGroups = 1)
     {
+        InkGroups = inkGroups;
         _classes = classes;
         _probabilities = probabilities;
         _networkInput = networkInput;
@@ -34,6 +35,16 @@ public sealed class CharacterPrediction
 
     /// <summary>Its probability, 0 to 1.</summary>
     public float Confidence { get; }
+
+    /// <summary>
+    /// How many separated groups of ink the image held (see <see cref="Imaging.NormalizedCharacter.InkGroups"/>);
+    /// 1 for a tile. More than one means several characters were squeezed into one tile and the answer
+    /// is likely wrong: read such images with <see cref="HandwritingRecognizer.ReadCharacters(string)"/>.
+    /// </summary>
+    public int InkGroups { get; }
+
+    /// <summary>Whether the image seemed to hold several characters side by side (<see cref="InkGroups"/> above 1).</summary>
+    public bool SeveralInkGroups => InkGroups > 1;
 
     /// <summary>The probability of every class, by class index (see <see cref="HandwritingRecognizer.Classes"/>).</summary>
     public IReadOnlyList<float> Probabilities => _probabilities;

@@ -27,7 +27,8 @@ public sealed partial class HandwritingRecognizer
         ArgumentException.ThrowIfNullOrEmpty(imagePath);
         long started = Stopwatch.GetTimestamp();
         using UsageGate.Lease lease = _gate.Enter(this);
-        return PredictOne(Tile(() => _loader.Load(imagePath), imagePath), imagePath, started);
+        NormalizedCharacter tile = Tile(() => _loader.Load(imagePath), imagePath);
+        return PredictOne(tile.Pixels.ToArray(), imagePath, started, tile.InkGroups);
     }
 
     /// <summary>Reads the character in an encoded image (PNG, JPEG, …) from a stream.</summary>
@@ -36,7 +37,8 @@ public sealed partial class HandwritingRecognizer
         ArgumentNullException.ThrowIfNull(image);
         long started = Stopwatch.GetTimestamp();
         using UsageGate.Lease lease = _gate.Enter(this);
-        return PredictOne(Tile(() => _loader.Load(image, sourceName), sourceName), sourceName, started);
+        NormalizedCharacter tile = Tile(() => _loader.Load(image, sourceName), sourceName);
+        return PredictOne(tile.Pixels.ToArray(), sourceName, started, tile.InkGroups);
     }
 
     /// <summary>Reads the character in an encoded image (PNG, JPEG, …) given as bytes.</summary>
@@ -45,7 +47,8 @@ public sealed partial class HandwritingRecognizer
         ArgumentNullException.ThrowIfNull(encodedImage);
         long started = Stopwatch.GetTimestamp();
         using UsageGate.Lease lease = _gate.Enter(this);
-        return PredictOne(Tile(() => _loader.Load(encodedImage, sourceName), sourceName), sourceName, started);
+        NormalizedCharacter tile = Tile(() => _loader.Load(encodedImage, sourceName), sourceName);
+        return PredictOne(tile.Pixels.ToArray(), sourceName, started, tile.InkGroups);
     }
 
     /// <summary>Reads the character in an image already in memory (it is not modified or disposed).</summary>
@@ -55,7 +58,8 @@ public sealed partial class HandwritingRecognizer
         long started = Stopwatch.GetTimestamp();
         using UsageGate.Lease lease = _gate.Enter(this);
         string source = image.Tag ?? "image";
-        return PredictOne(_normalizer.Normalize(image, source).Pixels.ToArray(), source, started);
+        NormalizedCharacter tile = _normalizer.Normalize(image, source);
+        return PredictOne(tile.Pixels.ToArray(), source, started, tile.InkGroups);
     }
 
     /// <summary>
@@ -75,11 +79,14 @@ public sealed partial class HandwritingRecognizer
             long started = Stopwatch.GetTimestamp();
             var tiles = new byte[chunk.Length * size];
             var errors = new Exception?[chunk.Length];
+            var groups = new int[chunk.Length];
             Parallel.For(0, chunk.Length, i =>
             {
                 try
                 {
-                    Tile(() => _loader.Load(chunk[i]), chunk[i]).CopyTo(tiles, i * size);
+                    NormalizedCharacter tile = Tile(() => _loader.Load(chunk[i]), chunk[i]);
+                    tile.Pixels.CopyTo(tiles.AsSpan(i * size, size));
+                    groups[i] = tile.InkGroups;
                 }
                 catch (Exception e)
                 {
@@ -92,15 +99,15 @@ public sealed partial class HandwritingRecognizer
                 ExceptionDispatchInfo.Capture(error).Throw();
             float[] probabilities = ScoreTiles(tiles);
             RecordBatch(chunk.Length, started);
-            results.AddRange(Predictions(tiles, probabilities));
+            results.AddRange(Predictions(tiles, probabilities, groups));
         }
         return results;
     }
 
     /// <summary>The normalised tile of the image <paramref name="load"/> decodes, which is disposed after. Callers hold a lease.</summary>
-    private byte[] Tile(Func<MLImage> load, string source)
+    private NormalizedCharacter Tile(Func<MLImage> load, string source)
     {
         using MLImage image = load();
-        return _normalizer.Normalize(image, source).Pixels.ToArray();
+        return _normalizer.Normalize(image, source);
     }
 }

@@ -199,20 +199,23 @@ public sealed partial class HandwritingRecognizer : IDisposable
     }
 
     /// <summary>One prediction per tile of <paramref name="tiles"/>, each with its row of <paramref name="probabilities"/>.</summary>
-    private List<CharacterPrediction> Predictions(ReadOnlySpan<byte> tiles, float[] probabilities)
+    private List<CharacterPrediction> Predictions(ReadOnlySpan<byte> tiles, float[] probabilities, int[]? inkGroups = null)
     {
         const int size = CharacterTile.PixelCount;
         int classes = _classes.Length;
         var predictions = new List<CharacterPrediction>(tiles.Length / size);
         for (int i = 0; i < tiles.Length / size; i++)
-            predictions.Add(new CharacterPrediction(_classes, probabilities.AsSpan(i * classes, classes).ToArray(), tiles.Slice(i * size, size).ToArray()));
+        {
+            predictions.Add(new CharacterPrediction(_classes, probabilities.AsSpan(i * classes, classes).ToArray(), tiles.Slice(i * size, size).ToArray(),
+                inkGroups?[i] ?? 1));
+        }
         return predictions;
     }
 
     /// <summary>One tile through the network, recorded as a single prediction timed from <paramref name="started"/>.</summary>
-    private CharacterPrediction PredictOne(byte[] tile, string source, long started)
+    private CharacterPrediction PredictOne(byte[] tile, string source, long started, int inkGroups = 1)
     {
-        var prediction = new CharacterPrediction(_classes, ScoreTiles(tile), tile);
+        var prediction = new CharacterPrediction(_classes, ScoreTiles(tile), tile, inkGroups);
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.SingleMode, 1, elapsed);
         RecognizerLog.Predicted(Log, source, prediction.Character, prediction.Confidence, elapsed.TotalMilliseconds, _scorerKind);

@@ -12,6 +12,21 @@ public static class SharedData
 
     public static string EmnistDirectory => Directory_.Value;
 
+    /// <summary>The SSE-letters photos (<c>../shared/data/sse-letters/frames</c>): 5×3 grids of handwritten capitals; fails, never skips, without them.</summary>
+    public static string SseLettersFrames
+    {
+        get
+        {
+            string path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "sse-letters", "frames"));
+            if (!Directory.Exists(path) || !Directory.EnumerateFiles(path, "*.jpg").Any())
+            {
+                throw new InvalidOperationException(
+                    $"The SSE-letters photos are required but were not found at {path}. Put them in ../shared/data/sse-letters/frames beside the checkout.");
+            }
+            return path;
+        }
+    }
+
     public static string RepositoryRoot
     {
         get
