@@ -8,7 +8,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var command = new Command("evaluate", "Evaluate a saved recognizer on EMNIST (the test part, or the --holdout of a part)");
+        var command = new Command("evaluate", "Evaluate a saved recognizer (by default the pretrained one) on EMNIST (the test part, or the --holdout of a part)");
         command.Add(DemoOptions.ScoringModel);
         command.Add(DemoOptions.Device);
         command.Add(Verbose.Option);
@@ -17,7 +17,7 @@ internal static class EvaluateCommand
         command.SetAction(parse => Program.Guard(() =>
         {
             using Verbose? verbose = Verbose.Start(parse);
-            using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel)!, parse.GetValue(DemoOptions.Device));
+            using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel), parse.GetValue(DemoOptions.Device));
             recognizer.Logger = verbose?.Logger;
             DataSelection data = DataSelection.Load(parse, needTrain: false);
             var test = data.Test ?? data.Train;

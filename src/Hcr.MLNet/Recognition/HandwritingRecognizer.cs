@@ -40,11 +40,17 @@ public sealed partial class HandwritingRecognizer : IDisposable
     private readonly Lazy<TransformerChain<ITransformer>> _pipeline;
     private readonly Lazy<TransformerChain<ITransformer>> _imagePipeline;
     private readonly string _scorerKind;
+    // The shipped model scored by ONNX Runtime (LoadPretrained): its TorchSharp weights stay in the assembly until
+    // fine-tuning asks for them (HandwritingRecognizer.Pretrained.cs), so that predicting never loads libtorch.
+    private readonly bool _pretrained;
+    private readonly Lock _pretrainedWeightsLock = new();
+    private HandwritingCnnTransformer? _pretrainedWeights;
     private bool _disposed;
 
     private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, IBatchScorer scorer,
-        InkNormalizationOptions preprocessing)
+        InkNormalizationOptions preprocessing, bool pretrained = false)
     {
+        _pretrained = pretrained;
         Preprocessing = preprocessing;
         _ml = ml;
         _labelMapping = labelMapping;
@@ -80,8 +86,9 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public IReadOnlyList<char> Classes => _classes;
 
     /// <summary>
-    /// The TorchSharp network (architecture, per-epoch history, …); null for a recognizer loaded from
-    /// ONNX with <see cref="LoadOnnx"/>, which runs on ONNX Runtime alone.
+    /// The TorchSharp network that scores (architecture, per-epoch history, …); null for a recognizer that scores on
+    /// ONNX Runtime alone: one loaded with <see cref="LoadOnnx"/>, or the pretrained one of <see cref="LoadPretrained(Onnx.OnnxScoringOptions?)"/>
+    /// (<see cref="LoadPretrained(Native.ComputeDevice)"/> gives it with its network).
     /// </summary>
     public HandwritingCnnTransformer? Network => _scorer as HandwritingCnnTransformer;
 
@@ -223,5 +230,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
             return;
         _disposed = true;
         _scorer.Dispose();
+        lock (_pretrainedWeightsLock)
+            _pretrainedWeights?.Dispose();
     }
 }
