@@ -138,6 +138,32 @@ public sealed partial class HandwritingRecognizer
         }
     }
 
+    /// <summary>
+    /// A copy of this recognizer (same weights, classes and preprocessing, a network of its own: dispose both) that scores
+    /// with other test-time rotations (see <see cref="HandwritingCnnTransformer.WithTestTimeRotations"/>): <c>[]</c> reads
+    /// each image alone, about three times as fast, for about 0.3 points of macro accuracy. Save or export the copy to keep them.
+    /// </summary>
+    /// <param name="rotations">Angles in degrees, as <see cref="HandwritingCnnOptions.TestTimeRotations"/> takes them.</param>
+    /// <exception cref="NotSupportedException">A recognizer that scores on ONNX Runtime: its graph holds the rotations; export again from the <c>.hcr</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Too many angles, or one that is zero or too large.</exception>
+    public HandwritingRecognizer WithTestTimeRotations(IReadOnlyList<double> rotations)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
+            "This recognizer scores on ONNX Runtime, whose graph holds its test-time rotations; load its .hcr file (for the pretrained one, " +
+            "LoadPretrained(ComputeDevice)) and export that with other rotations.");
+        HandwritingCnnTransformer copy = network.WithTestTimeRotations(rotations);
+        try
+        {
+            return FromNetwork(copy, Preprocessing);
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A recognizer around a network trained or loaded elsewhere, with the standard label mapping and normalization.</summary>
     internal static HandwritingRecognizer FromNetwork(HandwritingCnnTransformer network, InkNormalizationOptions? preprocessing = null)
     {
