@@ -19,7 +19,7 @@ namespace Hcr.MLNet;
 /// <see cref="CharacterImageLoader"/> → <see cref="InkNormalizer"/> → 28×28 tile → network, several
 /// tiles to a network call wherever there are several. <see cref="Pipeline"/> and <see cref="ImagePipeline"/>
 /// give the same answers as ML.NET chains, for applications that compose pipelines. Train one with
-/// <see cref="Create"/> or <see cref="Train(RecognizerTrainingOptions)"/>, or load one with <see cref="Load"/>.
+/// <see cref="Create"/> or <see cref="Train(RecognizerTrainingOptions)"/>, load one with <see cref="Load"/>, or take the one shipped in the package with <see cref="LoadPretrained(Onnx.OnnxScoringOptions?)"/>.
 /// Predictions and evaluations may run from several threads at once. Dispose it to free the network's native memory.
 /// </summary>
 public sealed partial class HandwritingRecognizer : IDisposable
