@@ -11,7 +11,8 @@ public sealed partial class HandwritingRecognizer
     /// The EMNIST-47 recognizer that ships inside this package: no download, no training, no file to find. It reads
     /// the 47 classes of EMNIST Balanced (digits, capitals, and the lower-case letters whose shape differs from their
     /// capital's: a b d e f g h n q r t) and predicts on ONNX Runtime, so predicting loads neither TorchSharp nor
-    /// libtorch. It also carries its TorchSharp weights, so that it can be fine-tuned
+    /// libtorch. It scores each image alone, without test-time rotations, to be fast on a CPU
+    /// (<see cref="WithTestTimeRotations"/> on <see cref="LoadPretrained(ComputeDevice)"/> adds them back). It also carries its TorchSharp weights, so that it can be fine-tuned
     /// (<c>HandwritingRecognizer.Create().StartingFrom(HandwritingRecognizer.LoadPretrained())</c>, which loads them
     /// and libtorch when it trains); <see cref="Save"/> writes its recognizer file and <see cref="ExportOnnx"/> its
     /// ONNX model. How it was trained and how well it reads: README.md, "The pretrained recognizer".

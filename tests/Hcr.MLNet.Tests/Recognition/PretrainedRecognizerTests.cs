@@ -4,6 +4,7 @@ using Hcr.MLNet.Data;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Tests.Onnx;
 using Hcr.MLNet.Tests.TestSupport;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Hcr.MLNet.Tests.Recognition;
@@ -146,7 +147,7 @@ public class PretrainedRecognizerTests
 
 /// <summary>The pretrained recognizer on real EMNIST images it was not trained on (needs ../shared).</summary>
 [Trait(TestTier.Category, TestTier.Slow)]
-public class PretrainedRecognizerRealDataTests
+public class PretrainedRecognizerRealDataTests(ITestOutputHelper output)
 {
     /// <summary>The 15 letters ByClass tells apart from their capitals and ByMerge (so the pretrained model) does not.</summary>
     private const string MergedLetters = "cijklmopsuvwxyz";
@@ -191,6 +192,8 @@ public class PretrainedRecognizerRealDataTests
         Assert.True(evaluation.Accuracy > 0.86, $"accuracy {evaluation.Accuracy:P2} on {unseen.Count} unseen images");
         Assert.True(evaluation.MacroAccuracy > 0.86, $"macro accuracy {evaluation.MacroAccuracy:P2} on {unseen.Count} unseen images");
 
+        output.WriteLine($"{unseen.Count} unseen images: accuracy {evaluation.Accuracy:P2}, macro accuracy {evaluation.MacroAccuracy:P2}");
+
         IReadOnlyList<CharacterPrediction> a = onnx.PredictTiles(unseen), b = torchSharp.PredictTiles(unseen);
         int disagree = 0;
         float largest = 0;
@@ -201,6 +204,7 @@ public class PretrainedRecognizerRealDataTests
             for (int k = 0; k < a[i].Probabilities.Count; k++)
                 largest = Math.Max(largest, Math.Abs(a[i].Probabilities[k] - b[i].Probabilities[k]));
         }
+        output.WriteLine($"ONNX Runtime and TorchSharp disagree on {disagree} images; probabilities differ by up to {largest:G3}");
         // Float rounding differs between the runtimes (folded batch norm); it may flip a near tie, never more.
         Assert.True(disagree <= a.Count / 1000, $"ONNX Runtime and TorchSharp disagree on {disagree} of {a.Count} images");
         Assert.True(largest < 1e-3, $"probabilities differ by up to {largest}");
@@ -223,6 +227,7 @@ public class PretrainedRecognizerRealDataTests
                 photosRight++;
         }
         double tiles = (double)tilesRight / count, photos = (double)photosRight / count;
+        output.WriteLine($"{count} unseen images: {tiles:P1} read right as tiles, {photos:P1} as photo-like renderings");
         Assert.True(tiles > 0.85, $"tiles {tiles:P1}");
         Assert.True(photos > 0.9 * tiles, $"photos {photos:P1} vs tiles {tiles:P1}");
     }
