@@ -32,7 +32,7 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
     /// The images to evaluate <paramref name="recognizer"/> on: those the data options name, or without them, the ones set
     /// aside when it was trained. Refuses, in one line, images it was trained on.
     /// </summary>
-    public static (EmnistDataset Images, string Description) LoadForEvaluation(ParseResult parse, HandwritingRecognizer recognizer, string modelPath)
+    public static (EmnistDataset Images, string Description) LoadForEvaluation(ParseResult parse, HandwritingRecognizer recognizer, string modelName)
     {
         EmnistSelection? trained = recognizer.TrainingData;
         EmnistSelection selection;
@@ -41,7 +41,7 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
             if (!trained.HasTestImages)
             {
                 throw new DemoException(
-                    $"{modelPath} was trained on all of {trained} and set no images aside to evaluate it on; " +
+                    $"{modelName} was trained on all of {trained} and set no images aside to evaluate it on; " +
                     "name others with --data, --split, --part and --holdout.");
             }
             selection = trained;
@@ -52,7 +52,7 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
             if (trained is not null && trained.SharesImagesWith(selection))
             {
                 throw new DemoException(
-                    $"{modelPath} was trained on {trained}, which includes images of {selection.TestDescription}: evaluating on them would flatter it. " +
+                    $"{modelName} was trained on {trained}, which includes images of {selection.TestDescription}: evaluating on them would flatter it. " +
                     (trained.HasTestImages ? "Leave out the data options to evaluate on the images set aside for it, or name another part." : "Name another part."));
             }
         }

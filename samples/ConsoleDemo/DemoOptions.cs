@@ -39,11 +39,19 @@ internal static class DemoOptions
         DefaultValueFactory = _ => "model.hcr",
     };
 
-    /// <summary>For commands that only score: an ONNX export runs as well (see <see cref="Program.LoadRecognizer"/>).</summary>
-    public static readonly Option<string> ScoringModel = new("--model", "-m")
+    /// <summary>
+    /// For commands that only score: an ONNX export runs as well, and without it the pretrained recognizer shipped in
+    /// Hcr.MLNet does (see <see cref="Program.LoadRecognizer"/>), so that a first command needs no file.
+    /// </summary>
+    public static readonly Option<string?> ScoringModel = new("--model", "-m")
     {
-        Description = "Recognizer file: .hcr, or .onnx written by export-onnx",
-        DefaultValueFactory = _ => "model.hcr",
+        Description = "Recognizer file: .hcr, or .onnx written by export-onnx (default: the pretrained recognizer shipped in Hcr.MLNet)",
+    };
+
+    /// <summary>For commands that start from a recognizer's weights: a .hcr file, or without it the pretrained recognizer.</summary>
+    public static readonly Option<string?> BaseModel = new("--model", "-m")
+    {
+        Description = "Recognizer file (.hcr) to start from (default: the pretrained recognizer shipped in Hcr.MLNet)",
     };
 
     public static readonly Option<ComputeDevice> Device = new("--device")

@@ -34,11 +34,19 @@ internal static class Program
         return parse.Invoke();
     }
 
-    /// <summary>A saved recognizer: <c>.onnx</c> files run on ONNX Runtime, others are Hcr.MLNet recognizer files.</summary>
-    public static Hcr.MLNet.HandwritingRecognizer LoadRecognizer(string path, ComputeDevice device = ComputeDevice.Auto) =>
-        Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
-            ? Hcr.MLNet.HandwritingRecognizer.LoadOnnx(path)
-            : Hcr.MLNet.HandwritingRecognizer.Load(path, device);
+    /// <summary>
+    /// A saved recognizer: <c>.onnx</c> files run on ONNX Runtime, others are Hcr.MLNet recognizer files; no path is the
+    /// pretrained recognizer, on ONNX Runtime unless a device is asked for.
+    /// </summary>
+    public static Hcr.MLNet.HandwritingRecognizer LoadRecognizer(string? path, ComputeDevice device = ComputeDevice.Auto) => path switch
+    {
+        null => device == ComputeDevice.Auto ? Hcr.MLNet.HandwritingRecognizer.LoadPretrained() : Hcr.MLNet.HandwritingRecognizer.LoadPretrained(device),
+        _ when Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) => Hcr.MLNet.HandwritingRecognizer.LoadOnnx(path),
+        _ => Hcr.MLNet.HandwritingRecognizer.Load(path, device),
+    };
+
+    /// <summary>How a command names the recognizer it loaded with <see cref="LoadRecognizer"/>.</summary>
+    public static string DescribeModel(string? path) => path is null ? "the pretrained recognizer (shipped in Hcr.MLNet)" : Path.GetFullPath(path);
 
     /// <summary>Runs a command; any failure is one line on stderr and a non-zero exit code, never a stack trace.</summary>
     public static int Guard(Func<int> command)

@@ -7,6 +7,11 @@ using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 
 // Usage: dotnet Hcr.MLNet.OnnxProbe.dll <model.onnx> [image file]
+//        dotnet Hcr.MLNet.OnnxProbe.dll --pretrained <image file>
+//
+// With --pretrained, loads the recognizer shipped inside Hcr.MLNet (HandwritingRecognizer.LoadPretrained), reports its
+// load time, reads the image with it (step 3's recognizer part), and goes on to step 4: the pretrained recognizer
+// predicts without TorchSharp or libtorch. Otherwise:
 //
 // 1. Creates ONNX Runtime's environment first, with a logging callback at the most verbose level,
 //    so that every message ONNX Runtime logs in this process (its own sessions and ML.NET's) is seen.
@@ -27,9 +32,11 @@ using Microsoft.ML.OnnxRuntime;
 // child process can show. Exit code 0: every thread ended on ObjectDisposedException and nothing else; 2 otherwise.
 if (args is ["dispose-under-load", string loadedModel])
     return Probe.DisposeUnderLoad(loadedModel);
-if (args.Length is not (1 or 2))
+const string PretrainedFlag = "--pretrained";
+bool pretrained = args.Length == 2 && args[0] == PretrainedFlag;
+if (args.Length is not (1 or 2) || args.Length == 1 && args[0] == PretrainedFlag)
 {
-    Console.Error.WriteLine("usage: Hcr.MLNet.OnnxProbe <model.onnx> [image file] | dispose-under-load <model.onnx>");
+    Console.Error.WriteLine($"usage: Hcr.MLNet.OnnxProbe <model.onnx> [image file] | {PretrainedFlag} <image file> | dispose-under-load <model.onnx>");
     return 1;
 }
 string modelPath = args[0];
@@ -45,6 +52,56 @@ var environment = new EnvironmentCreationOptions
 OrtEnv.CreateInstanceWithOptions(ref environment);
 
 try
+{
+    if (pretrained)
+    {
+        var clock = Stopwatch.StartNew();
+        using Hcr.MLNet.HandwritingRecognizer recognizer = Hcr.MLNet.HandwritingRecognizer.LoadPretrained();
+        Console.WriteLine($"pretrained-load-ms: {clock.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"classes: {recognizer.Classes.Count}");
+        Hcr.MLNet.CharacterPrediction prediction = recognizer.Predict(args[1]);
+        Console.WriteLine($"recognizer-predicted: {prediction.Character}");
+        Console.WriteLine($"recognizer-probabilities: {string.Join(" ", prediction.Probabilities.Select(p => p.ToString("R", CultureInfo.InvariantCulture)))}");
+    }
+    else
+    {
+        ProbeModel(modelPath, args.Length == 2 ? args[1] : null);
+    }
+}
+catch (Exception e)
+{
+    Console.WriteLine($"error: {e.GetType().FullName}: {e.Message}");
+    return 2;
+}
+
+Console.WriteLine($"ort-messages: {messages.Count}");
+var warnings = messages.Where(m => m.Severity >= OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING).ToList();
+Console.WriteLine($"ort-warnings: {warnings.Count}");
+foreach (var w in warnings)
+    Console.WriteLine($"ort-warning: [{w.Severity}] [{w.LogId}] {w.Message}");
+
+string[] torchAssemblies = AppDomain.CurrentDomain.GetAssemblies()
+    .Select(a => a.GetName().Name ?? "")
+    .Where(n => n.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase))
+    .ToArray();
+Console.WriteLine($"torchsharp-assemblies: {(torchAssemblies.Length == 0 ? "none" : string.Join(", ", torchAssemblies))}");
+
+IEnumerable<string> mapped = OperatingSystem.IsLinux()
+    ? File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 6).Select(f => f[5])
+    : Process.GetCurrentProcess().Modules.Cast<ProcessModule>().Select(m => m.FileName);
+string[] torchLibraries = mapped.Where(Probe.IsTorchLibrary).Distinct().ToArray();
+Console.WriteLine($"onnxruntime-mapped: {mapped.Any(p => Path.GetFileName(p).Contains("onnxruntime", StringComparison.OrdinalIgnoreCase))}");
+Console.WriteLine($"torch-libraries-mapped: {(torchLibraries.Length == 0 ? "none" : string.Join(", ", torchLibraries))}");
+
+string[] torchFiles = Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories)
+    .Where(f => Probe.IsTorchLibrary(f) || Path.GetFileName(f).StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase))
+    .ToArray();
+Console.WriteLine($"torch-files-in-app-folder: {(torchFiles.Length == 0 ? "none" : string.Join(", ", torchFiles))}");
+
+return torchAssemblies.Length == 0 && torchLibraries.Length == 0 && torchFiles.Length == 0 ? 0 : 3;
+
+// Steps 2 and 3 for a model file.
+static void ProbeModel(string modelPath, string? imagePath)
 {
     using (var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE, LogVerbosityLevel = 0, LogId = "probe-session" })
     using (var session = new InferenceSession(modelPath, options))
@@ -86,45 +143,14 @@ try
     }
     Console.WriteLine($"temp-entries-after-dispose: {TempEntries()}");
 
-    if (args.Length == 2)
+    if (imagePath is not null)
     {
         using Hcr.MLNet.HandwritingRecognizer recognizer = Hcr.MLNet.HandwritingRecognizer.LoadOnnx(modelPath);
-        Hcr.MLNet.CharacterPrediction prediction = recognizer.Predict(args[1]);
+        Hcr.MLNet.CharacterPrediction prediction = recognizer.Predict(imagePath);
         Console.WriteLine($"recognizer-predicted: {prediction.Character}");
         Console.WriteLine($"recognizer-probabilities: {string.Join(" ", prediction.Probabilities.Select(p => p.ToString("R", CultureInfo.InvariantCulture)))}");
     }
 }
-catch (Exception e)
-{
-    Console.WriteLine($"error: {e.GetType().FullName}: {e.Message}");
-    return 2;
-}
-
-Console.WriteLine($"ort-messages: {messages.Count}");
-var warnings = messages.Where(m => m.Severity >= OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING).ToList();
-Console.WriteLine($"ort-warnings: {warnings.Count}");
-foreach (var w in warnings)
-    Console.WriteLine($"ort-warning: [{w.Severity}] [{w.LogId}] {w.Message}");
-
-string[] torchAssemblies = AppDomain.CurrentDomain.GetAssemblies()
-    .Select(a => a.GetName().Name ?? "")
-    .Where(n => n.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase))
-    .ToArray();
-Console.WriteLine($"torchsharp-assemblies: {(torchAssemblies.Length == 0 ? "none" : string.Join(", ", torchAssemblies))}");
-
-IEnumerable<string> mapped = OperatingSystem.IsLinux()
-    ? File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 6).Select(f => f[5])
-    : Process.GetCurrentProcess().Modules.Cast<ProcessModule>().Select(m => m.FileName);
-string[] torchLibraries = mapped.Where(Probe.IsTorchLibrary).Distinct().ToArray();
-Console.WriteLine($"onnxruntime-mapped: {mapped.Any(p => Path.GetFileName(p).Contains("onnxruntime", StringComparison.OrdinalIgnoreCase))}");
-Console.WriteLine($"torch-libraries-mapped: {(torchLibraries.Length == 0 ? "none" : string.Join(", ", torchLibraries))}");
-
-string[] torchFiles = Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories)
-    .Where(f => Probe.IsTorchLibrary(f) || Path.GetFileName(f).StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase))
-    .ToArray();
-Console.WriteLine($"torch-files-in-app-folder: {(torchFiles.Length == 0 ? "none" : string.Join(", ", torchFiles))}");
-
-return torchAssemblies.Length == 0 && torchLibraries.Length == 0 && torchFiles.Length == 0 ? 0 : 3;
 
 static string TempEntries()
 {

@@ -25,8 +25,8 @@ internal static class FineTuneCommand
     {
         DemoOptions.Require(Epochs, e => e >= 1, "at least 1");
         DemoOptions.Require(Holdout, h => h > 0 && h < 1, "between 0 and 1");
-        var command = new Command("finetune", "Fine-tune a saved recognizer (.hcr) on your own images: a folder with one subfolder per character");
-        foreach (Option option in new Option[] { Images, DemoOptions.Model, FreezeFeatures, Epochs, Holdout, SkipUnusable, DemoOptions.Device, Seed, Output, Verbose.Option })
+        var command = new Command("finetune", "Fine-tune a recognizer (a .hcr file, or the pretrained one) on your own images: a folder with one subfolder per character");
+        foreach (Option option in new Option[] { Images, DemoOptions.BaseModel, FreezeFeatures, Epochs, Holdout, SkipUnusable, DemoOptions.Device, Seed, Output, Verbose.Option })
             command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
         return command;
@@ -35,12 +35,13 @@ internal static class FineTuneCommand
     private static int Run(ParseResult parse, CancellationToken cancellation)
     {
         using Verbose? verbose = Verbose.Start(parse);
-        string modelPath = parse.GetValue(DemoOptions.Model)!;
+        string? modelPath = parse.GetValue(DemoOptions.BaseModel);
         string output = parse.GetValue(Output)!;
         // Before any work: a path that cannot be written must not cost the fine-tuning run.
         HandwritingRecognizer.CheckSavePath(output);
-        using HandwritingRecognizer baseRecognizer = Program.LoadRecognizer(modelPath, parse.GetValue(DemoOptions.Device));
-        AnsiConsole.MarkupLineInterpolated($"[bold]Base[/]    {Path.GetFullPath(modelPath)}: {baseRecognizer.Classes.Count} classes, {baseRecognizer.Network?.Architecture.Name ?? "ONNX"}");
+        // The pretrained base scores on ONNX Runtime (for the held-out comparison) and gives its weights to the fine-tuning.
+        using HandwritingRecognizer baseRecognizer = modelPath is null ? HandwritingRecognizer.LoadPretrained() : Program.LoadRecognizer(modelPath, parse.GetValue(DemoOptions.Device));
+        AnsiConsole.MarkupLineInterpolated($"[bold]Base[/]    {Program.DescribeModel(modelPath)}: {baseRecognizer.Classes.Count} classes, {baseRecognizer.Network?.Architecture.Name ?? "ONNX"}");
 
         LabeledImageFolder folder = AnsiConsole.Progress().Start(context =>
         {

@@ -54,7 +54,7 @@ internal static class PredictCommand
         string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
 
         using Verbose? verbose = Verbose.Start(parse);
-        using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel)!);
+        using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel));
         recognizer.Logger = verbose?.Logger;
         int top = parse.GetValue(Top);
         if (parse.GetValue(Characters))
@@ -89,6 +89,12 @@ internal static class PredictCommand
         AnsiConsole.Write(table);
         foreach ((string image, int groups) in several)
             AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {Path.GetFileName(image)} seems to hold {groups} characters side by side, read as one; read them one by one with [bold]predict --characters[/] (HandwritingRecognizer.ReadCharacters).");
+        if (parse.GetValue(DemoOptions.ScoringModel) is null)
+        {
+            AnsiConsole.MarkupLine(
+                "Read by the [bold]pretrained[/] recognizer shipped in Hcr.MLNet (47 EMNIST classes). Next: [blue]train[/] your own on EMNIST, " +
+                "or [blue]finetune --images <folder>[/] it on your handwriting; [blue]-m[/] reads with a saved .hcr or .onnx.");
+        }
         if (shown > 0)
             AnsiConsole.MarkupLineInterpolated($"Wrote what the network saw for {Text.Count(shown, "image")} to [blue]{Path.GetFullPath(showDir!)}[/].");
         return failed == 0 ? 0 : 1;

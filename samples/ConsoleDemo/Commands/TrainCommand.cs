@@ -126,10 +126,10 @@ internal static class TrainCommand
     }
 
     /// <summary>"-5,5" → [-5, 5]; "none" → []; null (option not given) → null. The parser has run <see cref="RotationsError"/> on the text.</summary>
-    private static double[]? ParseRotations(string? text) => text is not null && TryParseRotations(text, out double[] angles) ? angles : null;
+    internal static double[]? ParseRotations(string? text) => text is not null && TryParseRotations(text, out double[] angles) ? angles : null;
 
     /// <summary>What is wrong with a --test-time-rotations value, in the trainer's limits; null when nothing is.</summary>
-    private static string? RotationsError(string text)
+    internal static string? RotationsError(string text)
     {
         if (!TryParseRotations(text, out double[] angles))
             return $"--test-time-rotations takes comma-separated angles in degrees (for example -5,5) or none, not '{text}'.";

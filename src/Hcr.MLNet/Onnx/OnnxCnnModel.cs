@@ -44,7 +44,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
         ScoringOptions = options;
     }
 
-    /// <summary>The file the model was loaded from.</summary>
+    /// <summary>The file the model was loaded from (its full path); for the pretrained model, which ships inside Hcr.MLNet.dll, the name of that resource.</summary>
     public string ModelPath { get; }
 
     /// <summary>The classes, by class index (the characters, for EMNIST data).</summary>
@@ -91,7 +91,16 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     public static OnnxCnnModel Load(string path, MLContext? mlContext = null, string? pixelsColumnName = null, OnnxScoringOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = OnnxFormat.ReadFile(path);
+        return LoadBytes(OnnxFormat.ReadFile(path), path, Path.GetFullPath(path), mlContext, pixelsColumnName, options);
+    }
+
+    /// <summary>
+    /// <see cref="Load(string, MLContext?, string?, OnnxScoringOptions?)"/> from a model already in memory (the pretrained
+    /// model embedded in this assembly), checked the same way; <paramref name="path"/> names it in errors, <paramref name="modelPath"/> in <see cref="ModelPath"/>.
+    /// </summary>
+    internal static OnnxCnnModel LoadBytes(byte[] bytes, string path, string modelPath, MLContext? mlContext = null, string? pixelsColumnName = null,
+        OnnxScoringOptions? options = null)
+    {
         OnnxModelDescription description = OnnxFormat.Read(bytes, path, strict: options?.StrictValidation ?? true);
         string pixels = pixelsColumnName
             ?? (description.Metadata.TryGetValue(OnnxMetadataKeys.PixelsColumn, out string? stored) && stored.Length > 0 ? stored : HcrColumns.Pixels);
@@ -109,7 +118,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
             scoring = OnnxScoringOptions.Default;
             session = OpenSession(bytes, path, scoring);
         }
-        return new OnnxCnnModel(Path.GetFullPath(path), description, pixels, session, scoring);
+        return new OnnxCnnModel(modelPath, description, pixels, session, scoring);
     }
 
     /// <summary>The one session of a model: the bytes already checked, ONNX Runtime's errors told apart by what most likely caused them.</summary>

@@ -18,11 +18,17 @@ public sealed partial class HandwritingRecognizer
     /// Writes the network as a standard ONNX model (opset 17; input <c>pixels</c> float[N,1,28,28],
     /// outputs <c>probabilities</c> and <c>predicted_class</c>), with the classes and this recognizer's
     /// preprocessing settings in its metadata, so that <see cref="LoadOnnx"/> gives back the same recognizer.
+    /// The pretrained recognizer writes the ONNX model it ships with, which is that export of its network.
     /// </summary>
     public void ExportOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using UsageGate.Lease lease = _gate.Enter(this);
+        if (Network is null && _pretrained)
+        {
+            PretrainedModel.CopyTo(PretrainedModel.OnnxResource, path);
+            return;
+        }
         HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
             "This recognizer was loaded from an ONNX file already; use that file.");
         network.ExportOnnx(path, new Dictionary<string, string>
@@ -47,7 +53,12 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var ml = new MLContext(seed: 1);
-        OnnxCnnModel model = OnnxCnnModel.Load(path, ml, options: options ?? OnnxScoringOptions.Default);
+        return FromOnnx(ml, OnnxCnnModel.Load(path, ml, options: options ?? OnnxScoringOptions.Default), path, pretrained: false);
+    }
+
+    /// <summary>A recognizer on <paramref name="model"/> (which it owns, and disposes if this fails), its settings read from the model's metadata.</summary>
+    private static HandwritingRecognizer FromOnnx(MLContext ml, OnnxCnnModel model, string path, bool pretrained)
+    {
         try
         {
             InkNormalizationOptions preprocessing = new();
@@ -72,7 +83,8 @@ public sealed partial class HandwritingRecognizer
             {
                 throw new ModelFormatException(path, $"its classes are not those of a character recognizer ({e.Message}).", e);
             }
-            return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml), model, preprocessing);
+            return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml), model, preprocessing,
+                pretrained);
         }
         catch
         {

@@ -57,12 +57,18 @@ public sealed partial class HandwritingRecognizer
     /// <summary>
     /// Saves everything needed to predict in a fresh process (a zip: manifest with format version, classes and
     /// the network's checksum, the ML.NET steps as ML.NET model files, the network weights), atomically: a crash
-    /// never leaves a half-written file under <paramref name="path"/>.
+    /// never leaves a half-written file under <paramref name="path"/>. The pretrained recognizer writes the recognizer
+    /// file it ships with.
     /// </summary>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using UsageGate.Lease lease = _gate.Enter(this);
+        if (Network is null && _pretrained)
+        {
+            PretrainedModel.CopyTo(PretrainedModel.RecognizerResource, path);
+            return;
+        }
         HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
             "This recognizer was loaded from an ONNX file and has no TorchSharp network to save; keep the ONNX file itself.");
         // The network is serialized first because the manifest, written before it, carries its checksum.
@@ -115,10 +121,20 @@ public sealed partial class HandwritingRecognizer
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ModelFormats.RequireFile(path, "recognizer file");
+        using FileStream stream = File.OpenRead(path);
+        return LoadStream(stream, path, device);
+    }
+
+    /// <summary>
+    /// <see cref="Load(string, ComputeDevice)"/> from a stream (the pretrained recognizer embedded in this assembly);
+    /// <paramref name="path"/> names it in errors.
+    /// </summary>
+    internal static HandwritingRecognizer LoadStream(Stream stream, string path, ComputeDevice device)
+    {
         HandwritingCnnTransformer? network = null;
         try
         {
-            using ZipArchive zip = ZipFile.OpenRead(path);
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             Manifest manifest = ReadManifest(zip, path);
             // The network first: it is the entry that can be large, and a bad one is refused before ML.NET loads anything.
             network = ReadNetwork(zip, manifest, path, device);
@@ -142,6 +158,51 @@ public sealed partial class HandwritingRecognizer
         catch
         {
             network?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The network alone of the recognizer file in <paramref name="stream"/>, held to the same checks as
+    /// <see cref="LoadStream"/> (manifest, sizes, checksum, finite weights) but without its ML.NET steps.
+    /// </summary>
+    internal static HandwritingCnnTransformer LoadNetwork(Stream stream, string path, ComputeDevice device)
+    {
+        try
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            return ReadNetwork(zip, ReadManifest(zip, path), path, device);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            if (e is EndOfStreamException)
+                throw BoundedRead.Truncated(path, e);
+            throw new ModelFormatException(path, $"not a readable recognizer file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
+    /// A copy of this recognizer (same weights, classes and preprocessing, a network of its own: dispose both) that scores
+    /// with other test-time rotations (see <see cref="HandwritingCnnTransformer.WithTestTimeRotations"/>): <c>[]</c> reads
+    /// each image alone, about three times as fast, for about 0.3 points of macro accuracy. Save or export the copy to keep them.
+    /// </summary>
+    /// <param name="rotations">Angles in degrees, as <see cref="HandwritingCnnOptions.TestTimeRotations"/> takes them.</param>
+    /// <exception cref="NotSupportedException">A recognizer that scores on ONNX Runtime: its graph holds the rotations; export again from the <c>.hcr</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Too many angles, or one that is zero or too large.</exception>
+    public HandwritingRecognizer WithTestTimeRotations(IReadOnlyList<double> rotations)
+    {
+        using UsageGate.Lease lease = _gate.Enter(this);
+        HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
+            "This recognizer scores on ONNX Runtime, whose graph holds its test-time rotations; load its .hcr file (for the pretrained one, " +
+            "LoadPretrained(ComputeDevice)) and export that with other rotations.");
+        HandwritingCnnTransformer copy = network.WithTestTimeRotations(rotations);
+        try
+        {
+            return FromNetwork(copy, Preprocessing);
+        }
+        catch
+        {
+            copy.Dispose();
             throw;
         }
     }

@@ -19,7 +19,7 @@ namespace Hcr.MLNet;
 /// <see cref="CharacterImageLoader"/> → <see cref="InkNormalizer"/> → 28×28 tile → network, several
 /// tiles to a network call wherever there are several. <see cref="Pipeline"/> and <see cref="ImagePipeline"/>
 /// give the same answers as ML.NET chains, for applications that compose pipelines. Train one with
-/// <see cref="Create"/> or <see cref="Train(RecognizerTrainingOptions)"/>, or load one with <see cref="Load"/>.
+/// <see cref="Create"/> or <see cref="Train(RecognizerTrainingOptions)"/>, load one with <see cref="Load"/>, or take the one shipped in the package with <see cref="LoadPretrained(Onnx.OnnxScoringOptions?)"/>.
 /// Predictions and evaluations may run from several threads at once. Dispose it to free the network's native memory.
 /// </summary>
 public sealed partial class HandwritingRecognizer : IDisposable
@@ -43,10 +43,16 @@ public sealed partial class HandwritingRecognizer : IDisposable
     // Every call that uses the network holds a lease for its whole length: Dispose waits for them, so that a call
     // begun before it finishes and the native memory is freed after (see UsageGate).
     private readonly UsageGate _gate = new();
+    // The shipped model scored by ONNX Runtime (LoadPretrained): its TorchSharp weights stay in the assembly until
+    // fine-tuning asks for them (HandwritingRecognizer.Pretrained.cs), so that predicting never loads libtorch.
+    private readonly bool _pretrained;
+    private readonly Lock _pretrainedWeightsLock = new();
+    private HandwritingCnnTransformer? _pretrainedWeights;
 
     private HandwritingRecognizer(MLContext ml, ITransformer labelMapping, ITransformer normalization, IBatchScorer scorer,
-        InkNormalizationOptions preprocessing)
+        InkNormalizationOptions preprocessing, bool pretrained = false)
     {
+        _pretrained = pretrained;
         Preprocessing = preprocessing;
         _ml = ml;
         _labelMapping = labelMapping;
@@ -82,8 +88,9 @@ public sealed partial class HandwritingRecognizer : IDisposable
     public IReadOnlyList<char> Classes => _classes;
 
     /// <summary>
-    /// The TorchSharp network (architecture, per-epoch history, …); null for a recognizer loaded from
-    /// ONNX with <see cref="LoadOnnx"/>, which runs on ONNX Runtime alone.
+    /// The TorchSharp network that scores (architecture, per-epoch history, …); null for a recognizer that scores on
+    /// ONNX Runtime alone: one loaded with <see cref="LoadOnnx"/>, or the pretrained one of <see cref="LoadPretrained(Onnx.OnnxScoringOptions?)"/>
+    /// (<see cref="LoadPretrained(Native.ComputeDevice)"/> gives it with its network).
     /// </summary>
     public HandwritingCnnTransformer? Network => _scorer as HandwritingCnnTransformer;
 
@@ -237,7 +244,10 @@ public sealed partial class HandwritingRecognizer : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_gate.Close())
-            _scorer.Dispose();
+        if (!_gate.Close())
+            return;
+        _scorer.Dispose();
+        lock (_pretrainedWeightsLock)
+            _pretrainedWeights?.Dispose();
     }
 }

@@ -195,7 +195,9 @@ public sealed class HandwritingRecognizerBuilder
     /// </para>
     /// <para>
     /// The base must be alive until <see cref="Train"/> returns (it is read then, not now), and must have its
-    /// TorchSharp weights: trained, or loaded from a <c>.hcr</c> file with <see cref="HandwritingRecognizer.Load"/>.
+    /// TorchSharp weights: trained, loaded from a <c>.hcr</c> file with <see cref="HandwritingRecognizer.Load"/>, or the
+    /// pretrained recognizer (<see cref="HandwritingRecognizer.LoadPretrained(Onnx.OnnxScoringOptions?)"/>), which carries
+    /// its weights beside its ONNX model and loads them, with libtorch, when training starts.
     /// </para>
     /// </remarks>
     /// <exception cref="NotSupportedException"><paramref name="baseRecognizer"/> was loaded from ONNX (it has no TorchSharp weights).</exception>
@@ -203,7 +205,7 @@ public sealed class HandwritingRecognizerBuilder
     public HandwritingRecognizerBuilder StartingFrom(HandwritingRecognizer baseRecognizer, FineTuningOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(baseRecognizer);
-        baseRecognizer.RequireTrainableNetwork();
+        baseRecognizer.CheckTrainable();
         _startFrom = baseRecognizer;
         _fineTuning = options ?? new FineTuningOptions();
         if (_fineTuning.Epochs < 1)

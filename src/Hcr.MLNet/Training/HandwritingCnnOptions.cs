@@ -188,15 +188,21 @@ public sealed class HandwritingCnnOptions
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Patience must be at least one epoch.");
         if (EarlyStoppingPatience is not null && ValidationSet is null && ValidationFraction == 0)
             throw new ArgumentException("Early stopping needs validation: set ValidationSet or a ValidationFraction above 0.", nameof(EarlyStoppingPatience));
-        ArgumentNullException.ThrowIfNull(TestTimeRotations);
-        if (TestTimeRotations.Count > MaxTestTimeRotations)
-            throw new ArgumentOutOfRangeException(nameof(TestTimeRotations), TestTimeRotations.Count, $"At most {MaxTestTimeRotations} test-time rotations are allowed (each costs a pass of the network).");
-        foreach (double angle in TestTimeRotations)
-        {
-            if (!(Math.Abs(angle) <= MaxTestTimeAngle) || angle == 0)
-                throw new ArgumentOutOfRangeException(nameof(TestTimeRotations), angle, $"Test-time rotations must be nonzero angles of at most {MaxTestTimeAngle} degrees either way (the upright image is always scored).");
-        }
+        ValidateTestTimeRotations(TestTimeRotations, nameof(TestTimeRotations));
         if (Threads is < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "The thread count must be positive.");
+    }
+
+    /// <summary>Checks test-time rotations against <see cref="MaxTestTimeRotations"/> and <see cref="MaxTestTimeAngle"/>, wherever they are set.</summary>
+    internal static void ValidateTestTimeRotations(IReadOnlyList<double> rotations, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(rotations, paramName);
+        if (rotations.Count > MaxTestTimeRotations)
+            throw new ArgumentOutOfRangeException(paramName, rotations.Count, $"At most {MaxTestTimeRotations} test-time rotations are allowed (each costs a pass of the network).");
+        foreach (double angle in rotations)
+        {
+            if (!(Math.Abs(angle) <= MaxTestTimeAngle) || angle == 0)
+                throw new ArgumentOutOfRangeException(paramName, angle, $"Test-time rotations must be nonzero angles of at most {MaxTestTimeAngle} degrees either way (the upright image is always scored).");
+        }
     }
 }

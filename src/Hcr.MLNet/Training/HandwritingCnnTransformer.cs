@@ -113,6 +113,37 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
         result.data<float>().CopyTo(probabilities[..(count * ClassCount)]);
     }
 
+    /// <summary>
+    /// A copy of this transformer, with a network of its own (the same weights, on the same device, with the same classes
+    /// and history), that scores with other test-time rotations: <c>[]</c> scores each image alone, about three times as
+    /// fast as the default two turned copies, for about 0.3 points of macro accuracy (README.md, "Results"). The rotations
+    /// only change scoring, not the weights, so they can be chosen after training; save or export the copy to keep them.
+    /// </summary>
+    /// <param name="rotations">Angles in degrees, as <see cref="HandwritingCnnOptions.TestTimeRotations"/> takes them.</param>
+    /// <exception cref="ArgumentOutOfRangeException">Too many angles, or one that is zero or larger than <see cref="HandwritingCnnOptions.MaxTestTimeAngle"/>.</exception>
+    public HandwritingCnnTransformer WithTestTimeRotations(IReadOnlyList<double> rotations)
+    {
+        HandwritingCnnOptions.ValidateTestTimeRotations(rotations, nameof(rotations));
+        using UsageGate.Lease lease = _gate.Enter(this);
+        nn.Module<Tensor, Tensor> copy = Architecture.CreateNetwork(_classNames.Length);
+        try
+        {
+            copy.to(Device);
+            Dictionary<string, Tensor> source = _network.state_dict();
+            using (torch.no_grad())
+            {
+                foreach ((string name, Tensor tensor) in copy.state_dict())
+                    tensor.copy_(source[name]);
+            }
+            return new HandwritingCnnTransformer(copy, Architecture, _classNames, PixelsColumnName, History, Device, rotations.ToArray());
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Not supported: ML.NET's model zip only loads transformers registered inside ML.NET. Use <see cref="Save(Stream)"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
         throw new NotSupportedException(

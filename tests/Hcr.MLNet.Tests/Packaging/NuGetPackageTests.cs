@@ -4,7 +4,8 @@ namespace Hcr.MLNet.Tests.Packaging;
 
 /// <summary>
 /// The package as users meet it: packed to a local folder, added to a new console app outside this
-/// repository that already references ML.NET, which trains a tiny model on data it makes and predicts with it.
+/// repository that already references ML.NET, which reads a photo of a handwritten letter with the pretrained
+/// recognizer inside the package, then trains a tiny model on data it makes and predicts with it.
 /// </summary>
 [Trait(TestTier.Category, TestTier.Slow)]
 public class NuGetPackageTests
@@ -14,10 +15,20 @@ public class NuGetPackageTests
     /// <summary>The ML.NET version the library is built against (Directory.Packages.props).</summary>
     private const string MLNetVersion = "6.0.0";
 
+    /// <summary>A sample photo (samples/images) the app reads with the pretrained recognizer; its name is the letter written.</summary>
+    private const string Photo = "A.jpg";
+
     private const string AppProgram = """
         using Hcr.MLNet;
         using Hcr.MLNet.Data;
         using Hcr.MLNet.Models;
+
+        // The recognizer shipped in the package: nothing to download or train.
+        using (HandwritingRecognizer pretrained = HandwritingRecognizer.LoadPretrained())
+        {
+            CharacterPrediction photo = pretrained.Predict("A.jpg");
+            Console.WriteLine($"pretrained read {photo.Character} ({photo.Confidence:P0}) from {pretrained.Classes.Count} classes");
+        }
 
         // Two classes the app draws itself: a horizontal and a vertical bar, jittered.
         var random = new Random(1);
@@ -88,6 +99,7 @@ public class NuGetPackageTests
                 </Project>
                 """);
             File.WriteAllText(Path.Combine(app, "Program.cs"), AppProgram);
+            File.Copy(Path.Combine(SharedData.RepositoryRoot, "samples", "images", Photo), Path.Combine(app, Photo));
 
             // An app that already uses ML.NET 6 adds the package: no downgrade, no version conflict.
             var addMl = ChildProcess.Run("dotnet", ["add", "package", "Microsoft.ML", "--version", MLNetVersion], app, Step);
@@ -101,6 +113,8 @@ public class NuGetPackageTests
             var run = ChildProcess.Run("dotnet", ["run", "-c", "Release", "--no-build"], app, Step);
             Assert.True(run.ExitCode == 0, run.Output + run.Error);
             Assert.Contains("predicted -|", run.Output);
+            Assert.Contains($"pretrained read {Photo[0]} ", run.Output);
+            Assert.Contains("from 47 classes", run.Output);
         }
         finally
         {

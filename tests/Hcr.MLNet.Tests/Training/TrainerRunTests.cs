@@ -197,6 +197,40 @@ public class TrainerRunTests
     }
 
     [Fact]
+    public void WithTestTimeRotations_scores_a_copy_of_the_same_weights_with_other_views()
+    {
+        using HandwritingCnnTransformer model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 1));
+        float[] image = SyntheticGlyphs.Create(1, seed: 8).GetImage(2).ToArray().Select(v => v / 255f).ToArray();
+        float[] before = model.Score(image);
+        HandwritingCnnTransformer alone = model.WithTestTimeRotations([]);
+        using HandwritingCnnTransformer back = alone.WithTestTimeRotations([-5, 5]);
+
+        Assert.Equal([-5.0, 5.0], model.TestTimeRotations);
+        Assert.Empty(alone.TestTimeRotations);
+        Assert.Equal(model.ClassNames, alone.ClassNames);
+        Assert.Equal(model.History, alone.History);
+        // Each image alone: the softmax of the original network's output for it.
+        float[] expected;
+        using (torch.no_grad())
+        using (var input = torch.tensor(image, [1, 1, 28, 28]))
+        using (var output = torch.nn.functional.softmax(model.Network.call(input), 1))
+            expected = output.data<float>().ToArray();
+        float[] scoredAlone = alone.Score(image), scoredBack = back.Score(image);
+        for (int k = 0; k < expected.Length; k++)
+        {
+            Assert.Equal(expected[k], scoredAlone[k], 1e-6f);
+            Assert.Equal(before[k], scoredBack[k], 1e-6f);
+        }
+        Assert.NotEqual(before, scoredAlone); // the turned views counted before
+
+        // The copy owns its network: disposing it leaves the original as it was.
+        alone.Dispose();
+        Assert.Equal(before, model.Score(image));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.WithTestTimeRotations([0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.WithTestTimeRotations([HandwritingCnnOptions.MaxTestTimeAngle + 1]));
+    }
+
+    [Fact]
     public void Model_files_of_format_1_load_and_score_each_image_alone()
     {
         // Format 1 is format 2 without the test-time rotations (written before they existed).

@@ -1,0 +1,57 @@
+using Hcr.MLNet.Data;
+using Hcr.MLNet.IO;
+
+namespace Hcr.MLNet;
+
+/// <summary>
+/// The EMNIST-47 recognizer shipped inside Hcr.MLNet.dll as two embedded resources (src/Hcr.MLNet/Pretrained): its
+/// recognizer file (<c>.hcr</c>: the TorchSharp weights, which fine-tuning and TorchSharp scoring need) and that file's
+/// ONNX export (what <see cref="HandwritingRecognizer.LoadPretrained(Onnx.OnnxScoringOptions?)"/> scores with, so that
+/// predicting loads no libtorch). Both are shipped because neither can be made from the other without libtorch: the
+/// exporter reads TorchSharp modules, and the ONNX graph has batch norm folded into the convolutions, which cannot be
+/// undone into the network's own tensors. Embedded resources rather than package content files: they travel with the
+/// assembly wherever it is copied (single-file publishing, test runners, plug-in folders), need no path lookup, and
+/// cannot drift from the library version that reads them.
+/// </summary>
+internal static class PretrainedModel
+{
+    /// <summary>The recognizer file (<c>hcr-demo train … -o</c>), as <see cref="HandwritingRecognizer.Save"/> wrote it.</summary>
+    public const string RecognizerResource = "Hcr.MLNet.Pretrained.emnist47.hcr";
+
+    /// <summary>Its ONNX export (<c>hcr-demo export-onnx</c>), as <see cref="HandwritingRecognizer.ExportOnnx"/> wrote it.</summary>
+    public const string OnnxResource = "Hcr.MLNet.Pretrained.emnist47.onnx";
+
+    /// <summary>
+    /// What the shipped model was trained on: all of the EMNIST ByMerge test part (README.md, "The pretrained
+    /// recognizer"). The files were written before recognizers recorded their data, so it is stated here; with it,
+    /// evaluating the pretrained model on EMNIST test images, which it has seen, is refused as it is for any recognizer.
+    /// The folder is the default one: only the part decides which images are shared.
+    /// </summary>
+    public static EmnistSelection TrainingData => new(HandwritingRecognizer.DefaultDataDirectory, EmnistSplit.ByMerge, EmnistPart.Test, holdout: 0);
+
+    /// <summary>How errors and <see cref="Onnx.OnnxCnnModel.ModelPath"/> name a resource.</summary>
+    public static string Source(string resource) => $"{resource} (embedded in Hcr.MLNet.dll)";
+
+    /// <summary>The resource's bytes, streamed from the assembly image.</summary>
+    /// <exception cref="FileNotFoundException">The assembly was built without it.</exception>
+    public static Stream Open(string resource) =>
+        typeof(PretrainedModel).Assembly.GetManifestResourceStream(resource)
+        ?? throw new FileNotFoundException(
+            $"The pretrained model {resource} is not embedded in this build of Hcr.MLNet.dll (it is built from src/Hcr.MLNet/Pretrained).", resource);
+
+    /// <summary>The whole resource in memory.</summary>
+    public static byte[] ReadAll(string resource)
+    {
+        using Stream stream = Open(resource);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>Writes the resource to <paramref name="path"/> atomically.</summary>
+    public static void CopyTo(string resource, string path)
+    {
+        using Stream stream = Open(resource);
+        AtomicFile.Write(path, stream.CopyTo);
+    }
+}
