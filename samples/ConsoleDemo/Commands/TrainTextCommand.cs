@@ -74,6 +74,8 @@ internal static class TrainTextCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingTextReader reader = builder.Train();
         Console.WriteLine($"Trained in {clock.Elapsed.TotalMinutes:F1} min.");
+        foreach (string skipped in reader.SkippedImages)
+            Console.WriteLine($"Skipped (unusable): {skipped}");
         string output = parse.GetValue(Output)!;
         reader.Save(output);
         Console.WriteLine($"Saved {Path.GetFullPath(output)}.");

@@ -20,9 +20,12 @@ public sealed partial class HandwritingTextReader
             TorchRuntime.SetThreads(options.Threads);
         var alphabet = TextAlphabet.FromTexts(train.Images.Concat(validation?.Images ?? []).Select(i => i.Text));
         var loader = new Imaging.CharacterImageLoader();
-        TextSample[] trainSamples = TextSamples.Prepare(train, alphabet, options.MaxWidth, loader);
-        TextSample[]? validationSamples = validation is null ? null : TextSamples.Prepare(validation, alphabet, options.MaxWidth, loader);
-        (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device).Run(trainSamples, validationSamples);
-        return new HandwritingTextReader(network, alphabet, options.MaxWidth, history, device);
+        TextSample?[] trainSamples = TextSamples.Prepare(train, alphabet, options.MaxWidth, loader, options.SkipUnusableImages);
+        TextSample?[]? validationSamples = validation is null ? null : TextSamples.Prepare(validation, alphabet, options.MaxWidth, loader, options.SkipUnusableImages);
+        string[] skipped = train.Images.Where((_, i) => trainSamples[i] is null)
+            .Concat(validation?.Images.Where((_, i) => validationSamples![i] is null) ?? []).Select(i => i.Path).ToArray();
+        (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device)
+            .Run(trainSamples.OfType<TextSample>().ToArray(), validationSamples?.OfType<TextSample>().ToArray());
+        return new HandwritingTextReader(network, alphabet, options.MaxWidth, history, device) { SkippedImages = skipped };
     }
 }

@@ -44,6 +44,12 @@ public sealed partial class HandwritingTextReader : IDisposable
     /// <summary>The widest strip, in pixels: wider lines are squeezed to it.</summary>
     public int MaxWidth { get; }
 
+    /// <summary>
+    /// The training and validation images left out because they could not be used (blank, undecodable: see
+    /// <see cref="TextTrainingOptions.SkipUnusableImages"/>); empty for a loaded reader.
+    /// </summary>
+    public IReadOnlyList<string> SkippedImages { get; private init; } = [];
+
     /// <summary>Per-epoch training history (with validation readings when there were validation images).</summary>
     public IReadOnlyList<TextEpochMetrics> History { get; }
 
@@ -86,7 +92,8 @@ public sealed partial class HandwritingTextReader : IDisposable
 
     /// <summary>
     /// Reads every image of <paramref name="images"/> (in batches) and scores the readings against their texts: character
-    /// and word error rates and exact readings. With <paramref name="options"/> null, greedy decoding.
+    /// and word error rates and exact readings. With <paramref name="options"/> null, greedy decoding. An image without
+    /// ink counts as read as nothing.
     /// </summary>
     public TextEvaluation Evaluate(WordImageSet images, ReadOptions? options = null)
     {
@@ -94,13 +101,16 @@ public sealed partial class HandwritingTextReader : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         options ??= new ReadOptions();
         options.Validate();
-        TextSample[] samples = TextSamples.Prepare(images, alphabet: null, MaxWidth, _loader);
+        TextSample?[] all = TextSamples.Prepare(images, alphabet: null, MaxWidth, _loader, skipUnusable: true);
+        TextSample[] usable = all.OfType<TextSample>().ToArray();
         float[][] probabilities;
         lock (_networkLock)
-            probabilities = TextScoring.Probabilities(_network, samples.Select(s => s.Line).ToArray(), _device);
-        var readings = new string[samples.Length];
-        Parallel.For(0, samples.Length, i => readings[i] = Alphabet.Decode(LineDecoder.Labels(probabilities[i], Alphabet, options)));
-        return TextEvaluation.Score(readings, samples.Select(s => s.Text).ToArray());
+            probabilities = TextScoring.Probabilities(_network, usable.Select(s => s.Line).ToArray(), _device);
+        var read = new string[usable.Length];
+        Parallel.For(0, usable.Length, i => read[i] = Alphabet.Decode(LineDecoder.Labels(probabilities[i], Alphabet, options)));
+        int next = 0;
+        string[] readings = all.Select(s => s is null ? "" : read[next++]).ToArray();
+        return TextEvaluation.Score(readings, images.Images.Select(i => i.Text).ToArray());
     }
 
     private TextReading Read(MLImage image, string source, ReadOptions? options)

@@ -35,6 +35,12 @@ public sealed class TextTrainingOptions
     /// </summary>
     public bool Augment { get; set; } = true;
 
+    /// <summary>
+    /// Leaves out training and validation images that cannot be used (no ink found, undecodable) instead of failing the run;
+    /// the reader lists them in <see cref="HandwritingTextReader.SkippedImages"/>. Real data sets hold a few (DHSD does).
+    /// </summary>
+    public bool SkipUnusableImages { get; set; } = true;
+
     /// <summary>Where the network trains.</summary>
     public ComputeDevice Device { get; set; } = ComputeDevice.Auto;
 
