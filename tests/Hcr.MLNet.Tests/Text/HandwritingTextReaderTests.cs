@@ -16,8 +16,11 @@ public sealed class GlyphReaderFixture : IDisposable
     public GlyphReaderFixture()
     {
         Images = GlyphWords.Write(Directory, 16, seed: 1);
+        // A blank page among them, as real data sets have: left out of training, not fatal.
+        BlankImage = Directory.File("blank-page.png");
+        File.WriteAllBytes(BlankImage, TestImages.Encode(TestImages.GreyToRgba(Enumerable.Repeat((byte)240, 96 * 48).ToArray()), 96, 48, SkiaSharp.SKEncodedImageFormat.Png));
         Reader = HandwritingTextReader.Create()
-            .WithWordImages(Images)
+            .WithWordImages(WordImageSet.FromImages(Images.Images.Append(new WordImage(BlankImage, "abc", "0"))))
             .WithEpochs(2).WithBatchSize(8)
             .Train();
     }
@@ -25,6 +28,8 @@ public sealed class GlyphReaderFixture : IDisposable
     public TempDirectory Directory { get; } = new();
 
     public WordImageSet Images { get; }
+
+    public string BlankImage { get; }
 
     public HandwritingTextReader Reader { get; }
 
@@ -49,6 +54,18 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
 
     [Fact]
     public void TheHistoryHasEveryEpoch() => Assert.Equal(2, fixture.Reader.History.Count);
+
+    [Fact]
+    public void AnUnusableTrainingImageIsSkippedAndListed() => Assert.Equal([fixture.BlankImage], fixture.Reader.SkippedImages);
+
+    [Fact]
+    public void EvaluationCountsAnImageWithoutInkAsReadAsNothing()
+    {
+        var one = WordImageSet.FromImages([new WordImage(fixture.BlankImage, "abc", "0")]);
+        TextEvaluation e = fixture.Reader.Evaluate(one);
+        Assert.Equal(1.0, e.CharacterErrorRate);
+        Assert.Equal(0.0, e.TextAccuracy);
+    }
 
     [Fact]
     public void ABlankImageIsUnusableAndNamed()
