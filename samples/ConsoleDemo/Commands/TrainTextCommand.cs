@@ -30,7 +30,7 @@ internal static class TrainTextCommand
     private static readonly Option<TextSequenceModel> Sequence = new("--sequence")
     {
         Description = "Sequence model over the line: bilstm or convolution",
-        DefaultValueFactory = _ => TextSequenceModel.BiLstm,
+        DefaultValueFactory = _ => TextSequenceModel.Convolution,
     };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: one per core)" };
     private static readonly Option<string> Output = new("--output", "-o") { Description = "Where to save the reader", DefaultValueFactory = _ => "reader.hcrtext" };
