@@ -23,6 +23,8 @@ internal static class Program
         root.Add(PlotCommand.Create());
         root.Add(FineTuneCommand.Create());
         root.Add(FineTuneMeasureCommand.Create());
+        root.Add(TrainTextCommand.Create());
+        root.Add(ReadCommand.Create());
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -8,6 +8,8 @@ namespace Hcr.MLNet.IO;
 /// <list type="bullet">
 /// <item>Recognizer (<c>.hcr</c>): a zip (which has its own magic, <c>PK\x03\x04</c>) whose <c>manifest.json</c>
 /// names <see cref="RecognizerFormatName"/> and <see cref="RecognizerVersion"/>.</item>
+/// <item>Text reader (<c>.hcrtext</c>): a zip whose <c>manifest.json</c> names <see cref="TextReaderFormatName"/> and
+/// <see cref="TextReaderVersion"/>, and whose <c>network.bin</c> holds the line network's weights (TorchSharp's layout).</item>
 /// <item>Network (<c>network.hcrcnn</c> inside a <c>.hcr</c>, or a file of its own): <see cref="NetworkMagic"/>, then a little-endian
 /// int32 version.</item>
 /// <item>Training checkpoint (<c>checkpoint.hcrckpt</c>): <see cref="CheckpointMagic"/>, a little-endian int32 version, the
@@ -25,6 +27,12 @@ internal static class ModelFormats
 
     /// <summary>The recognizer (<c>.hcr</c>) layout version written and read.</summary>
     public const int RecognizerVersion = 1;
+
+    /// <summary>What a text reader's manifest names as its format.</summary>
+    public const string TextReaderFormatName = "hcr-text-reader";
+
+    /// <summary>The text reader (<c>.hcrtext</c>) layout version written and read.</summary>
+    public const int TextReaderVersion = 1;
 
     /// <summary>
     /// The network layout version written. Version 1 (read too) lacks the test-time rotations, which did

@@ -12,6 +12,28 @@ public static class SharedData
 
     public static string EmnistDirectory => Directory_.Value;
 
+    /// <summary>
+    /// The DHSD word images at <c>../shared/data/dhsd</c> beside the checkout (or the folder named by <c>HCR_DHSD_DIR</c>);
+    /// throws, so that the tests that need them fail, when its <c>data.csv</c> is absent.
+    /// </summary>
+    public static string DhsdDirectory
+    {
+        get
+        {
+            string? overridden = Environment.GetEnvironmentVariable("HCR_DHSD_DIR");
+            string path = !string.IsNullOrEmpty(overridden)
+                ? overridden
+                : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "dhsd"));
+            if (!File.Exists(Path.Combine(path, "data.csv")))
+            {
+                throw new InvalidOperationException(
+                    $"The DHSD word images are required but were not found at {path} (no data.csv). " +
+                    "Put them in ../shared/data/dhsd beside the checkout or set HCR_DHSD_DIR.");
+            }
+            return path;
+        }
+    }
+
     /// <summary>The SSE-letters photos (<c>../shared/data/sse-letters/frames</c>): 5×3 grids of handwritten capitals; fails, never skips, without them.</summary>
     public static string SseLettersFrames
     {

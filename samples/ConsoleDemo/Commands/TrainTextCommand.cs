@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using Hcr.MLNet;
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Text;
+
+namespace ConsoleDemo.Commands;
+
+/// <summary>
+/// <c>train-text</c>: trains a handwriting text reader on word images (DHSD's <c>data.csv</c>), validating on writers it
+/// never trains on, and reports the held-out writers' character and word error rates, greedy and with beam search.
+/// </summary>
+internal static class TrainTextCommand
+{
+    private static readonly Option<string> Data = new("--data")
+    {
+        Description = "A word-image list (file_name,text,writer_id) or a folder holding data.csv",
+        DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "dhsd"),
+    };
+    private static readonly Option<double> Holdout = new("--holdout")
+    {
+        Description = "Fraction of the writers held out, with all their images, to validate on",
+        DefaultValueFactory = _ => 0.2,
+    };
+    private static readonly Option<int> SplitSeed = new("--split-seed") { Description = "Seed of the writer hold-out", DefaultValueFactory = _ => 2024 };
+    private static readonly Option<int> Epochs = new("--epochs") { Description = "Passes over the training images", DefaultValueFactory = _ => 30 };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images per step", DefaultValueFactory = _ => 32 };
+    private static readonly Option<double> LearningRate = new("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 2e-3 };
+    private static readonly Option<int?> Limit = new("--limit") { Description = "Train on at most this many images (evenly from every training writer)" };
+    private static readonly Option<TextSequenceModel> Sequence = new("--sequence")
+    {
+        Description = "Sequence model over the line: bilstm or convolution",
+        DefaultValueFactory = _ => TextSequenceModel.Convolution,
+    };
+    private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: one per core)" };
+    private static readonly Option<string> Output = new("--output", "-o") { Description = "Where to save the reader", DefaultValueFactory = _ => "reader.hcrtext" };
+
+    public static Command Create()
+    {
+        var command = new Command("train-text", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
+        foreach (Option option in new Option[] { Data, Holdout, SplitSeed, Epochs, Batch, LearningRate, Limit, Sequence, Threads, Output, DemoOptions.Device })
+            command.Add(option);
+        command.SetAction(parse => Program.Guard(() => Run(parse)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        var progress = new SynchronousProgress<TextTrainingProgress>(p =>
+        {
+            if (p.CompletedEpoch is { } m)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {m.Epoch}/{p.Epochs}: loss {m.TrainLoss:F3}, {(m.Validation is { } v ? v.ToString() : "no validation")}, " +
+                    $"lr {m.LearningRate:G3}, {m.ImagesPerSecond:F0} images/s, {m.Duration.TotalSeconds:F0} s"));
+            }
+        });
+        var images = WordImageSet.Load(parse.GetValue(Data)!);
+        (WordImageSet train, WordImageSet validation) = images.SplitByWriter(parse.GetValue(Holdout), parse.GetValue(SplitSeed));
+        Console.WriteLine($"Training on {train.Count} images of {train.Writers.Count} writers; validating on {validation.Count} images of writers {string.Join(",", validation.Writers)}.");
+        HandwritingTextReaderBuilder builder = HandwritingTextReader.Create()
+            .WithWordImages(train)
+            .WithValidation(validation)
+            .WithSequenceModel(parse.GetValue(Sequence))
+            .WithEpochs(parse.GetValue(Epochs))
+            .WithBatchSize(parse.GetValue(Batch))
+            .WithLearningRate(parse.GetValue(LearningRate))
+            .OnDevice(parse.GetValue(DemoOptions.Device))
+            .ReportTo(progress);
+        if (parse.GetValue(Limit) is int limit)
+            builder.LimitTrainingImages(limit);
+        if (parse.GetValue(Threads) is int threads)
+            builder.WithTrainerOptions(o => o.Threads = threads);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using HandwritingTextReader reader = builder.Train();
+        Console.WriteLine($"Trained in {clock.Elapsed.TotalMinutes:F1} min.");
+        foreach (string skipped in reader.SkippedImages)
+            Console.WriteLine($"Skipped (unusable): {skipped}");
+        string output = parse.GetValue(Output)!;
+        reader.Save(output);
+        Console.WriteLine($"Saved {Path.GetFullPath(output)}.");
+        Console.WriteLine($"Held-out writers, greedy:      {reader.Evaluate(validation)}");
+        Console.WriteLine($"Held-out writers, beam search: {reader.Evaluate(validation, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
+        return 0;
+    }
+
+    /// <summary>Reports on the training thread, so that lines come out in order.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

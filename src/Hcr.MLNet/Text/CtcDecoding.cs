@@ -1,0 +1,222 @@
+namespace Hcr.MLNet.Text;
+
+/// <summary>
+/// CTC decoding of one line's class probabilities (<c>T</c> positions × <c>C</c> classes, row-major, each row summing
+/// to 1, class <see cref="TextAlphabet.Blank"/> the blank): greedy (best class per position, repeats merged, blanks
+/// dropped), prefix beam search (the label sequence with the highest total probability over all its alignments, kept
+/// to a beam), the forward algorithm (a given sequence's total probability, for lexicon decoding), and the best
+/// alignment of a sequence to the positions (where each character is, and how sure the network is of it).
+/// </summary>
+internal static class CtcDecoding
+{
+    private const int Blank = TextAlphabet.Blank;
+
+    /// <summary>Classes under this probability at a position do not extend beam prefixes: they cannot change the best few.</summary>
+    private const float BeamPruneProbability = 1e-4f;
+
+    /// <summary>The best class at every position, repeats merged and blanks dropped.</summary>
+    public static int[] Greedy(ReadOnlySpan<float> probabilities, int classes)
+    {
+        int positions = Positions(probabilities, classes);
+        var labels = new List<int>();
+        int previous = Blank;
+        for (int t = 0; t < positions; t++)
+        {
+            int best = ArgMax(probabilities.Slice(t * classes, classes));
+            if (best != Blank && best != previous)
+                labels.Add(best);
+            previous = best;
+        }
+        return labels.ToArray();
+    }
+
+    /// <summary>
+    /// Prefix beam search: keeps the <paramref name="beamWidth"/> most probable label prefixes, each with the probability
+    /// of its alignments ending in a blank and ending in its last label, so that "aa" (a, blank, a) and "a" (a, a) stay apart.
+    /// It finds sequences whose probability is spread over several alignments, which greedy decoding misses.
+    /// </summary>
+    public static int[] BeamSearch(ReadOnlySpan<float> probabilities, int classes, int beamWidth)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(beamWidth);
+        int positions = Positions(probabilities, classes);
+        // Prefix → (log P ending in blank, log P ending in its last label).
+        var beams = new Dictionary<string, (double Blank, double Label)>(StringComparer.Ordinal) { [""] = (0, double.NegativeInfinity) };
+        for (int t = 0; t < positions; t++)
+        {
+            ReadOnlySpan<float> row = probabilities.Slice(t * classes, classes);
+            var next = new Dictionary<string, (double Blank, double Label)>(StringComparer.Ordinal);
+            foreach ((string prefix, (double pb, double pl)) in beams)
+            {
+                double total = LogAdd(pb, pl);
+                int last = prefix.Length > 0 ? prefix[^1] : -1;
+                Add(next, prefix, blank: total + Log(row[Blank]), label: double.NegativeInfinity);
+                for (int c = 1; c < classes; c++)
+                {
+                    if (row[c] < BeamPruneProbability)
+                        continue;
+                    double p = Log(row[c]);
+                    if (c == last)
+                    {
+                        // The same label again: without a blank between, it extends the last label; after one, it is a new one.
+                        Add(next, prefix, blank: double.NegativeInfinity, label: pl + p);
+                        Add(next, prefix + (char)c, blank: double.NegativeInfinity, label: pb + p);
+                    }
+                    else
+                    {
+                        Add(next, prefix + (char)c, blank: double.NegativeInfinity, label: total + p);
+                    }
+                }
+            }
+            beams = next.OrderByDescending(b => LogAdd(b.Value.Blank, b.Value.Label)).ThenBy(b => b.Key, StringComparer.Ordinal)
+                .Take(beamWidth).ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal);
+        }
+        string best = beams.OrderByDescending(b => LogAdd(b.Value.Blank, b.Value.Label)).ThenBy(b => b.Key, StringComparer.Ordinal).First().Key;
+        return best.Select(c => (int)c).ToArray();
+    }
+
+    /// <summary>
+    /// The natural log of the probability of <paramref name="labels"/> summed over all its alignments (CTC's forward
+    /// algorithm); negative infinity when the line has too few positions to hold it.
+    /// </summary>
+    public static double LogLikelihood(ReadOnlySpan<float> probabilities, int classes, IReadOnlyList<int> labels)
+    {
+        int positions = Positions(probabilities, classes);
+        int states = 2 * labels.Count + 1;
+        var alpha = new double[states];
+        var next = new double[states];
+        Array.Fill(alpha, double.NegativeInfinity);
+        if (positions == 0)
+            return labels.Count == 0 ? 0 : double.NegativeInfinity;
+        alpha[0] = Log(probabilities[Blank]);
+        if (labels.Count > 0)
+            alpha[1] = Log(probabilities[labels[0]]);
+        for (int t = 1; t < positions; t++)
+        {
+            ReadOnlySpan<float> row = probabilities.Slice(t * classes, classes);
+            for (int s = 0; s < states; s++)
+            {
+                int label = State(labels, s);
+                double sum = LogAdd(alpha[s], s > 0 ? alpha[s - 1] : double.NegativeInfinity);
+                if (CanSkip(labels, s))
+                    sum = LogAdd(sum, alpha[s - 2]);
+                next[s] = sum + Log(row[label]);
+            }
+            (alpha, next) = (next, alpha);
+        }
+        return states > 1 ? LogAdd(alpha[states - 1], alpha[states - 2]) : alpha[0];
+    }
+
+    /// <summary>
+    /// The most probable single alignment of <paramref name="labels"/> (Viterbi over CTC's states): for each label the
+    /// first and last position it covers and the position where its probability peaks; null when the line has too few
+    /// positions to hold the labels.
+    /// </summary>
+    public static CharacterSpan[]? Align(ReadOnlySpan<float> probabilities, int classes, IReadOnlyList<int> labels)
+    {
+        int positions = Positions(probabilities, classes);
+        int states = 2 * labels.Count + 1;
+        if (positions == 0)
+            return labels.Count == 0 ? [] : null;
+        var score = new double[positions, states];
+        var from = new int[positions, states];
+        for (int s = 0; s < states; s++)
+            score[0, s] = double.NegativeInfinity;
+        score[0, 0] = Log(probabilities[Blank]);
+        if (labels.Count > 0)
+            score[0, 1] = Log(probabilities[labels[0]]);
+        for (int t = 1; t < positions; t++)
+        {
+            ReadOnlySpan<float> row = probabilities.Slice(t * classes, classes);
+            for (int s = 0; s < states; s++)
+            {
+                double best = score[t - 1, s];
+                int origin = s;
+                if (s > 0 && score[t - 1, s - 1] > best)
+                    (best, origin) = (score[t - 1, s - 1], s - 1);
+                if (CanSkip(labels, s) && score[t - 1, s - 2] > best)
+                    (best, origin) = (score[t - 1, s - 2], s - 2);
+                score[t, s] = best + Log(row[State(labels, s)]);
+                from[t, s] = origin;
+            }
+        }
+        int state = states - 1;
+        if (states > 1 && score[positions - 1, states - 2] > score[positions - 1, state])
+            state = states - 2;
+        if (double.IsNegativeInfinity(score[positions - 1, state]))
+            return null;
+        var first = new int[labels.Count];
+        var last = new int[labels.Count];
+        var peak = new int[labels.Count];
+        Array.Fill(first, -1);
+        for (int t = positions - 1; t >= 0; t--)
+        {
+            if (state % 2 == 1)
+            {
+                int k = state / 2;
+                if (first[k] < 0 || t < first[k])
+                {
+                    if (first[k] < 0)
+                    {
+                        last[k] = t;
+                        peak[k] = t;
+                    }
+                    first[k] = t;
+                }
+                if (probabilities[t * classes + labels[k]] >= probabilities[peak[k] * classes + labels[k]])
+                    peak[k] = t;
+            }
+            state = from[t, state];
+        }
+        var spans = new CharacterSpan[labels.Count];
+        for (int k = 0; k < spans.Length; k++)
+            spans[k] = new CharacterSpan(labels[k], first[k], last[k], peak[k]);
+        return spans;
+    }
+
+    /// <summary>The index of the largest value.</summary>
+    public static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+                best = i;
+        }
+        return best;
+    }
+
+    private static int Positions(ReadOnlySpan<float> probabilities, int classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        if (probabilities.Length % classes != 0)
+            throw new ArgumentException($"{probabilities.Length} probabilities are not a whole number of rows of {classes} classes.", nameof(probabilities));
+        return probabilities.Length / classes;
+    }
+
+    /// <summary>State <paramref name="s"/> of the CTC lattice: even states are blanks, odd state 2k+1 is label k.</summary>
+    private static int State(IReadOnlyList<int> labels, int s) => s % 2 == 0 ? Blank : labels[s / 2];
+
+    /// <summary>A label state may be entered from the label before the blank before it, unless both labels are equal.</summary>
+    private static bool CanSkip(IReadOnlyList<int> labels, int s) => s % 2 == 1 && s >= 3 && labels[s / 2] != labels[s / 2 - 1];
+
+    private static void Add(Dictionary<string, (double Blank, double Label)> beams, string prefix, double blank, double label)
+    {
+        (double b, double l) = beams.TryGetValue(prefix, out var old) ? old : (double.NegativeInfinity, double.NegativeInfinity);
+        beams[prefix] = (LogAdd(b, blank), LogAdd(l, label));
+    }
+
+    private static double Log(float p) => p > 0 ? Math.Log(p) : double.NegativeInfinity;
+
+    private static double LogAdd(double a, double b)
+    {
+        if (double.IsNegativeInfinity(a))
+            return b;
+        if (double.IsNegativeInfinity(b))
+            return a;
+        double max = Math.Max(a, b);
+        return max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max));
+    }
+}
+
+/// <summary>Where one decoded character lies along the line: its class, first and last position, and the position of its peak.</summary>
+internal readonly record struct CharacterSpan(int Label, int First, int Last, int Peak);

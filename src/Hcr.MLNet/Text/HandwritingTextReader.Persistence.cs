@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Hcr.MLNet.IO;
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet;
+
+public sealed partial class HandwritingTextReader
+{
+    /// <summary>The version of the file format <see cref="Save"/> writes and <see cref="Load"/> reads.</summary>
+    public const int FormatVersion = ModelFormats.TextReaderVersion;
+
+    private const string ManifestEntry = "manifest.json";
+    private const string NetworkEntry = "network.bin";
+
+    /// <summary>The manifest: what the network is, its alphabet, and the SHA-256 (lower-case hex) of the network entry.</summary>
+    private sealed record Manifest(string Format, int FormatVersion, string Library, string Alphabet, TextSequenceModel SequenceModel,
+        int ImageHeight, int MaxWidth, string Created, string NetworkSha256, IReadOnlyList<TextEpochMetrics>? History);
+
+    /// <summary>
+    /// Saves everything needed to read in a fresh process (a zip: manifest with format version, alphabet and the
+    /// network's checksum, and the network's weights), atomically: a crash never leaves a half-written file.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        byte[] networkBytes;
+        using (var buffer = new MemoryStream())
+        {
+            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                lock (_networkLock)
+                    _network.save(writer);
+            }
+            networkBytes = buffer.ToArray();
+        }
+        var manifest = new Manifest(ModelFormats.TextReaderFormatName, FormatVersion, LibraryVersion, Alphabet.Characters, SequenceModel,
+            TextLineNetwork.ImageHeight, MaxWidth, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), Sha256(networkBytes), History);
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
+                JsonSerializer.Serialize(entry, manifest);
+            using (Stream entry = zip.CreateEntry(NetworkEntry).Open())
+                entry.Write(networkBytes);
+        });
+    }
+
+    /// <summary>
+    /// Loads a reader saved with <see cref="Save"/>, holding every entry to the size it can have, the network to the
+    /// manifest's checksum and to finite weights of the right shapes.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ModelFormatException">
+    /// The path is a directory, or the file is not a text reader, is truncated or damaged, or has another format version. The message names the file.
+    /// </exception>
+    public static HandwritingTextReader Load(string path, ComputeDevice device = ComputeDevice.Auto)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ModelFormats.RequireFile(path, "text reader file");
+        Device target = TorchRuntime.ResolveDevice(device);
+        TextLineNetwork? network = null;
+        try
+        {
+            using ZipArchive zip = ZipFile.OpenRead(path);
+            Manifest manifest = ReadManifest(zip, path);
+            TextAlphabet alphabet;
+            try
+            {
+                alphabet = new TextAlphabet(manifest.Alphabet);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelFormatException(path, $"the manifest's alphabet is invalid ({e.Message}); the file is corrupt.", e);
+            }
+            using MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, NetworkEntry, path), ModelFormats.MaxNetworkBytes, path);
+            string actual = Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+            if (!string.Equals(manifest.NetworkSha256, actual, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelFormatException(path,
+                    $"checksum mismatch: the network entry's SHA-256 is {actual} but the manifest records {manifest.NetworkSha256}; the file is damaged.");
+            }
+            network = new TextLineNetwork(manifest.SequenceModel, alphabet.ClassCount);
+            using (var reader = new BinaryReader(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+                StateDictFormat.Load(reader, network, $"{path} ({NetworkEntry})", "network");
+            network.to(target);
+            network.eval();
+            return new HandwritingTextReader(network, alphabet, manifest.MaxWidth, manifest.History ?? [], target);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            network?.Dispose();
+            if (e is EndOfStreamException)
+                throw BoundedRead.Truncated(path, e);
+            throw new ModelFormatException(path, $"not a readable text reader file ({e.Message}).", e);
+        }
+        catch
+        {
+            network?.Dispose();
+            throw;
+        }
+    }
+
+    private static string LibraryVersion =>
+        typeof(HandwritingTextReader).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static Manifest ReadManifest(ZipArchive zip, string path)
+    {
+        using MemoryStream stream = BoundedRead.ZipEntry(Entry(zip, ManifestEntry, path), ModelFormats.MaxManifestBytes, path);
+        Manifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(stream);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException(path, $"the manifest is corrupt ({e.Message}).", e);
+        }
+        if (manifest?.Format != ModelFormats.TextReaderFormatName)
+            throw new ModelFormatException(path, "not an Hcr.MLNet text reader (its manifest names no text reader format).");
+        if (manifest.FormatVersion != FormatVersion)
+        {
+            throw new ModelFormatException(path,
+                $"text reader format version {manifest.FormatVersion} (written by Hcr.MLNet {manifest.Library}); this version of Hcr.MLNet reads version {FormatVersion}.");
+        }
+        if (string.IsNullOrEmpty(manifest.Alphabet) || string.IsNullOrEmpty(manifest.NetworkSha256))
+            throw new ModelFormatException(path, "the manifest names no alphabet or no network checksum; the file is corrupt.");
+        if (manifest.ImageHeight != TextLineNetwork.ImageHeight)
+            throw new ModelFormatException(path, $"the network reads strips {manifest.ImageHeight} pixels high; this version of Hcr.MLNet reads {TextLineNetwork.ImageHeight}.");
+        if (!Enum.IsDefined(manifest.SequenceModel))
+            throw new ModelFormatException(path, $"unknown sequence model {manifest.SequenceModel}; the file is corrupt or newer than this library.");
+        if (manifest.MaxWidth < TextLineNetwork.ImageHeight || manifest.MaxWidth > LineNormalizer.MaxAnalysisSide)
+            throw new ModelFormatException(path, $"implausible strip width {manifest.MaxWidth}; the file is corrupt.");
+        return manifest;
+    }
+
+    private static ZipArchiveEntry Entry(ZipArchive zip, string entry, string path) =>
+        zip.GetEntry(entry) ?? throw new ModelFormatException(path, $"it has no '{entry}' entry; it is not a complete text reader file.");
+}

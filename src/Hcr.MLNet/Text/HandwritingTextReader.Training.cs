@@ -1,0 +1,31 @@
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Text;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet;
+
+public sealed partial class HandwritingTextReader
+{
+    /// <summary>
+    /// Trains a reader on <paramref name="train"/>, validating after each epoch on <paramref name="validation"/> (other
+    /// writers) when given and keeping the epoch with the lowest validation character error rate. The alphabet is that of
+    /// both sets' texts and <see cref="TextAlphabet.GermanNameCharacters"/>.
+    /// </summary>
+    internal static HandwritingTextReader Train(WordImageSet train, WordImageSet? validation, TextTrainingOptions options)
+    {
+        options.Validate();
+        TorchRuntime.EnsureInitialized();
+        Device device = TorchRuntime.ResolveDevice(options.Device);
+        if (options.Threads is not null)
+            TorchRuntime.SetThreads(options.Threads);
+        var alphabet = TextAlphabet.FromTexts(train.Images.Concat(validation?.Images ?? []).Select(i => i.Text));
+        var loader = new Imaging.CharacterImageLoader();
+        TextSample?[] trainSamples = TextSamples.Prepare(train, alphabet, options.MaxWidth, loader, options.SkipUnusableImages);
+        TextSample?[]? validationSamples = validation is null ? null : TextSamples.Prepare(validation, alphabet, options.MaxWidth, loader, options.SkipUnusableImages);
+        string[] skipped = train.Images.Where((_, i) => trainSamples[i] is null)
+            .Concat(validation?.Images.Where((_, i) => validationSamples![i] is null) ?? []).Select(i => i.Path).ToArray();
+        (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device)
+            .Run(trainSamples.OfType<TextSample>().ToArray(), validationSamples?.OfType<TextSample>().ToArray());
+        return new HandwritingTextReader(network, alphabet, options.MaxWidth, history, device) { SkippedImages = skipped };
+    }
+}

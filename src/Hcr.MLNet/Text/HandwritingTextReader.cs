@@ -1,0 +1,136 @@
+using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Text;
+using Microsoft.ML.Data;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet;
+
+/// <summary>
+/// Reads handwritten words and lines: image → <see cref="CharacterImageLoader"/> → ink analysis (polarity, lighting,
+/// Otsu, crop to the ink) → a strip 32 pixels high → the line network (convolutions, then a BiLSTM or 1-D convolutions
+/// over the width) → CTC decoding (greedy, beam search, or a lexicon) → text, words and characters with boxes,
+/// confidences and alternatives. Train one with <see cref="Create"/>, or load one with <see cref="Load"/>. One image
+/// holds one word or one line of words. Reads may run from several threads at once. Dispose it to free the network's
+/// native memory.
+/// </summary>
+public sealed partial class HandwritingTextReader : IDisposable
+{
+    private readonly TextLineNetwork _network;
+    private readonly Device _device;
+    private readonly CharacterImageLoader _loader = new();
+    // TorchSharp modules are not documented as safe for concurrent calls; one network call at a time.
+    private readonly Lock _networkLock = new();
+    private bool _disposed;
+
+    private HandwritingTextReader(TextLineNetwork network, TextAlphabet alphabet, int maxWidth, IReadOnlyList<TextEpochMetrics> history, Device device)
+    {
+        _network = network;
+        _device = device;
+        Alphabet = alphabet;
+        MaxWidth = maxWidth;
+        History = history;
+    }
+
+    /// <summary>Starts the fluent configuration of a training run.</summary>
+    public static HandwritingTextReaderBuilder Create() => new();
+
+    /// <summary>The characters it writes.</summary>
+    public TextAlphabet Alphabet { get; }
+
+    /// <summary>What reads the features along the line.</summary>
+    public TextSequenceModel SequenceModel => _network.SequenceModel;
+
+    /// <summary>The widest strip, in pixels: wider lines are squeezed to it.</summary>
+    public int MaxWidth { get; }
+
+    /// <summary>
+    /// The training and validation images left out because they could not be used (blank, undecodable: see
+    /// <see cref="TextTrainingOptions.SkipUnusableImages"/>); empty for a loaded reader.
+    /// </summary>
+    public IReadOnlyList<string> SkippedImages { get; private init; } = [];
+
+    /// <summary>Per-epoch training history (with validation readings when there were validation images).</summary>
+    public IReadOnlyList<TextEpochMetrics> History { get; }
+
+    /// <summary>Reads the word or line in an image file (PNG, JPEG, …; any size, dark ink on light paper or the reverse).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnusableImageException">The file is empty, not an image, too small, or shows no ink; the message names it.</exception>
+    public TextReading Read(string path, ReadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using MLImage image = _loader.Load(path);
+        return Read(image, path, options);
+    }
+
+    /// <summary>Reads the word or line in an encoded image (PNG, JPEG, …) from a stream; <paramref name="sourceName"/> names it in errors.</summary>
+    public TextReading Read(Stream image, ReadOptions? options = null, string sourceName = "stream")
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using MLImage decoded = _loader.Load(image, sourceName);
+        return Read(decoded, sourceName, options);
+    }
+
+    /// <summary>Reads the word or line in an encoded image (PNG, JPEG, …) given as bytes.</summary>
+    public TextReading Read(byte[] encodedImage, ReadOptions? options = null, string sourceName = "byte array")
+    {
+        ArgumentNullException.ThrowIfNull(encodedImage);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using MLImage decoded = _loader.Load(encodedImage, sourceName);
+        return Read(decoded, sourceName, options);
+    }
+
+    /// <summary>Reads the word or line in an image already in memory (Bgra32 or Rgba32; it is not modified or disposed).</summary>
+    public TextReading Read(MLImage image, ReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Read(image, image.Tag ?? "image", options);
+    }
+
+    /// <summary>
+    /// Reads every image of <paramref name="images"/> (in batches) and scores the readings against their texts: character
+    /// and word error rates and exact readings. With <paramref name="options"/> null, greedy decoding. An image without
+    /// ink counts as read as nothing.
+    /// </summary>
+    public TextEvaluation Evaluate(WordImageSet images, ReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        options ??= new ReadOptions();
+        options.Validate();
+        TextSample?[] all = TextSamples.Prepare(images, alphabet: null, MaxWidth, _loader, skipUnusable: true);
+        TextSample[] usable = all.OfType<TextSample>().ToArray();
+        float[][] probabilities;
+        lock (_networkLock)
+            probabilities = TextScoring.Probabilities(_network, usable.Select(s => s.Line).ToArray(), _device);
+        var read = new string[usable.Length];
+        Parallel.For(0, usable.Length, i => read[i] = Alphabet.Decode(LineDecoder.Labels(probabilities[i], Alphabet, options)));
+        int next = 0;
+        string[] readings = all.Select(s => s is null ? "" : read[next++]).ToArray();
+        return TextEvaluation.Score(readings, images.Images.Select(i => i.Text).ToArray());
+    }
+
+    private TextReading Read(MLImage image, string source, ReadOptions? options)
+    {
+        options ??= new ReadOptions();
+        options.Validate();
+        NormalizedLine line = LineNormalizer.Normalize(image, TextLineNetwork.ImageHeight, MaxWidth, source);
+        float[] probabilities;
+        lock (_networkLock)
+            probabilities = TextScoring.Probabilities(_network, [line], _device)[0];
+        TextLineReading? read = LineDecoder.Read(probabilities, Alphabet, line, options);
+        return read is null ? new TextReading("", []) : new TextReading(read.Text, [read]);
+    }
+
+    /// <summary>Frees the network's native memory.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _network.Dispose();
+    }
+}

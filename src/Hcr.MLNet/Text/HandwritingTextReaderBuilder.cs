@@ -1,0 +1,142 @@
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Text;
+
+namespace Hcr.MLNet;
+
+/// <summary>
+/// Fluent configuration of a text-reader training run:
+/// <c>HandwritingTextReader.Create().WithWordImages("dhsd").HoldOutWriters(0.2).WithEpochs(30).Train()</c>.
+/// Anything not set keeps the defaults of <see cref="TextTrainingOptions"/>.
+/// </summary>
+/// <remarks>
+/// As with <see cref="HandwritingRecognizerBuilder"/>, each call only records what it was told; <see cref="Train"/>
+/// builds the options once: a copy of <see cref="WithTrainerOptions(Action{TextTrainingOptions})"/>'s callbacks applied
+/// to fresh options, in order, then every explicit setter, so that an explicit setter always wins whatever the order
+/// of the calls. A builder trains once; a second <see cref="Train"/> throws <see cref="InvalidOperationException"/>.
+/// </remarks>
+public sealed class HandwritingTextReaderBuilder
+{
+    private readonly List<Action<TextTrainingOptions>> _configure = [];
+    private readonly List<Action<TextTrainingOptions>> _setters = [];
+    private Func<WordImageSet>? _images;
+    private Func<WordImageSet, (WordImageSet Train, WordImageSet? Validation)> _split = set => (set, null);
+    private WordImageSet? _validation;
+    private int? _limit;
+    private bool _trained;
+
+    internal HandwritingTextReaderBuilder()
+    {
+    }
+
+    /// <summary>Trains on the word images listed in a CSV file (<c>file_name,text,writer_id</c>) or a folder holding <c>data.csv</c>.</summary>
+    public HandwritingTextReaderBuilder WithWordImages(string csvOrFolder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(csvOrFolder);
+        _images = () => WordImageSet.Load(csvOrFolder);
+        return this;
+    }
+
+    /// <summary>Trains on <paramref name="images"/>.</summary>
+    public HandwritingTextReaderBuilder WithWordImages(WordImageSet images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        _images = () => images;
+        return this;
+    }
+
+    /// <summary>
+    /// Holds out about <paramref name="fraction"/> of the writers (drawn with <paramref name="seed"/>) with all their images,
+    /// to validate on after each epoch; the reader keeps the epoch that reads them best.
+    /// </summary>
+    public HandwritingTextReaderBuilder HoldOutWriters(double fraction, int seed = 2024)
+    {
+        if (!(fraction > 0 && fraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction of writers held out must be between 0 and 1 (exclusive).");
+        _split = set => set.SplitByWriter(fraction, seed);
+        return this;
+    }
+
+    /// <summary>Holds out the named writers, with all their images, to validate on.</summary>
+    public HandwritingTextReaderBuilder HoldOutWriters(IEnumerable<string> writers)
+    {
+        string[] named = writers?.ToArray() ?? throw new ArgumentNullException(nameof(writers));
+        _split = set => set.SplitByWriter(named);
+        return this;
+    }
+
+    /// <summary>Validates on <paramref name="validation"/> (images by writers not among the training images'), instead of a hold-out.</summary>
+    public HandwritingTextReaderBuilder WithValidation(WordImageSet validation)
+    {
+        _validation = validation ?? throw new ArgumentNullException(nameof(validation));
+        return this;
+    }
+
+    /// <summary>Trains on at most <paramref name="images"/> training images, drawn evenly from every writer: for quick runs.</summary>
+    public HandwritingTextReaderBuilder LimitTrainingImages(int images)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(images, 2);
+        _limit = images;
+        return this;
+    }
+
+    /// <summary>The sequence model over the line; wins over <see cref="TextTrainingOptions.SequenceModel"/> set in a callback.</summary>
+    public HandwritingTextReaderBuilder WithSequenceModel(TextSequenceModel model) => Set(o => o.SequenceModel = model);
+
+    /// <summary>Passes over the training images.</summary>
+    public HandwritingTextReaderBuilder WithEpochs(int epochs) => Set(o => o.Epochs = epochs);
+
+    /// <summary>Images per optimizer step.</summary>
+    public HandwritingTextReaderBuilder WithBatchSize(int batchSize) => Set(o => o.BatchSize = batchSize);
+
+    /// <summary>Peak learning rate.</summary>
+    public HandwritingTextReaderBuilder WithLearningRate(double learningRate) => Set(o => o.LearningRate = learningRate);
+
+    /// <summary>Seeds the weights, batch order and augmentation (not the writer hold-out, which has its own seed).</summary>
+    public HandwritingTextReaderBuilder WithSeed(int seed) => Set(o => o.Seed = seed);
+
+    /// <summary>Where the network trains.</summary>
+    public HandwritingTextReaderBuilder OnDevice(ComputeDevice device) => Set(o => o.Device = device);
+
+    /// <summary>Receives progress a few times a second and after each epoch.</summary>
+    public HandwritingTextReaderBuilder ReportTo(IProgress<TextTrainingProgress> progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return Set(o => o.Progress = progress);
+    }
+
+    /// <summary>Stops training between batches.</summary>
+    public HandwritingTextReaderBuilder WithCancellation(CancellationToken cancellation) => Set(o => o.CancellationToken = cancellation);
+
+    /// <summary>Changes any training option; explicit setters win over it.</summary>
+    public HandwritingTextReaderBuilder WithTrainerOptions(Action<TextTrainingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _configure.Add(configure);
+        return this;
+    }
+
+    /// <summary>Loads the images, splits them by writer if asked, and trains.</summary>
+    /// <exception cref="InvalidOperationException">No word images were given, or this builder has trained already.</exception>
+    public HandwritingTextReader Train()
+    {
+        if (_trained)
+            throw new InvalidOperationException("This builder has trained already; start a new one with HandwritingTextReader.Create().");
+        if (_images is null)
+            throw new InvalidOperationException("No training images: call WithWordImages first.");
+        _trained = true;
+        var options = new TextTrainingOptions();
+        foreach (Action<TextTrainingOptions> configure in _configure.Concat(_setters))
+            configure(options);
+        (WordImageSet train, WordImageSet? validation) = _split(_images());
+        validation = _validation ?? validation;
+        if (_limit is int limit)
+            train = train.Subset(limit, options.Seed);
+        return HandwritingTextReader.Train(train, validation, options);
+    }
+
+    private HandwritingTextReaderBuilder Set(Action<TextTrainingOptions> set)
+    {
+        _setters.Add(set);
+        return this;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Hcr.MLNet.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet.Text;
+
+/// <summary>
+/// The text network's epoch loop, apart from the network: batches of similar widths, augmented on the CPU, CTC loss
+/// (TorchSharp's <c>ctc_loss</c>, blank 0, impossible alignments zeroed), AdamW with a one-cycle learning rate and
+/// gradient clipping; after each epoch a greedy reading of the validation images, and at the end the weights of the
+/// epoch with the lowest validation character error rate (or the last epoch's without validation).
+/// </summary>
+internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet alphabet, Device device)
+{
+    /// <summary>Gradients are clipped to this norm: CTC's gradients spike on long, badly aligned lines early on.</summary>
+    private const double MaxGradientNorm = 5;
+
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
+
+    public (TextLineNetwork Network, IReadOnlyList<TextEpochMetrics> History) Run(IReadOnlyList<TextSample> train, IReadOnlyList<TextSample>? validation)
+    {
+        if (train.Count < 2)
+            throw new ArgumentException($"Training needs at least 2 images, not {train.Count}.", nameof(train));
+        torch.manual_seed(options.Seed);
+        var network = new TextLineNetwork(options.SequenceModel, alphabet.ClassCount);
+        network.to(device);
+        var parameters = network.parameters().ToArray();
+        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        var random = new Random(options.Seed);
+        NormalizedLine[] lines = train.Select(s => s.Line).ToArray();
+        int batches = TextBatch.Plan(lines, options.BatchSize, new Random(0)).Count;
+        long totalSteps = (long)batches * options.Epochs;
+        var history = new List<TextEpochMetrics>();
+        Dictionary<string, Tensor>? best = null;
+        double bestError = double.PositiveInfinity;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                network.train();
+                List<int[]> plan = TextBatch.Plan(lines, options.BatchSize, random);
+                double lossSum = 0, learningRate = 0;
+                int seen = 0, step = 0;
+                var lastReport = TimeSpan.Zero;
+                foreach (int[] batch in plan)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    learningRate = LearningRatePlan.At(LearningRateSchedule.OneCycle, options.LearningRate, (long)(epoch - 1) * batches + step, totalSteps);
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = learningRate;
+                    using (var scope = torch.NewDisposeScope())
+                    {
+                        (Tensor images, long[] positions) = TextBatch.Images(batch.Select(i => lines[i]).ToArray(), device, options.Augment ? random : null, options.MaxWidth);
+                        Tensor logProbabilities = nn.functional.log_softmax(network.call(images), 2).transpose(0, 1); // (T, N, C)
+                        long[] targets = batch.SelectMany(i => train[i].Labels).Select(l => (long)l).ToArray();
+                        long[] targetLengths = batch.Select(i => (long)train[i].Labels.Length).ToArray();
+                        Tensor loss = nn.functional.ctc_loss(logProbabilities, tensor(targets, device: device), tensor(positions, device: device),
+                            tensor(targetLengths, device: device), TextAlphabet.Blank, zero_infinity: true, reduction: nn.Reduction.Mean);
+                        optimizer.zero_grad();
+                        loss.backward();
+                        nn.utils.clip_grad_norm_(parameters, MaxGradientNorm);
+                        optimizer.step();
+                        float value = loss.item<float>();
+                        TrainingDivergedException.ThrowIfNotFinite(value, epoch, step + 1, plan.Count, learningRate);
+                        lossSum += value * batch.Length;
+                        seen += batch.Length;
+                    }
+                    step++;
+                    if (epochClock.Elapsed - lastReport >= ReportInterval)
+                    {
+                        lastReport = epochClock.Elapsed;
+                        options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, step, plan.Count, lossSum / Math.Max(1, seen), clock.Elapsed, null));
+                    }
+                }
+                double trainSeconds = epochClock.Elapsed.TotalSeconds;
+                TextEvaluation? validated = validation is { Count: > 0 } ? Evaluate(network, validation) : null;
+                var metrics = new TextEpochMetrics(epoch, lossSum / Math.Max(1, seen), validated, learningRate, epochClock.Elapsed, seen / Math.Max(trainSeconds, 1e-9));
+                history.Add(metrics);
+                if (validated is not null && validated.CharacterErrorRate < bestError)
+                {
+                    bestError = validated.CharacterErrorRate;
+                    DisposeAll(best);
+                    best = network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+                }
+                options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, plan.Count, plan.Count, metrics.TrainLoss, clock.Elapsed, metrics));
+            }
+            if (best is not null)
+                network.load_state_dict(best);
+            network.eval();
+            return (network, history);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        finally
+        {
+            DisposeAll(best);
+        }
+    }
+
+    /// <summary>Greedy readings of <paramref name="samples"/>, scored against their texts.</summary>
+    public TextEvaluation Evaluate(TextLineNetwork network, IReadOnlyList<TextSample> samples)
+    {
+        float[][] probabilities = TextScoring.Probabilities(network, samples.Select(s => s.Line).ToArray(), device);
+        string[] readings = probabilities.Select(p => alphabet.Decode(CtcDecoding.Greedy(p, alphabet.ClassCount))).ToArray();
+        return TextEvaluation.Score(readings, samples.Select(s => s.Text).ToArray());
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
+    {
+        foreach (Tensor t in tensors?.Values ?? Enumerable.Empty<Tensor>())
+            t.Dispose();
+    }
+}
