@@ -1,6 +1,4 @@
 using System.IO.Compression;
-using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
@@ -17,7 +15,7 @@ public sealed partial class HandwritingRecognizer
     /// <summary>The version of the file format <see cref="Save"/> writes and <see cref="Load"/> reads.</summary>
     public const int FormatVersion = ModelFormats.RecognizerVersion;
 
-    private const string ManifestEntry = "manifest.json";
+    private const string ManifestEntry = ModelArchive.ManifestEntry;
     private const string NetworkEntry = "network.hcrcnn";
     private const string LabelMappingEntry = "mlnet/label-mapping.zip";
     private const string NormalizationEntry = "mlnet/normalization.zip";
@@ -29,7 +27,7 @@ public sealed partial class HandwritingRecognizer
     /// <see cref="ModelFormats"/> has it, they did not change the format version.
     /// </summary>
     private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created,
-        InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null, SelectionRecord? TrainingData = null);
+        InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null, SelectionRecord? TrainingData = null) : IModelManifest;
 
     /// <summary>An <see cref="EmnistSelection"/> as the manifest stores it: enums by name, so that a file says what it means.</summary>
     private sealed record SelectionRecord(string Directory, string Split, string Part, double? Holdout, int Seed)
@@ -81,8 +79,8 @@ public sealed partial class HandwritingRecognizer
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            var manifest = new Manifest(ModelFormats.RecognizerFormatName, FormatVersion, LibraryVersion, new string(_classes), network.Architecture.Name,
-                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, Sha256(networkBytes),
+            var manifest = new Manifest(ModelFormats.RecognizerFormatName, FormatVersion, ModelArchive.LibraryVersion, new string(_classes), network.Architecture.Name,
+                DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, ModelArchive.Sha256(networkBytes),
                 TrainingData is null ? null : SelectionRecord.Of(TrainingData));
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
@@ -216,30 +214,9 @@ public sealed partial class HandwritingRecognizer
             network, preprocessing ?? new InkNormalizationOptions());
     }
 
-    private static string LibraryVersion =>
-        typeof(HandwritingRecognizer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-
-    private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
     private static Manifest ReadManifest(ZipArchive zip, string path)
     {
-        using MemoryStream stream = BoundedRead.ZipEntry(Entry(zip, ManifestEntry, path), ModelFormats.MaxManifestBytes, path);
-        Manifest? manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<Manifest>(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException(path, $"the manifest is corrupt ({e.Message}).", e);
-        }
-        if (manifest?.Format != ModelFormats.RecognizerFormatName)
-            throw new ModelFormatException(path, "not an Hcr.MLNet recognizer (its manifest names no recognizer format).");
-        if (manifest.FormatVersion != FormatVersion)
-        {
-            throw new ModelFormatException(path,
-                $"recognizer format version {manifest.FormatVersion} (written by Hcr.MLNet {manifest.Library}); this version of Hcr.MLNet reads version {FormatVersion}.");
-        }
+        Manifest manifest = ModelArchive.ReadManifest<Manifest>(zip, path, ModelFormats.RecognizerFormatName, FormatVersion, "recognizer");
         if (string.IsNullOrEmpty(manifest.Classes))
             throw new ModelFormatException(path, "the manifest names no classes; the file is corrupt.");
         if (manifest.Preprocessing is { } preprocessing)
@@ -261,7 +238,7 @@ public sealed partial class HandwritingRecognizer
         using MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, NetworkEntry, path), ModelFormats.MaxNetworkBytes, path);
         if (manifest.NetworkSha256 is string expected)
         {
-            string actual = Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+            string actual = ModelArchive.Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
             if (!string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
             {
                 throw new ModelFormatException(path,
@@ -286,6 +263,5 @@ public sealed partial class HandwritingRecognizer
         }
     }
 
-    private static ZipArchiveEntry Entry(ZipArchive zip, string entry, string path) =>
-        zip.GetEntry(entry) ?? throw new ModelFormatException(path, $"it has no '{entry}' entry; it is not a complete recognizer file.");
+    private static ZipArchiveEntry Entry(ZipArchive zip, string entry, string path) => ModelArchive.Entry(zip, entry, path, "recognizer");
 }

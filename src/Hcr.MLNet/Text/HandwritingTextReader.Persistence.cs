@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
@@ -16,12 +14,12 @@ public sealed partial class HandwritingTextReader
     /// <summary>The version of the file format <see cref="Save"/> writes and <see cref="Load"/> reads.</summary>
     public const int FormatVersion = ModelFormats.TextReaderVersion;
 
-    private const string ManifestEntry = "manifest.json";
+    private const string ManifestEntry = ModelArchive.ManifestEntry;
     private const string NetworkEntry = "network.bin";
 
     /// <summary>The manifest: what the network is, its alphabet, and the SHA-256 (lower-case hex) of the network entry.</summary>
     private sealed record Manifest(string Format, int FormatVersion, string Library, string Alphabet, TextSequenceModel SequenceModel,
-        int ImageHeight, int MaxWidth, string Created, string NetworkSha256, IReadOnlyList<TextEpochMetrics>? History);
+        int ImageHeight, int MaxWidth, string Created, string NetworkSha256, IReadOnlyList<TextEpochMetrics>? History) : IModelManifest;
 
     /// <summary>
     /// Saves everything needed to read in a fresh process (a zip: manifest with format version, alphabet and the
@@ -41,8 +39,8 @@ public sealed partial class HandwritingTextReader
             }
             networkBytes = buffer.ToArray();
         }
-        var manifest = new Manifest(ModelFormats.TextReaderFormatName, FormatVersion, LibraryVersion, Alphabet.Characters, SequenceModel,
-            TextLineNetwork.ImageHeight, MaxWidth, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), Sha256(networkBytes), History);
+        var manifest = new Manifest(ModelFormats.TextReaderFormatName, FormatVersion, ModelArchive.LibraryVersion, Alphabet.Characters, SequenceModel,
+            TextLineNetwork.ImageHeight, MaxWidth, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), ModelArchive.Sha256(networkBytes), History);
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
@@ -81,7 +79,7 @@ public sealed partial class HandwritingTextReader
                 throw new ModelFormatException(path, $"the manifest's alphabet is invalid ({e.Message}); the file is corrupt.", e);
             }
             using MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, NetworkEntry, path), ModelFormats.MaxNetworkBytes, path);
-            string actual = Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+            string actual = ModelArchive.Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
             if (!string.Equals(manifest.NetworkSha256, actual, StringComparison.OrdinalIgnoreCase))
             {
                 throw new ModelFormatException(path,
@@ -108,30 +106,9 @@ public sealed partial class HandwritingTextReader
         }
     }
 
-    private static string LibraryVersion =>
-        typeof(HandwritingTextReader).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-
-    private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
     private static Manifest ReadManifest(ZipArchive zip, string path)
     {
-        using MemoryStream stream = BoundedRead.ZipEntry(Entry(zip, ManifestEntry, path), ModelFormats.MaxManifestBytes, path);
-        Manifest? manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<Manifest>(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException(path, $"the manifest is corrupt ({e.Message}).", e);
-        }
-        if (manifest?.Format != ModelFormats.TextReaderFormatName)
-            throw new ModelFormatException(path, "not an Hcr.MLNet text reader (its manifest names no text reader format).");
-        if (manifest.FormatVersion != FormatVersion)
-        {
-            throw new ModelFormatException(path,
-                $"text reader format version {manifest.FormatVersion} (written by Hcr.MLNet {manifest.Library}); this version of Hcr.MLNet reads version {FormatVersion}.");
-        }
+        Manifest manifest = ModelArchive.ReadManifest<Manifest>(zip, path, ModelFormats.TextReaderFormatName, FormatVersion, "text reader");
         if (string.IsNullOrEmpty(manifest.Alphabet) || string.IsNullOrEmpty(manifest.NetworkSha256))
             throw new ModelFormatException(path, "the manifest names no alphabet or no network checksum; the file is corrupt.");
         if (manifest.ImageHeight != TextLineNetwork.ImageHeight)
@@ -143,6 +120,5 @@ public sealed partial class HandwritingTextReader
         return manifest;
     }
 
-    private static ZipArchiveEntry Entry(ZipArchive zip, string entry, string path) =>
-        zip.GetEntry(entry) ?? throw new ModelFormatException(path, $"it has no '{entry}' entry; it is not a complete text reader file.");
+    private static ZipArchiveEntry Entry(ZipArchive zip, string entry, string path) => ModelArchive.Entry(zip, entry, path, "text reader");
 }
