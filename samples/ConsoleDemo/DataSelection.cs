@@ -41,7 +41,7 @@ internal sealed record DataSelection(EmnistDataset Train, EmnistDataset? Test, s
             if (!trained.HasTestImages)
             {
                 throw new DemoException(
-                    $"{modelName} was trained on all of {trained} and set no images aside to evaluate it on; " +
+                    $"{modelName} was trained on {trained} and set no images aside to evaluate it on; " +
                     "name others with --data, --split, --part and --holdout.");
             }
             selection = trained;
