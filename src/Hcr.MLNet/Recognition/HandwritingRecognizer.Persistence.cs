@@ -124,6 +124,23 @@ public sealed partial class HandwritingRecognizer
     }
 
     /// <summary>
+    /// What the recognizer file in <paramref name="stream"/> records as its training data, read from its manifest alone
+    /// (the pretrained recognizer scored on ONNX Runtime takes it from its recognizer file, whose network it never loads).
+    /// </summary>
+    internal static EmnistSelection? ReadTrainingData(Stream stream, string path)
+    {
+        try
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            return ReadManifest(zip, path).TrainingData?.ToSelection(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFormatException(path, $"not a readable recognizer file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
     /// <see cref="Load(string, ComputeDevice)"/> from a stream (the pretrained recognizer embedded in this assembly);
     /// <paramref name="path"/> names it in errors.
     /// </summary>

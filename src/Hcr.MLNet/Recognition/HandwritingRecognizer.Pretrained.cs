@@ -25,7 +25,16 @@ public sealed partial class HandwritingRecognizer
         byte[] onnx = PretrainedModel.ReadAll(PretrainedModel.OnnxResource);
         string source = PretrainedModel.Source(PretrainedModel.OnnxResource);
         HandwritingRecognizer recognizer = FromOnnx(ml, OnnxCnnModel.LoadBytes(onnx, source, source, ml, options: options ?? OnnxScoringOptions.Default), source, pretrained: true);
-        recognizer.TrainingData = PretrainedModel.TrainingData;
+        try
+        {
+            using Stream hcr = PretrainedModel.Open(PretrainedModel.RecognizerResource);
+            recognizer.TrainingData = ReadTrainingData(hcr, PretrainedModel.Source(PretrainedModel.RecognizerResource));
+        }
+        catch
+        {
+            recognizer.Dispose();
+            throw;
+        }
         return recognizer;
     }
 
@@ -38,9 +47,7 @@ public sealed partial class HandwritingRecognizer
     public static HandwritingRecognizer LoadPretrained(ComputeDevice device)
     {
         using Stream stream = PretrainedModel.Open(PretrainedModel.RecognizerResource);
-        HandwritingRecognizer recognizer = LoadStream(stream, PretrainedModel.Source(PretrainedModel.RecognizerResource), device);
-        recognizer.TrainingData ??= PretrainedModel.TrainingData;
-        return recognizer;
+        return LoadStream(stream, PretrainedModel.Source(PretrainedModel.RecognizerResource), device);
     }
 
     /// <summary>

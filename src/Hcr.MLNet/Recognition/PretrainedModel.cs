@@ -1,4 +1,3 @@
-using Hcr.MLNet.Data;
 using Hcr.MLNet.IO;
 
 namespace Hcr.MLNet;
@@ -20,14 +19,6 @@ internal static class PretrainedModel
 
     /// <summary>Its ONNX export (<c>hcr-demo export-onnx</c>), as <see cref="HandwritingRecognizer.ExportOnnx"/> wrote it.</summary>
     public const string OnnxResource = "Hcr.MLNet.Pretrained.emnist47.onnx";
-
-    /// <summary>
-    /// What the shipped model was trained on: all of the EMNIST ByMerge test part (README.md, "The pretrained
-    /// recognizer"). The files were written before recognizers recorded their data, so it is stated here; with it,
-    /// evaluating the pretrained model on EMNIST test images, which it has seen, is refused as it is for any recognizer.
-    /// The folder is the default one: only the part decides which images are shared.
-    /// </summary>
-    public static EmnistSelection TrainingData => new(HandwritingRecognizer.DefaultDataDirectory, EmnistSplit.ByMerge, EmnistPart.Test, holdout: 0);
 
     /// <summary>How errors and <see cref="Onnx.OnnxCnnModel.ModelPath"/> name a resource.</summary>
     public static string Source(string resource) => $"{resource} (embedded in Hcr.MLNet.dll)";

@@ -60,6 +60,14 @@ public class PretrainedRecognizerTests
         // EMNIST's splits share NIST's images: any test part was seen, a train part was not.
         Assert.True(trained.SharesImagesWith(new EmnistSelection("data", EmnistSplit.Balanced)));
         Assert.False(trained.SharesImagesWith(new EmnistSelection("data", EmnistSplit.Balanced, EmnistPart.Train, holdout: 0.1)));
+
+        // The record lives in the shipped recognizer file, so a saved copy keeps it.
+        using var dir = new TempDirectory();
+        string saved = Path.Combine(dir.Path, "emnist47.hcr");
+        onnx.Save(saved);
+        using FileStream file = File.OpenRead(saved);
+        EmnistSelection? kept = HandwritingRecognizer.ReadTrainingData(file, saved);
+        Assert.Equal((trained.Split, trained.Part, trained.Holdout), (kept?.Split, kept?.Part, kept?.Holdout));
     }
 
     [Fact]
