@@ -30,13 +30,20 @@ using Microsoft.ML.OnnxRuntime;
 // Loads the model as a recognizer, predicts on four threads, and disposes the recognizer under them, a few
 // rounds: disposing an ONNX Runtime session under a running call crashed the process (SIGSEGV), which only a
 // child process can show. Exit code 0: every thread ended on ObjectDisposedException and nothing else; 2 otherwise.
+//
+// Usage: dotnet Hcr.MLNet.OnnxProbe.dll --text <reader.onnx> <image file>
+//
+// Loads a text reader's ONNX export (HandwritingTextReader.LoadOnnx), reads the image (text-read, text-confidence),
+// and goes on to step 4: a text reader loaded from ONNX reads without TorchSharp or libtorch.
 if (args is ["dispose-under-load", string loadedModel])
     return Probe.DisposeUnderLoad(loadedModel);
 const string PretrainedFlag = "--pretrained";
+const string TextFlag = "--text";
 bool pretrained = args.Length == 2 && args[0] == PretrainedFlag;
-if (args.Length is not (1 or 2) || args.Length == 1 && args[0] == PretrainedFlag)
+bool text = args.Length == 3 && args[0] == TextFlag;
+if (!text && (args.Length is not (1 or 2) || args.Length == 1 && args[0] == PretrainedFlag || args[0] == TextFlag))
 {
-    Console.Error.WriteLine($"usage: Hcr.MLNet.OnnxProbe <model.onnx> [image file] | {PretrainedFlag} <image file> | dispose-under-load <model.onnx>");
+    Console.Error.WriteLine($"usage: Hcr.MLNet.OnnxProbe <model.onnx> [image file] | {PretrainedFlag} <image file> | {TextFlag} <reader.onnx> <image file> | dispose-under-load <model.onnx>");
     return 1;
 }
 string modelPath = args[0];
@@ -53,7 +60,14 @@ OrtEnv.CreateInstanceWithOptions(ref environment);
 
 try
 {
-    if (pretrained)
+    if (text)
+    {
+        using Hcr.MLNet.HandwritingTextReader reader = Hcr.MLNet.HandwritingTextReader.LoadOnnx(args[1]);
+        Hcr.MLNet.TextReading reading = reader.Read(args[2]);
+        Console.WriteLine($"text-read: {reading.Text}");
+        Console.WriteLine($"text-confidence: {reading.Confidence.ToString("R", CultureInfo.InvariantCulture)}");
+    }
+    else if (pretrained)
     {
         var clock = Stopwatch.StartNew();
         using Hcr.MLNet.HandwritingRecognizer recognizer = Hcr.MLNet.HandwritingRecognizer.LoadPretrained();

@@ -122,7 +122,7 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     }
 
     /// <summary>The one session of a model: the bytes already checked, ONNX Runtime's errors told apart by what most likely caused them.</summary>
-    private static InferenceSession OpenSession(byte[] bytes, string path, OnnxScoringOptions scoring)
+    internal static InferenceSession OpenSession(byte[] bytes, string path, OnnxScoringOptions scoring)
     {
         using SessionOptions options = scoring.CreateSessionOptions();
         try

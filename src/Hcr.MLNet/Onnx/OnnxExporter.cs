@@ -34,7 +34,7 @@ internal sealed partial class OnnxExporter
     }
 
     /// <summary>A value of the graph: its name and its per-image shape (channels × height × width, or features).</summary>
-    private readonly record struct Value(string Name, long Channels, long Height, long Width, bool IsImage)
+    internal readonly record struct Value(string Name, long Channels, long Height, long Width, bool IsImage)
     {
         public static Value Image(string name, long channels, long height, long width) => new(name, channels, height, width, true);
 
@@ -86,20 +86,9 @@ internal sealed partial class OnnxExporter
         }
         graph.Node.Add(Node("ArgMax", OnnxFormat.PredictedClassName, [OnnxFormat.ProbabilitiesName], [OnnxFormat.PredictedClassName], Int("axis", 1), Int("keepdims", 0)));
         graph.Output.Add(TensorInfo(OnnxFormat.ProbabilitiesName, TensorProto.Types.DataType.Float, null, classNames.Count));
-        graph.Output.Add(TensorInfo(OnnxFormat.PredictedClassName, TensorProto.Types.DataType.Int64, [null]));
+        graph.Output.Add(TensorInfo(OnnxFormat.PredictedClassName, TensorProto.Types.DataType.Int64, [(long?)null]));
 
-        var model = new ModelProto
-        {
-            IrVersion = OnnxFormat.IrVersion,
-            ProducerName = "Hcr.MLNet",
-            ProducerVersion = ProducerVersion(),
-            Domain = "hcr.mlnet",
-            ModelVersion = OnnxFormat.FormatVersion,
-            DocString = $"Handwritten character recognition CNN ({architecture}): {description}",
-            Graph = graph,
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxFormat.Opset });
-        AddMetadata(model, OnnxMetadataKeys.FormatVersion, OnnxFormat.FormatVersion.ToString(CultureInfo.InvariantCulture));
+        ModelProto model = exporter.Model($"Handwritten character recognition CNN ({architecture}): {description}");
         AddMetadata(model, OnnxMetadataKeys.Architecture, architecture);
         AddMetadata(model, OnnxMetadataKeys.Classes, JsonSerializer.Serialize(classNames));
         AddMetadata(model, OnnxMetadataKeys.PixelsColumn, pixelsColumn);
@@ -112,6 +101,24 @@ internal sealed partial class OnnxExporter
                 AddMetadata(model, entry.Key, entry.Value);
         }
         OnnxFormat.Seal(model);
+        return model;
+    }
+
+    /// <summary>The model around the graph built so far: versions, producer, operator set, and the format version in its metadata.</summary>
+    private ModelProto Model(string docString)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = OnnxFormat.IrVersion,
+            ProducerName = "Hcr.MLNet",
+            ProducerVersion = ProducerVersion(),
+            Domain = "hcr.mlnet",
+            ModelVersion = OnnxFormat.FormatVersion,
+            DocString = docString,
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxFormat.Opset });
+        AddMetadata(model, OnnxMetadataKeys.FormatVersion, OnnxFormat.FormatVersion.ToString(CultureInfo.InvariantCulture));
         return model;
     }
 
@@ -528,19 +535,6 @@ internal sealed partial class OnnxExporter
     }
 
     /// <summary>A tensor value's declaration; a null dimension is the symbolic batch size.</summary>
-    private static ValueInfoProto TensorInfo(string name, TensorProto.Types.DataType type, params long?[] dims)
-    {
-        var shape = new TensorShapeProto();
-        foreach (long? dim in dims)
-        {
-            shape.Dim.Add(dim is { } size
-                ? new TensorShapeProto.Types.Dimension { DimValue = size }
-                : new TensorShapeProto.Types.Dimension { DimParam = OnnxFormat.BatchDimension });
-        }
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
-        };
-    }
+    private static ValueInfoProto TensorInfo(string name, TensorProto.Types.DataType type, params long?[] dims) =>
+        TensorInfo(name, type, dims.Select(d => d is { } size ? Fixed(size) : Batch()));
 }

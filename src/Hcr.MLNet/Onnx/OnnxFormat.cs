@@ -26,6 +26,12 @@ internal static class OnnxFormat
     public const string ProbabilitiesName = "probabilities";
     public const string PredictedClassName = "predicted_class";
     public const string BatchDimension = "batch";
+
+    /// <summary>The symbolic width of a sequence graph's input (the text reader's strips).</summary>
+    public const string WidthDimension = "width";
+
+    /// <summary>The symbolic position count of a sequence graph's output: the width over the network's stride.</summary>
+    public const string PositionsDimension = "positions";
     public const int ImageSize = DataViews.CharacterTile.Side;
     public const int PixelCount = DataViews.CharacterTile.PixelCount;
 
@@ -80,6 +86,26 @@ internal static class OnnxFormat
     /// <exception cref="ModelFormatException">The bytes are not such a model.</exception>
     public static OnnxModelDescription Read(byte[] bytes, string source, bool strict = true)
     {
+        (ModelProto model, Dictionary<string, string> metadata) = ReadSealed(bytes, source);
+        string[] classes = ReadClasses(metadata, source);
+        CheckInput(model.Graph, source);
+        CheckProbabilities(model.Graph, classes.Length, source);
+        if (strict)
+            OnnxGraphValidator.Validate(model, bytes, classes.Length, source);
+        return new OnnxModelDescription(classes, metadata, ImportedOpset(model), model.IrVersion);
+    }
+
+    /// <summary>The default-domain operator set a model imports.</summary>
+    public static long ImportedOpset(ModelProto model) =>
+        model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// What every Hcr.MLNet ONNX file passes first, whatever its layout: an ONNX model with Hcr.MLNet's format version,
+    /// sealed and unchanged since. Returns it and its metadata.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The bytes are not such a model; the message names <paramref name="source"/>.</exception>
+    public static (ModelProto Model, Dictionary<string, string> Metadata) ReadSealed(byte[] bytes, string source)
+    {
         ModelProto model;
         try
         {
@@ -98,7 +124,7 @@ internal static class OnnxFormat
         if (!metadata.TryGetValue(OnnxMetadataKeys.FormatVersion, out string? version))
         {
             throw new ModelFormatException(source,
-                $"an ONNX model without Hcr.MLNet's metadata ('{OnnxMetadataKeys.FormatVersion}' is missing); only models written by HandwritingCnnTransformer.ExportOnnx can be loaded.");
+                $"an ONNX model without Hcr.MLNet's metadata ('{OnnxMetadataKeys.FormatVersion}' is missing); only models written by Hcr.MLNet's ExportOnnx can be loaded.");
         }
         if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
             throw new ModelFormatException(source, $"Hcr.MLNet ONNX format version '{version}'; this version of Hcr.MLNet reads version {FormatVersion}.");
@@ -106,14 +132,7 @@ internal static class OnnxFormat
             throw new ModelFormatException(source, $"the model has no '{OnnxMetadataKeys.ContentSha256}' checksum; the file is corrupt.");
         if (!string.Equals(sealedHash, ContentHash(model), StringComparison.Ordinal))
             throw new ModelFormatException(source, "the content does not match its checksum: the file is corrupt or was changed after export.");
-
-        string[] classes = ReadClasses(metadata, source);
-        CheckInput(model.Graph, source);
-        CheckProbabilities(model.Graph, classes.Length, source);
-        if (strict)
-            OnnxGraphValidator.Validate(model, bytes, classes.Length, source);
-        long opset = model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
-        return new OnnxModelDescription(classes, metadata, opset, model.IrVersion);
+        return (model, metadata);
     }
 
     private static string[] ReadClasses(Dictionary<string, string> metadata, string source)
@@ -163,7 +182,7 @@ internal static class OnnxFormat
     }
 
     /// <summary>True for a float tensor with a known rank; <paramref name="shape"/> has null for symbolic dimensions.</summary>
-    private static bool IsFloatTensor(ValueInfoProto value, out IReadOnlyList<long?> shape)
+    public static bool IsFloatTensor(ValueInfoProto value, out IReadOnlyList<long?> shape)
     {
         shape = [];
         if (value.Type?.TensorType is not { } tensor || tensor.ElemType != (int)TensorProto.Types.DataType.Float || tensor.Shape is null)
@@ -172,7 +191,7 @@ internal static class OnnxFormat
         return true;
     }
 
-    private static string Describe(ValueInfoProto value)
+    public static string Describe(ValueInfoProto value)
     {
         if (value.Type?.TensorType is not { } tensor)
             return "not a tensor";

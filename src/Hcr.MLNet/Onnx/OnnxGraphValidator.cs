@@ -57,6 +57,9 @@ internal static class OnnxGraphValidator
         ["Sum"] = new(1, int.MaxValue),
         ["Concat"] = new(1, int.MaxValue, ("axis", AttributeType.Int)),
         ["ReduceMean"] = new(1, 1, ("axes", AttributeType.Ints), ("keepdims", AttributeType.Int)),
+        // The sequence graphs' ending (OnnxExporter.Sequences.cs): positions before classes, the row axis dropped.
+        ["Transpose"] = new(1, 1, ("perm", AttributeType.Ints)),
+        ["Squeeze"] = new(2, 2),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The operator types Hcr.MLNet's exporter writes: the only ones a strictly checked model may use.</summary>
@@ -67,7 +70,17 @@ internal static class OnnxGraphValidator
     /// output <see cref="OnnxFormat.Read"/> has checked already.
     /// </summary>
     /// <exception cref="ModelFormatException">The model holds something the exporter never writes, or would outgrow the limits; the message names the node or tensor.</exception>
-    public static void Validate(ModelProto model, byte[] bytes, int classCount, string source)
+    public static void Validate(ModelProto model, byte[] bytes, int classCount, string source) =>
+        Validate(model, bytes, source, [1, OnnxFormat.ImageSize, OnnxFormat.ImageSize], [classCount]);
+
+    /// <summary>
+    /// Checks a model whose input <c>pixels</c> is <c>[batch, ..<paramref name="inputPerImage"/>]</c> and whose
+    /// <c>probabilities</c> output must come out as <c>[batch, ..<paramref name="outputPerImage"/>]</c>. A graph with a
+    /// symbolic width (the text reader's) is checked at the widest input it is ever given, so that the limits bound
+    /// every call.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The model holds something the exporter never writes, or would outgrow the limits; the message names the node or tensor.</exception>
+    public static void Validate(ModelProto model, byte[] bytes, string source, long[] inputPerImage, long[] outputPerImage)
     {
         CheckEncoding(model, bytes, source);
         CheckVersions(model, source);
@@ -84,8 +97,8 @@ internal static class OnnxGraphValidator
                 throw Refuse(source, $"the name '{tensor.Name}' is given to more than one initializer or input.");
             values.Add(tensor.Name, shape);
         }
-        // The batch is symbolic: [batch, 1, 28, 28], whatever size the file declares for it (OnnxFormat checked the rest).
-        values.Add(OnnxFormat.InputName, [Dim.Batch(1), Dim.Fixed(1), Dim.Fixed(OnnxFormat.ImageSize), Dim.Fixed(OnnxFormat.ImageSize)]);
+        // The batch is symbolic, whatever size the file declares for it (OnnxFormat checked the rest).
+        values.Add(OnnxFormat.InputName, [Dim.Batch(1), .. inputPerImage.Select(Dim.Fixed)]);
 
         var inference = new ShapeInference(values, initializers, source);
         for (int i = 0; i < graph.Node.Count; i++)
@@ -97,8 +110,11 @@ internal static class OnnxGraphValidator
                 throw Refuse(source, $"the graph output '{output.Name}' is made by no node.");
         }
         Dim[] probabilities = values[OnnxFormat.ProbabilitiesName];
-        if (!probabilities.SequenceEqual([Dim.Batch(1), Dim.Fixed(classCount)]))
-            throw Refuse(source, $"the graph computes '{OnnxFormat.ProbabilitiesName}' as [{Describe(probabilities)}], not the [batch, {classCount}] it declares.");
+        if (!probabilities.SequenceEqual([Dim.Batch(1), .. outputPerImage.Select(Dim.Fixed)]))
+        {
+            throw Refuse(source,
+                $"the graph computes '{OnnxFormat.ProbabilitiesName}' as [{Describe(probabilities)}], not the [batch, {string.Join(", ", outputPerImage)}] it declares.");
+        }
     }
 
     /// <summary>
@@ -352,6 +368,8 @@ internal static class OnnxGraphValidator
             "Reshape" => (Reshape(inputs[0]), 0),
             "Gather" => (Gather(inputs[0], inputs[1]), 0),
             "Concat" => (Concat(inputs), 0),
+            "Transpose" => (Transpose(inputs[0]), 0),
+            "Squeeze" => (Squeeze(inputs[0]), 0),
             _ => throw new InvalidOperationException($"No shape rule for {op}."),
         };
 
@@ -491,17 +509,39 @@ internal static class OnnxGraphValidator
             return [.. output];
         }
 
+        /// <summary>The stored int64 list the node's second input names: a computed one could be anything at run time.</summary>
+        private long[] StoredList(string what)
+        {
+            if (!initializers.TryGetValue(_node.Input[1], out TensorProto? list) || list.DataType != (int)DataType.Int64
+                || list.Dims.Count != 1 || list.Dims[0] > ModelFormats.MaxTensorRank)
+            {
+                throw Fail($"takes its {what} from something other than a stored int64 list of a few values, which Hcr.MLNet's exporter never writes.");
+            }
+            return list.RawData.Length > 0
+                ? Enumerable.Range(0, list.RawData.Length / sizeof(long)).Select(i => BinaryPrimitives.ReadInt64LittleEndian(list.RawData.Span[(i * sizeof(long))..])).ToArray()
+                : list.Int64Data.ToArray();
+        }
+
+        private Dim[] Transpose(Dim[] x)
+        {
+            long[] perm = Ints("perm") ?? throw Fail("has no perm.");
+            if (perm.Length != x.Length || perm.Order().Select((p, i) => p != i).Any(different => different))
+                throw Fail($"has perm [{string.Join(", ", perm)}], not an order of its input's {x.Length} axes.");
+            return perm.Select(p => x[p]).ToArray();
+        }
+
+        private Dim[] Squeeze(Dim[] x)
+        {
+            long[] axes = StoredList("axes");
+            var squeezed = axes.Select(a => Axis(a, x.Length)).ToHashSet();
+            if (squeezed.Count != axes.Length || squeezed.Any(a => x[a] != Dim.Fixed(1)))
+                throw Fail($"drops axes [{string.Join(", ", axes)}] of [{Describe(x)}]; each must be named once and be of size 1.");
+            return x.Where((_, i) => !squeezed.Contains(i)).ToArray();
+        }
+
         private Dim[] Reshape(Dim[] x)
         {
-            // The target shape must be a stored int64 list: a computed one could be anything at run time.
-            if (!initializers.TryGetValue(_node.Input[1], out TensorProto? shapeTensor) || shapeTensor.DataType != (int)DataType.Int64
-                || shapeTensor.Dims.Count != 1 || shapeTensor.Dims[0] > ModelFormats.MaxTensorRank)
-            {
-                throw Fail("takes its target shape from something other than a stored int64 list of a few sizes, which Hcr.MLNet's exporter never writes.");
-            }
-            long[] target = shapeTensor.RawData.Length > 0
-                ? Enumerable.Range(0, shapeTensor.RawData.Length / sizeof(long)).Select(i => BinaryPrimitives.ReadInt64LittleEndian(shapeTensor.RawData.Span[(i * sizeof(long))..])).ToArray()
-                : shapeTensor.Int64Data.ToArray();
+            long[] target = StoredList("target shape");
             if (target.Count(t => t == -1) > 1 || target.Any(t => t is 0 or < -1))
                 throw Fail($"reshapes to [{string.Join(", ", target)}]; Hcr.MLNet's exporter writes shapes of positive sizes and at most one -1.");
             Dim total = Product(x);

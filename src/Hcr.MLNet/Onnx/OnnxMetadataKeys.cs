@@ -2,7 +2,7 @@ namespace Hcr.MLNet.Onnx;
 
 /// <summary>
 /// The keys of the model metadata (ONNX <c>metadata_props</c>) that <c>HandwritingCnnTransformer.ExportOnnx</c>
-/// writes and <see cref="OnnxCnnModel"/> reads. Callers may add their own keys (for example their
+/// writes and <see cref="OnnxCnnModel"/> reads, and those of a text reader's export (<c>HandwritingTextReader.ExportOnnx</c>). Callers may add their own keys (for example their
 /// preprocessing settings); these ones are reserved.
 /// </summary>
 public static class OnnxMetadataKeys
@@ -25,9 +25,18 @@ public static class OnnxMetadataKeys
     /// <summary>A human-readable statement of what the input must be.</summary>
     public const string Input = "hcr.input";
 
+    /// <summary>A text reader's characters in class order (class 1 first; class 0 is the CTC blank), as one string.</summary>
+    public const string Alphabet = "hcr.alphabet";
+
+    /// <summary>A text reader's widest strip in pixels (decimal): wider lines are squeezed to it before scoring.</summary>
+    public const string MaxWidth = "hcr.max_width";
+
+    /// <summary>A text reader's sequence model (<c>Convolution</c>), by name.</summary>
+    public const string SequenceModel = "hcr.sequence_model";
+
     /// <summary>SHA-256 (hex) of the model with this entry removed: a file changed after export is refused as corrupt.</summary>
     public const string ContentSha256 = "hcr.sha256";
 
     /// <summary>Every reserved key, in the order the exporter writes them.</summary>
-    public static IReadOnlyList<string> Reserved { get; } = [FormatVersion, Architecture, Classes, PixelsColumn, TestTimeRotations, Input, ContentSha256];
+    public static IReadOnlyList<string> Reserved { get; } = [FormatVersion, Architecture, Classes, PixelsColumn, TestTimeRotations, Input, Alphabet, MaxWidth, SequenceModel, ContentSha256];
 }

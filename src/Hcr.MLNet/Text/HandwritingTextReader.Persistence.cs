@@ -34,8 +34,7 @@ public sealed partial class HandwritingTextReader
         {
             using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
             {
-                lock (_networkLock)
-                    _network.save(writer);
+                TorchScorer().Save(writer);
             }
             networkBytes = buffer.ToArray();
         }
@@ -90,7 +89,7 @@ public sealed partial class HandwritingTextReader
                 StateDictFormat.Load(reader, network, $"{path} ({NetworkEntry})", "network");
             network.to(target);
             network.eval();
-            return new HandwritingTextReader(network, alphabet, manifest.MaxWidth, manifest.History ?? [], target);
+            return new HandwritingTextReader(new TorchTextScorer(network, target), alphabet, manifest.MaxWidth, manifest.History ?? []);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
@@ -105,6 +104,11 @@ public sealed partial class HandwritingTextReader
             throw;
         }
     }
+
+    /// <summary>The TorchSharp scorer of a reader trained or loaded with <see cref="Load"/>.</summary>
+    /// <exception cref="NotSupportedException">The reader scores through ONNX Runtime (<see cref="LoadOnnx"/>): it has no TorchSharp network.</exception>
+    private TorchTextScorer TorchScorer() => _scorer as TorchTextScorer
+        ?? throw new NotSupportedException("This text reader was loaded from an ONNX file and has no TorchSharp network to save or export; that ONNX file is the model.");
 
     private static Manifest ReadManifest(ZipArchive zip, string path)
     {

@@ -26,6 +26,6 @@ public sealed partial class HandwritingTextReader
             .Concat(validation?.Images.Where((_, i) => validationSamples![i] is null) ?? []).Select(i => i.Path).ToArray();
         (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device)
             .Run(trainSamples.OfType<TextSample>().ToArray(), validationSamples?.OfType<TextSample>().ToArray());
-        return new HandwritingTextReader(network, alphabet, options.MaxWidth, history, device) { SkippedImages = skipped };
+        return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, options.MaxWidth, history) { SkippedImages = skipped };
     }
 }

@@ -1,8 +1,6 @@
 using Hcr.MLNet.Imaging;
-using Hcr.MLNet.Native;
 using Hcr.MLNet.Text;
 using Microsoft.ML.Data;
-using static TorchSharp.torch;
 
 namespace Hcr.MLNet;
 
@@ -16,17 +14,15 @@ namespace Hcr.MLNet;
 /// </summary>
 public sealed partial class HandwritingTextReader : IDisposable
 {
-    private readonly TextLineNetwork _network;
-    private readonly Device _device;
+    // The TorchSharp network, or an ONNX Runtime session for a reader loaded with LoadOnnx: typed by the interface so
+    // that such a reader never loads TorchSharp (see OnnxTextScorer).
+    private readonly ITextScorer _scorer;
     private readonly CharacterImageLoader _loader = new();
-    // TorchSharp modules are not documented as safe for concurrent calls; one network call at a time.
-    private readonly Lock _networkLock = new();
     private bool _disposed;
 
-    private HandwritingTextReader(TextLineNetwork network, TextAlphabet alphabet, int maxWidth, IReadOnlyList<TextEpochMetrics> history, Device device)
+    private HandwritingTextReader(ITextScorer scorer, TextAlphabet alphabet, int maxWidth, IReadOnlyList<TextEpochMetrics> history)
     {
-        _network = network;
-        _device = device;
+        _scorer = scorer;
         Alphabet = alphabet;
         MaxWidth = maxWidth;
         History = history;
@@ -39,7 +35,7 @@ public sealed partial class HandwritingTextReader : IDisposable
     public TextAlphabet Alphabet { get; }
 
     /// <summary>What reads the features along the line.</summary>
-    public TextSequenceModel SequenceModel => _network.SequenceModel;
+    public TextSequenceModel SequenceModel => _scorer.SequenceModel;
 
     /// <summary>The widest strip, in pixels: wider lines are squeezed to it.</summary>
     public int MaxWidth { get; }
@@ -103,9 +99,7 @@ public sealed partial class HandwritingTextReader : IDisposable
         options.Validate();
         TextSample?[] all = TextSamples.Prepare(images, alphabet: null, MaxWidth, _loader, skipUnusable: true);
         TextSample[] usable = all.OfType<TextSample>().ToArray();
-        float[][] probabilities;
-        lock (_networkLock)
-            probabilities = TextScoring.Probabilities(_network, usable.Select(s => s.Line).ToArray(), _device);
+        float[][] probabilities = TextScoring.Probabilities(_scorer, usable.Select(s => s.Line).ToArray());
         var read = new string[usable.Length];
         Parallel.For(0, usable.Length, i => read[i] = Alphabet.Decode(LineDecoder.Labels(probabilities[i], Alphabet, options)));
         int next = 0;
@@ -118,9 +112,7 @@ public sealed partial class HandwritingTextReader : IDisposable
         options ??= new ReadOptions();
         options.Validate();
         NormalizedLine line = LineNormalizer.Normalize(image, TextLineNetwork.ImageHeight, MaxWidth, source);
-        float[] probabilities;
-        lock (_networkLock)
-            probabilities = TextScoring.Probabilities(_network, [line], _device)[0];
+        float[] probabilities = TextScoring.Probabilities(_scorer, [line])[0];
         TextLineReading? read = LineDecoder.Read(probabilities, Alphabet, line, options);
         return read is null ? new TextReading("", []) : new TextReading(read.Text, [read]);
     }
@@ -131,6 +123,6 @@ public sealed partial class HandwritingTextReader : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        _network.Dispose();
+        _scorer.Dispose();
     }
 }

@@ -17,23 +17,35 @@ internal static class TextBatch
     /// <summary>The images of <paramref name="samples"/> on <paramref name="device"/>, and each one's positions.</summary>
     public static (Tensor Images, long[] Positions) Images(IReadOnlyList<NormalizedLine> samples, Device device, Random? augment, int maxWidth)
     {
-        int height = TextLineNetwork.ImageHeight;
         var strips = new (float[] Pixels, int Width)[samples.Count];
         for (int i = 0; i < samples.Count; i++)
             strips[i] = augment is null ? (samples[i].Pixels, samples[i].Width) : Augment(samples[i], augment, maxWidth);
+        (float[] data, int widest, long[] positions) = Pad(strips);
+        return (tensor(data, [samples.Count, 1, TextLineNetwork.ImageHeight, widest], device: device), positions);
+    }
+
+    /// <summary>
+    /// The strips side by side in one buffer (N × 32 × widest, row-major), each at the left and zeros (paper) after it,
+    /// the width rounded up to the stride; and each strip's own number of output positions. Touches no TorchSharp type,
+    /// so that scoring through ONNX Runtime shares it.
+    /// </summary>
+    public static (float[] Pixels, int Width, long[] Positions) Pad(IReadOnlyList<(float[] Pixels, int Width)> strips)
+    {
+        int height = TextLineNetwork.ImageHeight;
         // Rounded up to the stride, so that every strip's last columns make a whole position.
         int widest = strips.Max(s => s.Width);
         widest = (widest + TextLineNetwork.WidthStride - 1) / TextLineNetwork.WidthStride * TextLineNetwork.WidthStride;
-        var data = new float[samples.Count * height * widest];
-        var positions = new long[samples.Count];
-        for (int i = 0; i < strips.Length; i++)
+        var data = new float[strips.Count * height * widest];
+        var positions = new long[strips.Count];
+        for (int i = 0; i < strips.Count; i++)
         {
             (float[] pixels, int width) = strips[i];
             for (int y = 0; y < height; y++)
                 Array.Copy(pixels, y * width, data, (i * height + y) * widest, width);
-            positions[i] = Math.Max(1, TextLineNetwork.Positions(width));
+            // The stride by its constant, not TextLineNetwork.Positions: a call would load the network's type, and TorchSharp with it.
+            positions[i] = Math.Max(1, width / TextLineNetwork.WidthStride);
         }
-        return (tensor(data, [samples.Count, 1, height, widest], device: device), positions);
+        return (data, widest, positions);
     }
 
     /// <summary>The strip stretched in width (linear interpolation) and its ink scaled, at random.</summary>

@@ -73,6 +73,15 @@ internal sealed class TextLineNetwork : Module<Tensor, Tensor>
 
     public TextSequenceModel SequenceModel { get; }
 
+    // The layers, for the ONNX export (TextOnnxExport), which writes them one by one.
+    internal Sequential Features => features;
+
+    internal Linear Project => project;
+
+    internal Sequential? Convolutions => convolutions;
+
+    internal Linear Output => output;
+
     public int ClassCount { get; }
 
     /// <summary>Output positions for an image <paramref name="width"/> columns wide.</summary>

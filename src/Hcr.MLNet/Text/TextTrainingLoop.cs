@@ -106,7 +106,8 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
     /// <summary>Greedy readings of <paramref name="samples"/>, scored against their texts.</summary>
     public TextEvaluation Evaluate(TextLineNetwork network, IReadOnlyList<TextSample> samples)
     {
-        float[][] probabilities = TextScoring.Probabilities(network, samples.Select(s => s.Line).ToArray(), device);
+        // Not disposed: the scorer would dispose the network, which the caller owns.
+        float[][] probabilities = TextScoring.Probabilities(new TorchTextScorer(network, device), samples.Select(s => s.Line).ToArray());
         string[] readings = probabilities.Select(p => alphabet.Decode(CtcDecoding.Greedy(p, alphabet.ClassCount))).ToArray();
         return TextEvaluation.Score(readings, samples.Select(s => s.Text).ToArray());
     }

@@ -109,6 +109,13 @@ public sealed class OnnxHostileModelTests : IDisposable
                 used.UnionWith(ModelProto.Parser.ParseFrom(bytes).Graph.Node.Select(n => n.OpType));
             }
         }
+        // The text reader's line network: the exporter's sequence layout.
+        using (var line = new Hcr.MLNet.Text.TextLineNetwork(Hcr.MLNet.Text.TextSequenceModel.Convolution, 5))
+        {
+            byte[] text = Hcr.MLNet.Text.TextOnnxExport.Export(line, new Hcr.MLNet.Text.TextAlphabet("abcd"), 256).ToByteArray();
+            Hcr.MLNet.Text.TextOnnxFormat.Read(text, "text line network", strict: true);
+            used.UnionWith(ModelProto.Parser.ParseFrom(text).Graph.Node.Select(n => n.OpType));
+        }
         // Both ways: an operator the exporter starts writing must be admitted, and one it no longer writes must go.
         Assert.Equal(OnnxGraphValidator.Operators.Order(StringComparer.Ordinal), used.Order(StringComparer.Ordinal));
     }

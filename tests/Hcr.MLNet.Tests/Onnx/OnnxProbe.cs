@@ -26,6 +26,9 @@ internal static class OnnxProbe
     public static Result Run(string modelPath, string? imagePath = null, IReadOnlyDictionary<string, string>? environment = null) =>
         RunWith(imagePath is null ? [modelPath] : [modelPath, imagePath], environment);
 
+    /// <summary>Runs the probe's <c>--text</c> mode: a text reader's ONNX export reads <paramref name="imagePath"/>.</summary>
+    public static Result RunTextReader(string modelPath, string imagePath) => RunWith(["--text", modelPath, imagePath], null);
+
     /// <summary>Runs the probe's <c>dispose-under-load</c> mode on <paramref name="modelPath"/>.</summary>
     public static Result RunDisposeUnderLoad(string modelPath) => RunWith(["dispose-under-load", modelPath], null);
 

@@ -1,0 +1,41 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hcr.MLNet.Text;
+
+/// <summary>The line network scored by TorchSharp in evaluation mode, one call at a time.</summary>
+internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : ITextScorer
+{
+    // TorchSharp modules are not documented as safe for concurrent calls; one network call at a time.
+    private readonly Lock _lock = new();
+
+    public TextSequenceModel SequenceModel => network.SequenceModel;
+
+    public float[] Score(float[] pixels, int count, int width)
+    {
+        lock (_lock)
+        {
+            network.eval();
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            Tensor images = tensor(pixels, [count, 1, TextLineNetwork.ImageHeight, width], device: device);
+            return nn.functional.softmax(network.call(images), 2).cpu().data<float>().ToArray();
+        }
+    }
+
+    /// <summary>Writes the network's weights, between network calls.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        lock (_lock)
+            network.save(writer);
+    }
+
+    /// <summary>Runs <paramref name="use"/> on the network between network calls.</summary>
+    public T WithNetwork<T>(Func<TextLineNetwork, T> use)
+    {
+        lock (_lock)
+            return use(network);
+    }
+
+    public void Dispose() => network.Dispose();
+}
