@@ -1,6 +1,6 @@
 namespace Hcr.MLNet.Benchmarks;
 
-/// <summary>Finds the real EMNIST files beside the checkout (or at HCR_EMNIST_DIR).</summary>
+/// <summary>Finds the real EMNIST files and DHSD word images beside the checkout (or at HCR_EMNIST_DIR, HCR_DHSD_DIR).</summary>
 internal static class BenchmarkData
 {
     public static string EmnistDirectory
@@ -11,6 +11,18 @@ internal static class BenchmarkData
             if (!string.IsNullOrEmpty(overridden))
                 return overridden;
             return Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "emnist"));
+        }
+    }
+
+    /// <summary>The DHSD word images beside the checkout (or at HCR_DHSD_DIR).</summary>
+    public static string DhsdDirectory
+    {
+        get
+        {
+            string? overridden = Environment.GetEnvironmentVariable("HCR_DHSD_DIR");
+            if (!string.IsNullOrEmpty(overridden))
+                return overridden;
+            return Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "dhsd"));
         }
     }
 

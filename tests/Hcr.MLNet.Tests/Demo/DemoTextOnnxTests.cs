@@ -1,0 +1,33 @@
+using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Tests.Text;
+using Hcr.MLNet.Text;
+
+namespace Hcr.MLNet.Tests.Demo;
+
+/// <summary>The demo's text reader export: <c>export-onnx</c> of a <c>.hcrtext</c> file, then <c>read -m reader.onnx</c>.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
+public class DemoTextOnnxTests(GlyphReaderFixture fixture) : IClassFixture<GlyphReaderFixture>
+{
+    [Fact]
+    public void A_text_reader_exports_to_onnx_and_reads_through_it()
+    {
+        using var dir = new TempDirectory();
+        string saved = dir.File("reader.hcrtext");
+        fixture.Reader.Save(saved);
+
+        var export = DemoProcess.Run(dir.Path, "export-onnx", "-m", saved, "-o", "reader.onnx");
+        Assert.True(export.ExitCode == 0, export.Output + export.Error);
+        Assert.True(File.Exists(dir.File("reader.onnx")));
+        Assert.Contains("read -m reader.onnx", export.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+
+        WordImage image = fixture.Images.Images[0];
+        var read = DemoProcess.Run(dir.Path, "read", image.Path, "-m", "reader.onnx");
+        Assert.True(read.ExitCode == 0, read.Output + read.Error);
+        Assert.StartsWith($"{Path.GetFileName(image.Path)}\t{fixture.Reader.Read(image.Path).Text}\t", read.Output, StringComparison.Ordinal);
+
+        // Options of character recognizers are refused for a text reader, and a damaged model in one line.
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "export-onnx", "-m", saved, "--test-time-rotations", "-5,5"), "text reader");
+        File.WriteAllBytes(dir.File("damaged.onnx"), File.ReadAllBytes(dir.File("reader.onnx"))[..1000]);
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "read", image.Path, "-m", "damaged.onnx"), "damaged.onnx");
+    }
+}
