@@ -138,7 +138,11 @@ internal static class OnnxFormat
     private static string[] ReadClasses(Dictionary<string, string> metadata, string source)
     {
         if (!metadata.TryGetValue(OnnxMetadataKeys.Classes, out string? json))
-            throw new ModelFormatException(source, $"the model's metadata has no '{OnnxMetadataKeys.Classes}' entry.");
+        {
+            // Both layouts share the format version and the seal, so the text reader's alphabet is what tells them apart.
+            string hint = metadata.ContainsKey(OnnxMetadataKeys.Alphabet) ? " It is a text reader's model; load it with HandwritingTextReader.LoadOnnx." : "";
+            throw new ModelFormatException(source, $"the model's metadata has no '{OnnxMetadataKeys.Classes}' entry.{hint}");
+        }
         string[]? classes;
         try
         {

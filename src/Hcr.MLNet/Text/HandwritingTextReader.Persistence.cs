@@ -25,6 +25,7 @@ public sealed partial class HandwritingTextReader
     /// Saves everything needed to read in a fresh process (a zip: manifest with format version, alphabet and the
     /// network's checksum, and the network's weights), atomically: a crash never leaves a half-written file.
     /// </summary>
+    /// <exception cref="NotSupportedException">The reader was loaded with <see cref="LoadOnnx"/>: it has no TorchSharp network, and its ONNX file is the model.</exception>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -153,6 +153,11 @@ public class TextOnnxTests(GlyphReaderFixture fixture, ITestOutputHelper output)
         Refused(Resealed(bytes, "fixed-width.onnx", m => m.Graph.Input[0].Type.TensorType.Shape.Dim[3] = new TensorShapeProto.Types.Dimension { DimValue = 64 }), "input");
         Refused(Resealed(bytes, "elu.onnx", m => m.Graph.Node.First(n => n.OpType == "Relu").OpType = "Elu"), "Elu");
 
+        // A text reader is not a character model, and the character loader says which loader to use.
+        var asCharacters = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.LoadOnnx(good));
+        Assert.Contains(good, asCharacters.Message, StringComparison.Ordinal);
+        Assert.Contains("HandwritingTextReader.LoadOnnx", asCharacters.Message, StringComparison.Ordinal);
+
         // A character model is not a text reader.
         using HandwritingCnnTransformer characters = Tests.Onnx.OnnxTestSupport.Wrap(CnnArchitecture.Seed.CreateNetwork(47), CnnArchitecture.Seed, 47, []);
         string characterModel = fixture.Directory.File("characters.onnx");
