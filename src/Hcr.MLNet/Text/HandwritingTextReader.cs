@@ -20,6 +20,9 @@ public sealed partial class HandwritingTextReader : IDisposable
     private readonly TextLineNetwork _network;
     private readonly Device _device;
     private readonly CharacterImageLoader _loader = new();
+    // Reading keeps pages as large as the line analysis looks at them (the character loader's 512 pixels would leave a
+    // page's lines a dozen pixels high); training and evaluation keep _loader, whose images the network was trained on.
+    private readonly CharacterImageLoader _pageLoader = new(new CharacterImageLoaderOptions { WorkingSize = LineNormalizer.MaxAnalysisSide });
     // TorchSharp modules are not documented as safe for concurrent calls; one network call at a time.
     private readonly Lock _networkLock = new();
     private bool _disposed;
@@ -54,14 +57,18 @@ public sealed partial class HandwritingTextReader : IDisposable
     /// <summary>Per-epoch training history (with validation readings when there were validation images).</summary>
     public IReadOnlyList<TextEpochMetrics> History { get; }
 
-    /// <summary>Reads the words and lines in an image file (PNG, JPEG, …; any size, dark ink on light paper or the reverse).</summary>
+    /// <summary>
+    /// Reads the words and lines in an image file (PNG, JPEG, …; any size, dark ink on light paper or the reverse). Boxes
+    /// are in the image's pixels, after its EXIF orientation; an image over 2048 pixels long is read shrunk to that, and
+    /// its boxes are in the shrunk image's pixels.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="UnusableImageException">The file is empty, not an image, too small, or shows no ink; the message names it.</exception>
     public TextReading Read(string path, ReadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using MLImage image = _loader.Load(path);
+        using MLImage image = _pageLoader.Load(path);
         return Read(image, path, options);
     }
 
@@ -70,7 +77,7 @@ public sealed partial class HandwritingTextReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using MLImage decoded = _loader.Load(image, sourceName);
+        using MLImage decoded = _pageLoader.Load(image, sourceName);
         return Read(decoded, sourceName, options);
     }
 
@@ -79,7 +86,7 @@ public sealed partial class HandwritingTextReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using MLImage decoded = _loader.Load(encodedImage, sourceName);
+        using MLImage decoded = _pageLoader.Load(encodedImage, sourceName);
         return Read(decoded, sourceName, options);
     }
 
