@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Hcr.MLNet;
+using ConsoleDemo.Plots;
 using Hcr.MLNet.Imaging;
 
 namespace ConsoleDemo.Commands;
@@ -9,16 +10,29 @@ namespace ConsoleDemo.Commands;
 internal static class ReadCommand
 {
     private static readonly Argument<string> Path_ = new("image") { Description = "An image file, or a folder of them" };
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "Text reader file written by train-text (.hcrtext), or its ONNX export (.onnx, from export-onnx; read without libtorch)", DefaultValueFactory = _ => "reader.hcrtext" };
+    private static readonly Option<string> Model = new("--model", "-m") { Description = "Text reader file written by train-reader (.hcrtext), or its ONNX export (.onnx, from export-onnx; read without libtorch)", DefaultValueFactory = _ => "reader.hcrtext" };
     private static readonly Option<string?> Lexicon = new("--lexicon") { Description = "A file of allowed texts, one a line: the reading is the most probable of them" };
     private static readonly Option<bool> Beam = new("--beam") { Description = "Beam-search decoding instead of greedy" };
     private static readonly Option<bool> Characters = new("--characters") { Description = "Also list each character with its confidence and alternatives" };
+    private static readonly Option<bool> SingleLine = new("--single-line") { Description = "Read each image as one word or line instead of finding its lines" };
+    private static readonly Option<bool> Show = new("--show")
+    {
+        Description = $"Write each image with the line, word and character boxes found and each line's text as <image name>{ShownSuffix} into --show-dir",
+    };
+    private static readonly Option<string> ShowDir = new("--show-dir")
+    {
+        Description = "Where --show writes (implies --show); give the image folder to write beside the images",
+        DefaultValueFactory = _ => "network-inputs",
+    };
+
+    /// <summary>Appended to an image's name for the picture <c>--show</c> writes.</summary>
+    private const string ShownSuffix = ".read.png";
 
     public static Command Create()
     {
-        var command = new Command("read", "Read handwritten words or lines in photos or scans (one word or line per image)");
+        var command = new Command("read", "Read handwritten words and lines in photos or scans (the lines in each image are found and read in turn)");
         command.Add(Path_);
-        foreach (Option option in new Option[] { Model, Lexicon, Beam, Characters })
+        foreach (Option option in new Option[] { Model, Lexicon, Beam, Characters, SingleLine, Show, ShowDir })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -35,7 +49,12 @@ internal static class ReadCommand
         {
             Decoding = parse.GetValue(Beam) ? TextDecoding.BeamSearch : TextDecoding.Greedy,
             Lexicon = parse.GetValue(Lexicon) is string lexicon ? File.ReadAllLines(lexicon).Where(l => l.Length > 0).ToArray() : null,
+            Layout = parse.GetValue(SingleLine) ? TextLayout.SingleLine : TextLayout.Auto,
         };
+        string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
+        if (showDir is not null)
+            Directory.CreateDirectory(showDir);
+        int shown = 0;
         string model = parse.GetValue(Model)!;
         using HandwritingTextReader reader = Path.GetExtension(model).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
             ? HandwritingTextReader.LoadOnnx(model)
@@ -46,7 +65,14 @@ internal static class ReadCommand
             try
             {
                 TextReading reading = reader.Read(image, options);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(image)}\t{reading.Text}\t{reading.Confidence:P1}"));
+                // Lines after the first are indented under the file name, so that a page's reading stays one block.
+                string text = reading.Text.Replace("\n", "\n\t", StringComparison.Ordinal);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(image)}\t{text}\t{reading.Confidence:P1}"));
+                if (showDir is not null)
+                {
+                    ReadingPicture.Save(image, reading, Path.Combine(showDir, Path.GetFileName(image) + ShownSuffix));
+                    shown++;
+                }
                 if (parse.GetValue(Characters))
                 {
                     foreach (TextCharacterReading c in reading.Lines.SelectMany(l => l.Words).SelectMany(w => w.Characters))
@@ -62,6 +88,8 @@ internal static class ReadCommand
                 Console.WriteLine($"{Path.GetFileName(image)}\tunreadable: {e.Message.ReplaceLineEndings(" ")}");
             }
         }
+        if (shown > 0)
+            Console.WriteLine($"Wrote the boxes and text read for {shown} image(s) to {Path.GetFullPath(showDir!)}.");
         return failed == 0 ? 0 : 1;
     }
 }

@@ -7,7 +7,7 @@ using Hcr.MLNet.Text;
 namespace ConsoleDemo.Commands;
 
 /// <summary>
-/// <c>train-text</c>: trains a handwriting text reader on word images (DHSD's <c>data.csv</c>), validating on writers it
+/// <c>train-reader</c> (or <c>train-text</c>): trains a handwriting text reader on word images (DHSD's <c>data.csv</c>), validating on writers it
 /// never trains on, and reports the held-out writers' character and word error rates, greedy and with beam search.
 /// </summary>
 internal static class TrainTextCommand
@@ -37,7 +37,8 @@ internal static class TrainTextCommand
 
     public static Command Create()
     {
-        var command = new Command("train-text", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
+        var command = new Command("train-reader", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
+        command.Aliases.Add("train-text"); // its first name, kept for scripts that use it
         foreach (Option option in new Option[] { Data, Holdout, SplitSeed, Epochs, Batch, LearningRate, Limit, Sequence, Threads, Output, DemoOptions.Device })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));

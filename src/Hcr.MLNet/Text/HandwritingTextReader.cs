@@ -5,11 +5,12 @@ using Microsoft.ML.Data;
 namespace Hcr.MLNet;
 
 /// <summary>
-/// Reads handwritten words and lines: image → <see cref="CharacterImageLoader"/> → ink analysis (polarity, lighting,
+/// Reads handwritten words and lines: image → <see cref="CharacterImageLoader"/> → lines found → per line, ink analysis (polarity, lighting,
 /// Otsu, crop to the ink) → a strip 32 pixels high → the line network (convolutions, then a BiLSTM or 1-D convolutions
 /// over the width) → CTC decoding (greedy, beam search, or a lexicon) → text, words and characters with boxes,
-/// confidences and alternatives. Train one with <see cref="Create"/>, or load one with <see cref="Load"/>. One image
-/// holds one word or one line of words. Reads may run from several threads at once. Dispose it to free the network's
+/// confidences and alternatives. Train one with <see cref="Create"/>, or load one with <see cref="Load"/>. An image
+/// may hold one word, one line of words, or a few lines (a note, an address): the lines are found and read one by
+/// one (see <see cref="ReadOptions.Layout"/>). Reads may run from several threads at once. Dispose it to free the network's
 /// native memory.
 /// </summary>
 public sealed partial class HandwritingTextReader : IDisposable
@@ -18,6 +19,9 @@ public sealed partial class HandwritingTextReader : IDisposable
     // that such a reader never loads TorchSharp (see OnnxTextScorer).
     private readonly ITextScorer _scorer;
     private readonly CharacterImageLoader _loader = new();
+    // Reading keeps pages as large as the line analysis looks at them (the character loader's 512 pixels would leave a
+    // page's lines a dozen pixels high); training and evaluation keep _loader, whose images the network was trained on.
+    private readonly CharacterImageLoader _pageLoader = new(new CharacterImageLoaderOptions { WorkingSize = LineNormalizer.MaxAnalysisSide });
     private bool _disposed;
 
     private HandwritingTextReader(ITextScorer scorer, TextAlphabet alphabet, int maxWidth, IReadOnlyList<TextEpochMetrics> history)
@@ -49,36 +53,40 @@ public sealed partial class HandwritingTextReader : IDisposable
     /// <summary>Per-epoch training history (with validation readings when there were validation images).</summary>
     public IReadOnlyList<TextEpochMetrics> History { get; }
 
-    /// <summary>Reads the word or line in an image file (PNG, JPEG, …; any size, dark ink on light paper or the reverse).</summary>
+    /// <summary>
+    /// Reads the words and lines in an image file (PNG, JPEG, …; any size, dark ink on light paper or the reverse). Boxes
+    /// are in the image's pixels, after its EXIF orientation; an image over 2048 pixels long is read shrunk to that, and
+    /// its boxes are in the shrunk image's pixels.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="UnusableImageException">The file is empty, not an image, too small, or shows no ink; the message names it.</exception>
     public TextReading Read(string path, ReadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using MLImage image = _loader.Load(path);
+        using MLImage image = _pageLoader.Load(path);
         return Read(image, path, options);
     }
 
-    /// <summary>Reads the word or line in an encoded image (PNG, JPEG, …) from a stream; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <summary>Reads the words and lines in an encoded image (PNG, JPEG, …) from a stream; <paramref name="sourceName"/> names it in errors.</summary>
     public TextReading Read(Stream image, ReadOptions? options = null, string sourceName = "stream")
     {
         ArgumentNullException.ThrowIfNull(image);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using MLImage decoded = _loader.Load(image, sourceName);
+        using MLImage decoded = _pageLoader.Load(image, sourceName);
         return Read(decoded, sourceName, options);
     }
 
-    /// <summary>Reads the word or line in an encoded image (PNG, JPEG, …) given as bytes.</summary>
+    /// <summary>Reads the words and lines in an encoded image (PNG, JPEG, …) given as bytes.</summary>
     public TextReading Read(byte[] encodedImage, ReadOptions? options = null, string sourceName = "byte array")
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using MLImage decoded = _loader.Load(encodedImage, sourceName);
+        using MLImage decoded = _pageLoader.Load(encodedImage, sourceName);
         return Read(decoded, sourceName, options);
     }
 
-    /// <summary>Reads the word or line in an image already in memory (Bgra32 or Rgba32; it is not modified or disposed).</summary>
+    /// <summary>Reads the words and lines in an image already in memory (Bgra32 or Rgba32; it is not modified or disposed).</summary>
     public TextReading Read(MLImage image, ReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -111,10 +119,40 @@ public sealed partial class HandwritingTextReader : IDisposable
     {
         options ??= new ReadOptions();
         options.Validate();
-        NormalizedLine line = LineNormalizer.Normalize(image, TextLineNetwork.ImageHeight, MaxWidth, source);
-        float[] probabilities = TextScoring.Probabilities(_scorer, [line])[0];
-        TextLineReading? read = LineDecoder.Read(probabilities, Alphabet, line, options);
-        return read is null ? new TextReading("", []) : new TextReading(read.Text, [read]);
+        NormalizedLine[] lines = Lines(GreyConversion.ToGrey(image), source, options.Layout);
+        float[][] probabilities = TextScoring.Probabilities(_scorer, lines);
+        TextLineReading[] read = lines.Select((line, i) => LineDecoder.Read(probabilities[i], Alphabet, line, options))
+            .OfType<TextLineReading>().ToArray();
+        return new TextReading(string.Join('\n', read.Select(l => l.Text)), read);
+    }
+
+    /// <summary>
+    /// The strips to read, top line first: the whole image as one when it holds one line (or the layout says so);
+    /// otherwise each line found, cut out on its own, its crop moved into the image's pixels.
+    /// </summary>
+    private NormalizedLine[] Lines(GreyImage grey, string source, TextLayout layout)
+    {
+        PageLines found = layout == TextLayout.Auto ? LineFinder.Find(grey) : PageLines.None(grey, grey);
+        if (found.Count <= 1)
+            return [LineNormalizer.Normalize(grey, TextLineNetwork.ImageHeight, MaxWidth, source)];
+        var lines = new List<NormalizedLine>(found.Count);
+        UnusableImageException? unusable = null;
+        for (int i = 0; i < found.Count; i++)
+        {
+            GreyImage cut = found.CutOut(i, out InkRegion region);
+            try
+            {
+                NormalizedLine line = LineNormalizer.Normalize(cut, TextLineNetwork.ImageHeight, MaxWidth, source);
+                InkRegion crop = line.Crop;
+                lines.Add(line with { Crop = new InkRegion(crop.Left + region.Left, crop.Top + region.Top, crop.Right + region.Left, crop.Bottom + region.Top) });
+            }
+            catch (UnusableImageException e)
+            {
+                // A line the page's analysis found but its own does not (a faint smudge): left out, unless all are.
+                unusable ??= e;
+            }
+        }
+        return lines.Count > 0 ? lines.ToArray() : throw unusable!;
     }
 
     /// <summary>Frees the network's native memory.</summary>

@@ -19,6 +19,12 @@ public sealed record ReadOptions
     /// </summary>
     public IReadOnlyCollection<string>? Lexicon { get; init; }
 
+    /// <summary>
+    /// <see cref="TextLayout.Auto"/> (default): the lines in the image are found and read one by one;
+    /// <see cref="TextLayout.SingleLine"/>: the image is read as one word or line.
+    /// </summary>
+    public TextLayout Layout { get; init; } = TextLayout.Auto;
+
     /// <summary>Alternatives listed per character.</summary>
     public int Alternatives { get; init; } = 3;
 
@@ -30,5 +36,7 @@ public sealed record ReadOptions
             throw new ArgumentOutOfRangeException(nameof(Alternatives), Alternatives, "The number of alternatives cannot be negative.");
         if (!Enum.IsDefined(Decoding))
             throw new ArgumentOutOfRangeException(nameof(Decoding), Decoding, "Unknown decoding.");
+        if (!Enum.IsDefined(Layout))
+            throw new ArgumentOutOfRangeException(nameof(Layout), Layout, "Unknown layout.");
     }
 }
