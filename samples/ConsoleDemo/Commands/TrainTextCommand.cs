@@ -19,7 +19,7 @@ internal static class TrainTextCommand
     };
     private static readonly Option<double> Holdout = new("--holdout")
     {
-        Description = "Fraction of the writers held out, with all their images, to validate on",
+        Description = "Fraction of the writers held out, with all their images, to validate on (0: train on every writer, no validation)",
         DefaultValueFactory = _ => 0.2,
     };
     private static readonly Option<int> SplitSeed = new("--split-seed") { Description = "Seed of the writer hold-out", DefaultValueFactory = _ => 2024 };
@@ -57,17 +57,23 @@ internal static class TrainTextCommand
             }
         });
         var images = WordImageSet.Load(parse.GetValue(Data)!);
-        (WordImageSet train, WordImageSet validation) = images.SplitByWriter(parse.GetValue(Holdout), parse.GetValue(SplitSeed));
-        Console.WriteLine($"Training on {train.Count} images of {train.Writers.Count} writers; validating on {validation.Count} images of writers {string.Join(",", validation.Writers)}.");
+        // --holdout 0: every writer trains (the shipped reader); the last epoch's weights are kept.
+        (WordImageSet train, WordImageSet? validation) = parse.GetValue(Holdout) == 0
+            ? (images, null)
+            : images.SplitByWriter(parse.GetValue(Holdout), parse.GetValue(SplitSeed));
+        Console.WriteLine(validation is null
+            ? $"Training on {train.Count} images of all {train.Writers.Count} writers; no validation."
+            : $"Training on {train.Count} images of {train.Writers.Count} writers; validating on {validation.Count} images of writers {string.Join(",", validation.Writers)}.");
         HandwritingTextReaderBuilder builder = HandwritingTextReader.Create()
             .WithWordImages(train)
-            .WithValidation(validation)
             .WithSequenceModel(parse.GetValue(Sequence))
             .WithEpochs(parse.GetValue(Epochs))
             .WithBatchSize(parse.GetValue(Batch))
             .WithLearningRate(parse.GetValue(LearningRate))
             .OnDevice(parse.GetValue(DemoOptions.Device))
             .ReportTo(progress);
+        if (validation is not null)
+            builder.WithValidation(validation);
         if (parse.GetValue(Limit) is int limit)
             builder.LimitTrainingImages(limit);
         if (parse.GetValue(Threads) is int threads)
@@ -80,8 +86,11 @@ internal static class TrainTextCommand
         string output = parse.GetValue(Output)!;
         reader.Save(output);
         Console.WriteLine($"Saved {Path.GetFullPath(output)}.");
-        Console.WriteLine($"Held-out writers, greedy:      {reader.Evaluate(validation)}");
-        Console.WriteLine($"Held-out writers, beam search: {reader.Evaluate(validation, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
+        if (validation is not null)
+        {
+            Console.WriteLine($"Held-out writers, greedy:      {reader.Evaluate(validation)}");
+            Console.WriteLine($"Held-out writers, beam search: {reader.Evaluate(validation, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
+        }
         return 0;
     }
 

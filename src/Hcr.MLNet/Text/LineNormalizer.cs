@@ -6,8 +6,8 @@ namespace Hcr.MLNet.Text;
 /// <summary>
 /// Turns a photo or scan of one handwritten word or line into a <see cref="NormalizedLine"/>, with the character
 /// pipeline's steps (<see cref="InkNormalizer"/>): grey → polarity from the border → denoise and lighting correction
-/// (an opening) → Otsu ink mask, no-ink check, specks left out of the crop → crop to the ink with a margin → scale to
-/// the strip's height, keeping the aspect ratio. Grey levels are kept (not the mask): thin or faint strokes stay
+/// (an opening) → Otsu ink mask, no-ink check, specks left out of the crop → slant correction (<see cref="Slant"/>) →
+/// crop to the ink with a margin → scale to the strip's height, keeping the aspect ratio. Grey levels are kept (not the mask): thin or faint strokes stay
 /// visible, and the network, not a threshold, decides what they are.
 /// </summary>
 internal static class LineNormalizer
@@ -45,15 +45,22 @@ internal static class LineNormalizer
             throw new UnusableImageException(source, "no ink found: the image is blank or uniform, or its marks are too faint to tell from the background.");
         bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Cleanup.SpeckFraction);
         InkRegion box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
+        double centreY = (box.Top + box.Bottom) / 2.0;
+        double slant = Slant.Estimate(kept, ink.Width, ink.Height, centreY);
+        // The box of the upright ink: x + slant·(y − centreY), which leaves the centre row where it is.
+        (double left, double right) = Slant.ShearedExtent(kept, ink.Width, ink.Height, slant, centreY);
         int margin = (int)Math.Ceiling(Margin * box.Height) + 1;
-        var crop = new InkRegion(Math.Max(0, box.Left - margin), Math.Max(0, box.Top - margin),
-            Math.Min(ink.Width, box.Right + margin), Math.Min(ink.Height, box.Bottom + margin));
+        int top = Math.Max(0, box.Top - margin), bottom = Math.Min(ink.Height, box.Bottom + margin);
+        int cropLeft = (int)Math.Floor(left) - margin, cropRight = (int)Math.Ceiling(right) + margin;
+        GreyImage upright = Slant.Shear(ink, cropLeft, cropRight - cropLeft, top, bottom - top, slant, centreY);
+        var whole = new InkRegion(0, 0, upright.Width, upright.Height);
 
         float level = InkLevel(ink, mask);
-        int width = Math.Clamp((int)Math.Round((double)crop.Width * height / crop.Height), TextLineNetwork.WidthStride * 2, maxWidth);
-        float[] pixels = Resample(ink, crop, width, height);
+        int width = Math.Clamp((int)Math.Round((double)upright.Width * height / upright.Height), TextLineNetwork.WidthStride * 2, maxWidth);
+        float[] pixels = Resample(upright, whole, width, height);
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = Math.Min(1f, pixels[i] / level);
+        var crop = new InkRegion(Math.Max(0, cropLeft), top, Math.Min(ink.Width, Math.Max(cropLeft + 1, cropRight)), bottom);
 
         // The crop in the caller's pixels.
         double sx = (double)original.Width / grey.Width, sy = (double)original.Height / grey.Height;
