@@ -10,7 +10,7 @@ namespace ConsoleDemo.Commands;
 internal static class ReadCommand
 {
     private static readonly Argument<string> Path_ = new("image") { Description = "An image file, or a folder of them" };
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "Text reader file written by train-reader (.hcrtext), or its ONNX export (.onnx, from export-onnx; read without libtorch)", DefaultValueFactory = _ => "reader.hcrtext" };
+    private static readonly Option<string?> Model = new("--model", "-m") { Description = "Text reader file written by train-reader (.hcrtext), or its ONNX export (.onnx, from export-onnx; read without libtorch); default: the pretrained reader" };
     private static readonly Option<string?> Lexicon = new("--lexicon") { Description = "A file of allowed texts, one a line: the reading is the most probable of them" };
     private static readonly Option<bool> Beam = new("--beam") { Description = "Beam-search decoding instead of greedy" };
     private static readonly Option<bool> Characters = new("--characters") { Description = "Also list each character with its confidence and alternatives" };
@@ -55,10 +55,12 @@ internal static class ReadCommand
         if (showDir is not null)
             Directory.CreateDirectory(showDir);
         int shown = 0;
-        string model = parse.GetValue(Model)!;
-        using HandwritingTextReader reader = Path.GetExtension(model).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
-            ? HandwritingTextReader.LoadOnnx(model)
-            : HandwritingTextReader.Load(model);
+        string? model = parse.GetValue(Model);
+        using HandwritingTextReader reader = model is null
+            ? HandwritingTextReader.LoadPretrained()
+            : Path.GetExtension(model).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
+                ? HandwritingTextReader.LoadOnnx(model)
+                : HandwritingTextReader.Load(model);
         int failed = 0;
         foreach (string image in images)
         {

@@ -3,7 +3,9 @@ using Hcr.MLNet.IO;
 namespace Hcr.MLNet;
 
 /// <summary>
-/// The EMNIST-47 recognizer shipped inside Hcr.MLNet.dll as two embedded resources (src/Hcr.MLNet/Pretrained): its
+/// The models shipped inside Hcr.MLNet.dll as embedded resources (src/Hcr.MLNet/Pretrained): the text reader of
+/// <see cref="HandwritingTextReader.LoadPretrained(Onnx.OnnxScoringOptions?)"/> (its reader file and its ONNX export, for
+/// the same reasons as the recognizer's), and the EMNIST-47 recognizer: its
 /// recognizer file (<c>.hcr</c>: the TorchSharp weights, which fine-tuning and TorchSharp scoring need) and that file's
 /// ONNX export (what <see cref="HandwritingRecognizer.LoadPretrained(Onnx.OnnxScoringOptions?)"/> scores with, so that
 /// predicting loads no libtorch). Both are shipped because neither can be made from the other without libtorch: the
@@ -19,6 +21,12 @@ internal static class PretrainedModel
 
     /// <summary>Its ONNX export (<c>hcr-demo export-onnx</c>), as <see cref="HandwritingRecognizer.ExportOnnx"/> wrote it.</summary>
     public const string OnnxResource = "Hcr.MLNet.Pretrained.emnist47.onnx";
+
+    /// <summary>The text reader file (<c>hcr-demo train-reader … -o</c>), as <see cref="HandwritingTextReader.Save"/> wrote it.</summary>
+    public const string TextReaderResource = "Hcr.MLNet.Pretrained.dhsd-reader.hcrtext";
+
+    /// <summary>Its ONNX export (<c>hcr-demo export-onnx</c>), as <see cref="HandwritingTextReader.ExportOnnx"/> wrote it.</summary>
+    public const string TextReaderOnnxResource = "Hcr.MLNet.Pretrained.dhsd-reader.onnx";
 
     /// <summary>How errors and <see cref="Onnx.OnnxCnnModel.ModelPath"/> name a resource.</summary>
     public static string Source(string resource) => $"{resource} (embedded in Hcr.MLNet.dll)";

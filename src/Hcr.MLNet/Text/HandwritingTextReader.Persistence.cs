@@ -63,11 +63,18 @@ public sealed partial class HandwritingTextReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ModelFormats.RequireFile(path, "text reader file");
+        using FileStream stream = File.OpenRead(path);
+        return LoadStream(stream, path, device);
+    }
+
+    /// <summary>The reader in <paramref name="stream"/> (a file's or an embedded resource's), named <paramref name="path"/> in errors.</summary>
+    private static HandwritingTextReader LoadStream(Stream stream, string path, ComputeDevice device)
+    {
         Device target = TorchRuntime.ResolveDevice(device);
         TextLineNetwork? network = null;
         try
         {
-            using ZipArchive zip = ZipFile.OpenRead(path);
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             Manifest manifest = ReadManifest(zip, path);
             TextAlphabet alphabet;
             try

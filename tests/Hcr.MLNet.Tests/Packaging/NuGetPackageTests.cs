@@ -30,6 +30,10 @@ public class NuGetPackageTests
             Console.WriteLine($"pretrained read {photo.Character} ({photo.Confidence:P0}) from {pretrained.Classes.Count} classes");
         }
 
+        // The text reader shipped in the package reads a handwritten word photo.
+        using (HandwritingTextReader reader = HandwritingTextReader.LoadPretrained())
+            Console.WriteLine($"pretrained reader read [{reader.Read("word.png").Text}]");
+
         // Two classes the app draws itself: a horizontal and a vertical bar, jittered.
         var random = new Random(1);
         EmnistDataset Make(int count)
@@ -100,6 +104,7 @@ public class NuGetPackageTests
                 """);
             File.WriteAllText(Path.Combine(app, "Program.cs"), AppProgram);
             File.Copy(Path.Combine(SharedData.RepositoryRoot, "samples", "images", Photo), Path.Combine(app, Photo));
+            File.Copy(Path.Combine(SharedData.RepositoryRoot, "samples", "text", "word.png"), Path.Combine(app, "word.png"));
 
             // An app that already uses ML.NET 6 adds the package: no downgrade, no version conflict.
             var addMl = ChildProcess.Run("dotnet", ["add", "package", "Microsoft.ML", "--version", MLNetVersion], app, Step);
@@ -115,6 +120,7 @@ public class NuGetPackageTests
             Assert.Contains("predicted -|", run.Output);
             Assert.Contains($"pretrained read {Photo[0]} ", run.Output);
             Assert.Contains("from 47 classes", run.Output);
+            Assert.Matches(@"pretrained reader read \[[^\]]*Stra", run.Output);
         }
         finally
         {

@@ -1,0 +1,37 @@
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Text;
+
+namespace Hcr.MLNet;
+
+public sealed partial class HandwritingTextReader
+{
+    /// <summary>
+    /// The text reader that ships inside this package: no download, no training, no file to find. It reads handwritten
+    /// German street and place names and similar words and lines (letters with ä ö ü ß, digits, space, hyphen, period,
+    /// parentheses), trained on the DHSD word images (CC BY 4.0: N. Riaz, S. Saifullah, S. Agne, A. Dengel, S. Ahmed,
+    /// DFKI, 2026; DOI 10.5281/zenodo.18743313), and reads on ONNX Runtime, so reading loads neither TorchSharp nor
+    /// libtorch. How it was trained and how well it reads writers it never saw: README.md, "Reading words and lines".
+    /// </summary>
+    /// <param name="options">Execution provider, threads and graph optimisation of the ONNX Runtime session; null for <see cref="OnnxScoringOptions.Default"/>, the CPU.</param>
+    /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for cannot be used.</exception>
+    public static HandwritingTextReader LoadPretrained(OnnxScoringOptions? options = null)
+    {
+        options ??= OnnxScoringOptions.Default;
+        byte[] bytes = PretrainedModel.ReadAll(PretrainedModel.TextReaderOnnxResource);
+        string source = PretrainedModel.Source(PretrainedModel.TextReaderOnnxResource);
+        TextOnnxDescription description = TextOnnxFormat.Read(bytes, source, options.StrictValidation);
+        return new HandwritingTextReader(OnnxTextScorer.Open(bytes, source, description, options), description.Alphabet, description.MaxWidth, []);
+    }
+
+    /// <summary>
+    /// The pretrained reader of <see cref="LoadPretrained(OnnxScoringOptions?)"/> with its TorchSharp network instead of
+    /// ONNX Runtime (to read on a GPU, to see its training <see cref="History"/>, or to <see cref="Save"/> it). Loads libtorch.
+    /// </summary>
+    /// <param name="device">Where the network runs.</param>
+    public static HandwritingTextReader LoadPretrained(ComputeDevice device)
+    {
+        using Stream stream = PretrainedModel.Open(PretrainedModel.TextReaderResource);
+        return LoadStream(stream, PretrainedModel.Source(PretrainedModel.TextReaderResource), device);
+    }
+}
