@@ -586,8 +586,9 @@ public class SafetensorsTests
 
         double Difference(float[] a) => a.Zip(scored, (p, q) => Math.Abs(p - q)).Max();
         Assert.True(Difference(recipe) < 1e-6, $"recipe differs by {Difference(recipe)}");
-        // The rotations matter: the upright image alone scores measurably differently.
-        Assert.True(Difference(upright) > 1e-4, $"upright alone differs by only {Difference(upright)}, the recipe by {Difference(recipe)}");
+        // The rotations matter: the upright image alone scores measurably differently, by orders of magnitude more than
+        // the recipe's tolerance (how much more depends on the CPU's kernels, which shape the briefly trained network).
+        Assert.True(Difference(upright) > 1e-5, $"upright alone differs by only {Difference(upright)}, the recipe by {Difference(recipe)}");
     }
 
     /// <summary>A stream that reads forwards only, as a pipe or a network stream does.</summary>
