@@ -45,8 +45,13 @@ public sealed partial class HandwritingTextReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= OnnxScoringOptions.Default;
-        byte[] bytes = OnnxFormat.ReadFile(path);
-        TextOnnxDescription description = TextOnnxFormat.Read(bytes, path, options.StrictValidation);
-        return new HandwritingTextReader(OnnxTextScorer.Open(bytes, path, description, options), description.Alphabet, description.MaxWidth, []);
+        return FromOnnx(OnnxFormat.ReadFile(path), path, options);
+    }
+
+    /// <summary>A reader scoring <paramref name="bytes"/> (an exported model, named <paramref name="source"/> in errors) on ONNX Runtime.</summary>
+    private static HandwritingTextReader FromOnnx(byte[] bytes, string source, OnnxScoringOptions options)
+    {
+        TextOnnxDescription description = TextOnnxFormat.Read(bytes, source, options.StrictValidation);
+        return new HandwritingTextReader(OnnxTextScorer.Open(bytes, source, description, options), description.Alphabet, description.MaxWidth, []);
     }
 }

@@ -1,6 +1,5 @@
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
-using Hcr.MLNet.Text;
 
 namespace Hcr.MLNet;
 
@@ -17,11 +16,8 @@ public sealed partial class HandwritingTextReader
     /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for cannot be used.</exception>
     public static HandwritingTextReader LoadPretrained(OnnxScoringOptions? options = null)
     {
-        options ??= OnnxScoringOptions.Default;
-        byte[] bytes = PretrainedModel.ReadAll(PretrainedModel.TextReaderOnnxResource);
-        string source = PretrainedModel.Source(PretrainedModel.TextReaderOnnxResource);
-        TextOnnxDescription description = TextOnnxFormat.Read(bytes, source, options.StrictValidation);
-        return new HandwritingTextReader(OnnxTextScorer.Open(bytes, source, description, options), description.Alphabet, description.MaxWidth, []);
+        return FromOnnx(PretrainedModel.ReadAll(PretrainedModel.TextReaderOnnxResource),
+            PretrainedModel.Source(PretrainedModel.TextReaderOnnxResource), options ?? OnnxScoringOptions.Default);
     }
 
     /// <summary>
