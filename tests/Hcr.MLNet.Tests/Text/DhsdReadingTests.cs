@@ -23,18 +23,20 @@ public class DhsdReadingTests
     public void ABrieflyTrainedReaderBeatsChanceOnHeldOutWriters()
     {
         var set = WordImageSet.Load(SharedData.DhsdDirectory);
-        // Three writers the reader never sees; a small, even sample of the others to train on for a few minutes.
+        // Three writers the reader never sees; a small, even sample of the others to train on for about a minute. Without
+        // augmentation, which pays off only in long runs: in a run this short it keeps the reader in CTC's all-blank phase.
         (WordImageSet train, WordImageSet heldOut) = set.SplitByWriter(["3", "14", "27"]);
         WordImageSet validation = heldOut.Subset(150, seed: 1);
         using HandwritingTextReader reader = HandwritingTextReader.Create()
             .WithWordImages(train.Subset(600, seed: 1))
             .WithValidation(validation)
-            .WithEpochs(6)
+            .WithEpochs(12)
+            .WithTrainerOptions(o => o.Augment = false)
             .Train();
         TextEvaluation e = reader.Evaluate(validation);
-        // Reading nothing, which is where CTC training starts, scores a CER of 100%; a reader that has learned some
-        // letters of new hands is well below.
-        Assert.True(e.CharacterErrorRate < 0.85, $"Held-out writers: {e}");
+        // Reading nothing, which is where CTC training starts, scores a CER of 100%, and after half these epochs a reader
+        // still stays above 80%; one that has learned letters of new hands is well below.
+        Assert.True(e.CharacterErrorRate < 0.75, $"Held-out writers: {e}");
         Assert.Empty(train.Writers.Intersect(validation.Writers));
     }
 }
