@@ -32,14 +32,24 @@ internal static class TrainTextCommand
         Description = "Sequence model over the line: bilstm or convolution",
         DefaultValueFactory = _ => TextSequenceModel.Convolution,
     };
+    private static readonly Option<string?> SyntheticEmnist = new("--synthetic-emnist")
+    {
+        Description = "An EMNIST folder (ByClass files): adds word images composed from its characters to the training images",
+    };
+    private static readonly Option<int> SyntheticWords = new("--synthetic-words")
+    {
+        Description = "How many synthetic words --synthetic-emnist composes",
+        DefaultValueFactory = _ => HandwritingTextReaderBuilder.DefaultSyntheticWords,
+    };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: one per core)" };
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
     private static readonly Option<string> Output = new("--output", "-o") { Description = "Where to save the reader", DefaultValueFactory = _ => "reader.hcrtext" };
 
     public static Command Create()
     {
         var command = new Command("train-reader", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
         command.Aliases.Add("train-text"); // its first name, kept for scripts that use it
-        foreach (Option option in new Option[] { Data, Holdout, SplitSeed, Epochs, Batch, LearningRate, Limit, Sequence, Threads, Output, DemoOptions.Device })
+        foreach (Option option in new Option[] { Data, Holdout, SplitSeed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, Threads, Output, DemoOptions.Device })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -47,13 +57,22 @@ internal static class TrainTextCommand
 
     private static int Run(ParseResult parse)
     {
+        // A line after each epoch, and one every few seconds within it: an epoch takes a minute or more on a CPU.
+        TimeSpan lastLine = TimeSpan.Zero;
         var progress = new SynchronousProgress<TextTrainingProgress>(p =>
         {
+            if (p.CompletedEpoch is null && p.Elapsed - lastLine >= ProgressInterval)
+            {
+                lastLine = p.Elapsed;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches}: loss {p.TrainLoss:F3}, {p.Elapsed.TotalMinutes:F1} min"));
+            }
             if (p.CompletedEpoch is { } m)
             {
+                lastLine = p.Elapsed;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {m.Epoch}/{p.Epochs}: loss {m.TrainLoss:F3}, {(m.Validation is { } v ? v.ToString() : "no validation")}, " +
-                    $"lr {m.LearningRate:G3}, {m.ImagesPerSecond:F0} images/s, {m.Duration.TotalSeconds:F0} s"));
+                    $"lr {Text.Number(m.LearningRate)}, {m.ImagesPerSecond:F0} images/s, {m.Duration.TotalSeconds:F0} s"));
             }
         });
         var images = WordImageSet.Load(parse.GetValue(Data)!);
@@ -76,9 +95,15 @@ internal static class TrainTextCommand
             builder.WithValidation(validation);
         if (parse.GetValue(Limit) is int limit)
             builder.LimitTrainingImages(limit);
+        if (parse.GetValue(SyntheticEmnist) is string emnist)
+        {
+            builder.WithSyntheticEmnist(emnist, parse.GetValue(SyntheticWords));
+            Console.WriteLine($"Adding {parse.GetValue(SyntheticWords)} words composed from EMNIST ByClass characters in {Path.GetFullPath(emnist)}.");
+        }
         if (parse.GetValue(Threads) is int threads)
             builder.WithTrainerOptions(o => o.Threads = threads);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        Console.WriteLine("Decoding and normalising the images…");
         using HandwritingTextReader reader = builder.Train();
         Console.WriteLine($"Trained in {clock.Elapsed.TotalMinutes:F1} min.");
         foreach (string skipped in reader.SkippedImages)

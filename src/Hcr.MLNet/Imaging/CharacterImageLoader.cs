@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.Data;
 using SkiaSharp;
 
@@ -52,12 +53,32 @@ public sealed class CharacterImageLoader
         if (stream.CanSeek && stream.Position == 0)
             return LoadSeekable(stream, sourceName);
         // The codecs rewind to the stream's start while probing; a forward-only stream, or one whose
-        // image starts further in, is copied (its encoded bytes only).
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        copy.Position = 0;
+        // image starts further in, is copied (its encoded bytes only, at most MaxEncodedBytes of them).
+        using MemoryStream copy = BoundedCopy(stream, sourceName);
         return LoadSeekable(copy, sourceName);
     }
+
+    /// <summary>The rest of <paramref name="stream"/> in memory, refused once it passes <see cref="CharacterImageLoaderOptions.MaxEncodedBytes"/>.</summary>
+    private MemoryStream BoundedCopy(Stream stream, string source)
+    {
+        var copy = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (copy.Length + read > Options.MaxEncodedBytes)
+            {
+                copy.Dispose();
+                throw TooLarge(source);
+            }
+            copy.Write(buffer, 0, read);
+        }
+        copy.Position = 0;
+        return copy;
+    }
+
+    private UnusableImageException TooLarge(string source) => new(source, string.Create(CultureInfo.InvariantCulture,
+        $"the encoded image is larger than {Options.MaxEncodedBytes:N0} bytes (CharacterImageLoaderOptions.MaxEncodedBytes)."));
 
     /// <summary>Loads an encoded image (the bytes of a JPEG, PNG, … file). <paramref name="sourceName"/> names it in errors.</summary>
     public MLImage Load(byte[] encoded, string sourceName = "byte array")
@@ -72,6 +93,8 @@ public sealed class CharacterImageLoader
     {
         if (stream.Length - stream.Position <= 0)
             throw new UnusableImageException(source, "the image is empty (0 bytes).");
+        if (stream.Length - stream.Position > Options.MaxEncodedBytes)
+            throw TooLarge(source);
         bool wholeImageBuffer = ImageHeader.NeedsWholeImageBuffer(stream);
         // The codec owns the Skia stream wrapper, which must not close the caller's stream.
         using var skiaStream = new SKManagedStream(stream, disposeManagedStream: false);

@@ -25,8 +25,17 @@ public sealed class CharacterImageLoaderOptions
     /// </summary>
     public long MaxWholeDecodePixels { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The most encoded bytes (default 256 MiB) the loader accepts from one file or stream: a stream that cannot be read
+    /// in place is copied into memory, and this bounds the copy, so that an endless or huge stream is refused rather
+    /// than exhausting memory. A photo of a page is a few MB.
+    /// </summary>
+    public long MaxEncodedBytes { get; init; } = 256L * 1024 * 1024;
+
     internal void Validate()
     {
+        if (MaxEncodedBytes < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxEncodedBytes), MaxEncodedBytes, "The encoded size limit must be positive.");
         if (WorkingSize < CharacterTile.Side)
             throw new ArgumentOutOfRangeException(nameof(WorkingSize), WorkingSize, $"The working size must be at least {CharacterTile.Side} pixels.");
         if (MinimumSize < 1)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Onnx;
@@ -14,11 +15,14 @@ public sealed partial class HandwritingRecognizer
     /// <summary>Model metadata key holding the recognizer's preprocessing settings (JSON).</summary>
     public const string PreprocessingMetadataKey = "hcr.preprocessing";
 
+    /// <summary>Model metadata key holding what the recognizer was trained on (<see cref="TrainingData"/>, JSON), when it knows.</summary>
+    public const string TrainingDataMetadataKey = "hcr.training_data";
+
     /// <summary>
     /// Writes the network as a standard ONNX model (opset 17; input <c>pixels</c> float[N,1,28,28],
     /// outputs <c>probabilities</c> and <c>predicted_class</c>), with the classes and this recognizer's
-    /// preprocessing settings in its metadata, so that <see cref="LoadOnnx"/> gives back the same recognizer.
-    /// The pretrained recognizer writes the ONNX model it ships with, which is that export of its network.
+    /// preprocessing settings and its <see cref="TrainingData"/> in its metadata, so that <see cref="LoadOnnx"/> gives back the
+    /// same recognizer, which still knows which images it must not be evaluated on. The pretrained recognizer writes the ONNX model it ships with, which is that export of its network.
     /// </summary>
     public void ExportOnnx(string path)
     {
@@ -31,11 +35,14 @@ public sealed partial class HandwritingRecognizer
         }
         HandwritingCnnTransformer network = Network ?? throw new NotSupportedException(
             "This recognizer was loaded from an ONNX file already; use that file.");
-        network.ExportOnnx(path, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             [PreprocessingMetadataKey] = JsonSerializer.Serialize(Preprocessing),
             ["hcr.recognizer_format_version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (TrainingData is not null)
+            metadata[TrainingDataMetadataKey] = JsonSerializer.Serialize(SelectionRecord.Of(TrainingData));
+        network.ExportOnnx(path, metadata);
     }
 
     /// <summary>
@@ -83,8 +90,20 @@ public sealed partial class HandwritingRecognizer
             {
                 throw new ModelFormatException(path, $"its classes are not those of a character recognizer ({e.Message}).", e);
             }
+            EmnistSelection? trainingData = null;
+            if (model.Metadata.TryGetValue(TrainingDataMetadataKey, out string? selection))
+            {
+                try
+                {
+                    trainingData = JsonSerializer.Deserialize<SelectionRecord>(selection)?.ToSelection(path);
+                }
+                catch (JsonException e)
+                {
+                    throw new ModelFormatException(path, $"its training data record is damaged ({e.Message}).", e);
+                }
+            }
             return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml), model, preprocessing,
-                pretrained);
+                pretrained) { TrainingData = trainingData };
         }
         catch
         {

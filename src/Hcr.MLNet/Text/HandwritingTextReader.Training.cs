@@ -11,7 +11,8 @@ public sealed partial class HandwritingTextReader
     /// writers) when given and keeping the epoch with the lowest validation character error rate. The alphabet is that of
     /// both sets' texts and <see cref="TextAlphabet.GermanNameCharacters"/>.
     /// </summary>
-    internal static HandwritingTextReader Train(WordImageSet train, WordImageSet? validation, TextTrainingOptions options)
+    /// <remarks>With <paramref name="synthetic"/>, word images composed from EMNIST characters join the training images.</remarks>
+    internal static HandwritingTextReader Train(WordImageSet train, WordImageSet? validation, TextTrainingOptions options, SyntheticWordSource? synthetic = null)
     {
         options.Validate();
         TorchRuntime.EnsureInitialized();
@@ -24,8 +25,10 @@ public sealed partial class HandwritingTextReader
         TextSample?[]? validationSamples = validation is null ? null : TextSamples.Prepare(validation, alphabet, options.MaxWidth, loader, options.SkipUnusableImages);
         string[] skipped = train.Images.Where((_, i) => trainSamples[i] is null)
             .Concat(validation?.Images.Where((_, i) => validationSamples![i] is null) ?? []).Select(i => i.Path).ToArray();
+        TextSample[] composed = synthetic is null ? [] : new SyntheticWords(synthetic.Characters)
+            .Samples(train.Images.Select(i => i.Text), synthetic.Words, alphabet, options.MaxWidth, options.Seed);
         (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device)
-            .Run(trainSamples.OfType<TextSample>().ToArray(), validationSamples?.OfType<TextSample>().ToArray());
+            .Run([.. trainSamples.OfType<TextSample>(), .. composed], validationSamples?.OfType<TextSample>().ToArray());
         return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, options.MaxWidth, history) { SkippedImages = skipped };
     }
 }

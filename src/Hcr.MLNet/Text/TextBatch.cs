@@ -111,7 +111,7 @@ internal static class TextBatch
     }
 
     /// <summary>A standard normal draw (Box–Muller).</summary>
-    private static float Gaussian(Random random) =>
+    internal static float Gaussian(Random random) =>
         (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
 
     private static float Sample(NormalizedLine line, double x, double y)

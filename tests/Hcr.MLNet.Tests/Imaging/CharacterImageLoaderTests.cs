@@ -119,6 +119,33 @@ public class CharacterImageLoaderTests
     }
 
     [Fact]
+    public void An_endless_stream_is_refused_at_the_encoded_size_limit()
+    {
+        var loader = new CharacterImageLoader(new CharacterImageLoaderOptions { MaxEncodedBytes = 1 << 20 });
+        using var endless = new EndlessStream();
+        var error = Assert.Throws<UnusableImageException>(() => loader.Load(endless, "upload"));
+        Assert.Equal("upload", error.ImageSource);
+        Assert.Contains("MaxEncodedBytes", error.Message, StringComparison.Ordinal);
+        // It stopped at the limit instead of reading on.
+        Assert.InRange(endless.BytesRead, 1 << 20, (1 << 20) + (1 << 17));
+    }
+
+    [Fact]
+    public void Images_over_the_encoded_size_limit_are_refused_and_those_under_it_load()
+    {
+        byte[] png = TestImages.Encode(TestImages.GreyToRgba(TestImages.Disc(64, 64, 32, 32, 20, 0, 255)), 64, 64, SKEncodedImageFormat.Png);
+        var tight = new CharacterImageLoader(new CharacterImageLoaderOptions { MaxEncodedBytes = png.Length - 1 });
+        var enough = new CharacterImageLoader(new CharacterImageLoaderOptions { MaxEncodedBytes = png.Length });
+        Assert.Throws<UnusableImageException>(() => tight.Load(png, "bytes"));
+        using (var forwardOnly = new ForwardOnlyStream(png))
+            Assert.Throws<UnusableImageException>(() => tight.Load(forwardOnly, "forward-only"));
+        using MLImage fromBytes = enough.Load(png);
+        using var stream = new ForwardOnlyStream(png);
+        using MLImage fromStream = enough.Load(stream);
+        Assert.Equal(64, fromStream.Width);
+    }
+
+    [Fact]
     public void Exif_orientation_is_applied()
     {
         // Stored 80 wide and 40 high, black on the left half; EXIF 6 says "rotate 90° clockwise to view".
@@ -141,6 +168,44 @@ public class CharacterImageLoaderTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CharacterImageLoader(new CharacterImageLoaderOptions { WorkingSize = 10 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CharacterImageLoader(new CharacterImageLoaderOptions { MinimumSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CharacterImageLoader(new CharacterImageLoaderOptions { MaxEncodedBytes = 0 }));
+    }
+
+    /// <summary>A forward-only stream of zeros that never ends (a socket that keeps sending); counts what was read.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Array.Clear(buffer, offset, count);
+            BytesRead += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class ForwardOnlyStream(byte[] content) : MemoryStream(content)

@@ -51,6 +51,10 @@ public class TrainingDataTests
         recognizer.Save(dir.File("model.hcr"));
         using (HandwritingRecognizer loaded = HandwritingRecognizer.Load(dir.File("model.hcr")))
             Assert.Equal(selection, loaded.TrainingData);
+        // The ONNX export carries it too, so that a deployment still knows which images it must not be evaluated on.
+        recognizer.ExportOnnx(dir.File("model.onnx"));
+        using (HandwritingRecognizer onnx = HandwritingRecognizer.LoadOnnx(dir.File("model.onnx")))
+            Assert.Equal(selection, onnx.TrainingData);
 
         // A file written before recognizers recorded their data: its manifest has no such entry.
         byte[] file = File.ReadAllBytes(dir.File("model.hcr"));
@@ -80,7 +84,12 @@ public class TrainingDataTests
         using (HandwritingRecognizer mixed = Train(otherTrain, test))
             Assert.Null(mixed.TrainingData);
         using (HandwritingRecognizer subset = Train(train.Subset(Enumerable.Range(0, train.Count / 2).ToArray()), null))
+        {
             Assert.Null(subset.TrainingData);
+            subset.ExportOnnx(dir.File("subset.onnx"));
+            using HandwritingRecognizer onnx = HandwritingRecognizer.LoadOnnx(dir.File("subset.onnx"));
+            Assert.Null(onnx.TrainingData);
+        }
     }
 
     [Fact]

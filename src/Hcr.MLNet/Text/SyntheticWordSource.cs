@@ -1,0 +1,6 @@
+using Hcr.MLNet.Data;
+
+namespace Hcr.MLNet.Text;
+
+/// <summary>What <see cref="HandwritingTextReaderBuilder.WithSyntheticEmnist(EmnistDataset, int)"/> recorded: the characters and how many words to compose.</summary>
+internal sealed record SyntheticWordSource(EmnistDataset Characters, int Words);
