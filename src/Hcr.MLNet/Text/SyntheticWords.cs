@@ -119,7 +119,9 @@ internal sealed class SyntheticWords
         double margin = 0.4 * height;
         int width = (int)Math.Ceiling(x + lean + 2 * margin);
         int canvasHeight = (int)Math.Ceiling(3 * height + Math.Abs(slope) * x);
-        double baseline = 2 * height + (slope < 0 ? Math.Abs(slope) * x : 0);
+        // The baseline under a glyph centred at c is baseline − slope·c: a rising line (slope > 0) starts lower, so
+        // that its end keeps room above for capitals and dots, and a falling one ends lower, within the canvas.
+        double baseline = 2 * height + (slope > 0 ? slope * x : 0);
         var ink = new float[width * canvasHeight];
         foreach (Glyph glyph in glyphs)
             Draw(glyph, ink, width, canvasHeight, margin + lean / 2, baseline - slope * (glyph.Left + glyph.Width / 2), shear, thinning);

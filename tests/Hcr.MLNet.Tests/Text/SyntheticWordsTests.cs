@@ -43,6 +43,20 @@ public class SyntheticWordsTests
     }
 
     [Fact]
+    public void LongLinesStayWithinTheImageWhicheverWayTheirBaselineSlopes()
+    {
+        var words = new SyntheticWords(Characters);
+        // Long enough for the steepest slope to move the baseline by more than a descender's depth.
+        string line = words.Writable("Ostrasse gross gross Osterstrasse Strasse")!;
+        for (int seed = 1; seed <= 30; seed++)
+        {
+            GreyImage image = words.Compose(line, new Random(seed));
+            (int top, int bottom) = InkRows(image);
+            Assert.True(top > 0 && bottom < image.Height - 1, $"seed {seed}: ink from row {top} to {bottom} of {image.Height}: cut off");
+        }
+    }
+
+    [Fact]
     public void SamplesSpellTheirLabelsAndTheSameSeedComposesTheSameStrips()
     {
         var words = new SyntheticWords(Characters);
