@@ -1,3 +1,5 @@
+using Hcr.MLNet;
+using Hcr.MLNet.Data;
 using Hcr.MLNet.Training;
 using Spectre.Console;
 
@@ -27,6 +29,22 @@ internal static class TrainingDisplay
                 });
                 result = train(progress);
                 run.Value = run.MaxValue;
+            });
+        return result;
+    }
+
+    /// <summary>Evaluates <paramref name="recognizer"/> on <paramref name="test"/> behind a progress bar: thousands of images take a while.</summary>
+    public static RecognizerEvaluation Evaluate(HandwritingRecognizer recognizer, EmnistDataset test)
+    {
+        RecognizerEvaluation result = null!;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                ProgressTask task = ctx.AddTask($"evaluating {test.Count:N0} images", maxValue: Math.Max(1, test.Count));
+                result = recognizer.Evaluate(test, new InlineProgress<EvaluationProgress>(p => task.Value = p.Scored));
+                task.Value = task.MaxValue;
             });
         return result;
     }

@@ -23,7 +23,7 @@ internal static class EvaluateCommand
             recognizer.Logger = verbose?.Logger;
             // Without data options, the images set aside when the model was trained; never images it was trained on.
             (EmnistDataset test, string description) = DataSelection.LoadForEvaluation(parse, recognizer, Program.DescribeModel(model));
-            RecognizerEvaluation evaluation = recognizer.Evaluate(test);
+            RecognizerEvaluation evaluation = TrainingDisplay.Evaluate(recognizer, test);
             Reports.PrintSummary(evaluation, $"{description}: {evaluation.Count:N0} images");
             Reports.PrintDetails(evaluation);
             return 0;

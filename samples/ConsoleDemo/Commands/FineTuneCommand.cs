@@ -82,7 +82,7 @@ internal static class FineTuneCommand
         });
         AnsiConsole.MarkupLineInterpolated($"Fine-tuned in {TrainingDisplay.Format(clock.Elapsed)}.");
         if (test is not null && all.Classes.All(baseRecognizer.Classes.Contains))
-            Reports.PrintSummary(baseRecognizer.Evaluate(test), $"Base on {test.Count:N0} held-out images of yours");
+            Reports.PrintSummary(TrainingDisplay.Evaluate(baseRecognizer, test), $"Base on {test.Count:N0} held-out images of yours");
         if (tuned.TestEvaluation is { } evaluation)
             Reports.PrintSummary(evaluation, $"Fine-tuned on {evaluation.Count:N0} held-out images of yours");
         tuned.Save(output);

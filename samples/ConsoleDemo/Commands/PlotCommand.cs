@@ -19,7 +19,7 @@ internal static class PlotCommand
             string model = parse.GetValue(DemoOptions.Model)!;
             using HandwritingRecognizer recognizer = HandwritingRecognizer.Load(model);
             (EmnistDataset test, _) = DataSelection.LoadForEvaluation(parse, recognizer, model);
-            foreach (string plot in Reports.WritePlots(recognizer, test, recognizer.Evaluate(test), model))
+            foreach (string plot in Reports.WritePlots(recognizer, test, TrainingDisplay.Evaluate(recognizer, test), model))
                 AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/]");
             return 0;
         }));
