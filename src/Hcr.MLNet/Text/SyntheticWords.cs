@@ -174,10 +174,10 @@ internal sealed class SyntheticWords
         bool umlaut = letter != c;
         if (umlaut && char.IsUpper(c))
             glyphHeight *= 0.85;
-        (int cropWidth, int cropHeight) = InkSize(image);
-        double scale = glyphHeight / cropHeight;
-        double width = Math.Max(0.12 * size, cropWidth * scale * widthScale);
-        return new Glyph(image, left, width, glyphHeight, bottom + jitter, Mark: false, Dots: umlaut);
+        InkCrop crop = InkBox(_characters.GetImage(image));
+        double scale = glyphHeight / (crop.Y1 - crop.Y0);
+        double width = Math.Max(0.12 * size, (crop.X1 - crop.X0) * scale * widthScale);
+        return new Glyph(image, left, width, glyphHeight, bottom + jitter, Mark: false, Dots: umlaut, Crop: crop);
     }
 
     private static char BaseLetter(char c) => c switch
@@ -202,7 +202,7 @@ internal sealed class SyntheticWords
             return;
         }
         ReadOnlySpan<byte> pixels = _characters.GetImage(glyph.Image);
-        (int x0, int y0, int x1, int y1) = InkBox(pixels);
+        (int x0, int y0, int x1, int y1) = glyph.Crop;
         double sx = (x1 - x0) / glyph.Width, sy = (y1 - y0) / glyph.Height;
         double lean = Math.Abs(shear) * glyph.Height;
         int fromX = (int)Math.Floor(left - lean - 1), toX = (int)Math.Ceiling(left + glyph.Width + lean + 1);
@@ -239,14 +239,8 @@ internal sealed class SyntheticWords
         }
     }
 
-    private (int Width, int Height) InkSize(int image)
-    {
-        (int x0, int y0, int x1, int y1) = InkBox(_characters.GetImage(image));
-        return (x1 - x0, y1 - y0);
-    }
-
     /// <summary>The box of an EMNIST image's ink (exclusive right and bottom); the whole image when it has none.</summary>
-    private static (int X0, int Y0, int X1, int Y1) InkBox(ReadOnlySpan<byte> pixels)
+    private static InkCrop InkBox(ReadOnlySpan<byte> pixels)
     {
         int side = EmnistDataset.ImageSize;
         int x0 = side, y0 = side, x1 = 0, y1 = 0;
@@ -262,7 +256,7 @@ internal sealed class SyntheticWords
                 y1 = Math.Max(y1, y + 1);
             }
         }
-        return x1 > x0 && y1 > y0 ? (x0, y0, x1, y1) : (0, 0, side, side);
+        return x1 > x0 && y1 > y0 ? new InkCrop(x0, y0, x1, y1) : new InkCrop(0, 0, side, side);
     }
 
     private static float Sample(ReadOnlySpan<byte> pixels, double x, double y)
@@ -281,7 +275,11 @@ internal sealed class SyntheticWords
 
     /// <summary>
     /// One character's place: <paramref name="Left"/> and <paramref name="Width"/> along the line before shearing,
-    /// <paramref name="Height"/>, and <paramref name="Bottom"/> above the baseline (negative for descenders).
+    /// <paramref name="Height"/>, <paramref name="Bottom"/> above the baseline (negative for descenders), and
+    /// <paramref name="Crop"/>, the box of the EMNIST image's ink it is drawn from (found once, when the glyph is placed).
     /// </summary>
-    private sealed record Glyph(int Image, double Left, double Width, double Height, double Bottom, bool Mark, bool Dots = false);
+    private sealed record Glyph(int Image, double Left, double Width, double Height, double Bottom, bool Mark, bool Dots = false, InkCrop Crop = default);
+
+    /// <summary>A box in an EMNIST image, right and bottom exclusive.</summary>
+    private readonly record struct InkCrop(int X0, int Y0, int X1, int Y1);
 }
