@@ -31,12 +31,20 @@ using Microsoft.ML.OnnxRuntime;
 // rounds: disposing an ONNX Runtime session under a running call crashed the process (SIGSEGV), which only a
 // child process can show. Exit code 0: every thread ended on ObjectDisposedException and nothing else; 2 otherwise.
 //
+// Usage: dotnet Hcr.MLNet.OnnxProbe.dll without-torch <model.hcr> <reader.hcrtext>
+//
+// Calls each entry point that needs TorchSharp (training, fine-tuning, loading .hcr and .hcrtext files, TorchSharp
+// scoring of the pretrained models), which this application does not have, as an application that references only
+// Hcr.MLNet.Onnx. Exit code 0: each stopped with a TorchRuntimeException naming the Hcr.MLNet package; 2 otherwise.
+//
 // Usage: dotnet Hcr.MLNet.OnnxProbe.dll --text <reader.onnx> <image file>
 //
 // Loads a text reader's ONNX export (HandwritingTextReader.LoadOnnx), reads the image (text-read, text-confidence),
 // and goes on to step 4: a text reader loaded from ONNX reads without TorchSharp or libtorch.
 if (args is ["dispose-under-load", string loadedModel])
     return Probe.DisposeUnderLoad(loadedModel);
+if (args is ["without-torch", string recognizerFile, string readerFile])
+    return Probe.WithoutTorch(recognizerFile, readerFile);
 const string PretrainedFlag = "--pretrained";
 const string TextFlag = "--text";
 bool pretrained = args.Length == 2 && args[0] == PretrainedFlag;
@@ -256,6 +264,43 @@ internal static class Probe
         foreach (Exception e in failures)
             Console.WriteLine($"dispose-failure: {e.GetType().FullName}: {e.Message}");
         return failures.IsEmpty && refused == rounds * threads ? 0 : 2;
+    }
+
+    public static int WithoutTorch(string recognizerFile, string readerFile)
+    {
+        var pixels = new byte[4 * 784];
+        for (int i = 0; i < 4; i++)
+            pixels[i * 784 + 14 * 28 + 14] = 255;
+        Hcr.MLNet.Data.EmnistDataset data = Hcr.MLNet.Data.EmnistDataset.Create(pixels, [0, 1, 0, 1], ['a', 'b']);
+        (string Name, Action Call)[] entryPoints =
+        [
+            ("train", () => Hcr.MLNet.HandwritingRecognizer.Create().WithData(data, data).WithEpochs(1).Train().Dispose()),
+            ("load-hcr", () => Hcr.MLNet.HandwritingRecognizer.Load(recognizerFile).Dispose()),
+            ("pretrained-torch", () => Hcr.MLNet.HandwritingRecognizer.LoadPretrained(Hcr.MLNet.Native.ComputeDevice.Cpu).Dispose()),
+            ("fine-tune", () =>
+            {
+                using Hcr.MLNet.HandwritingRecognizer pretrained = Hcr.MLNet.HandwritingRecognizer.LoadPretrained();
+                Hcr.MLNet.HandwritingRecognizer.Create().StartingFrom(pretrained).WithData(data, data).WithEpochs(1).Train().Dispose();
+            }),
+            ("load-hcrtext", () => Hcr.MLNet.HandwritingTextReader.Load(readerFile).Dispose()),
+            ("reader-pretrained-torch", () => Hcr.MLNet.HandwritingTextReader.LoadPretrained(Hcr.MLNet.Native.ComputeDevice.Cpu).Dispose()),
+        ];
+        int clear = 0;
+        foreach ((string name, Action call) in entryPoints)
+        {
+            try
+            {
+                call();
+                Console.WriteLine($"without-torch: {name}: no exception");
+            }
+            catch (Exception e)
+            {
+                bool named = e is Hcr.MLNet.Native.TorchRuntimeException && e.Message.Contains("'Hcr.MLNet'", StringComparison.Ordinal);
+                clear += named ? 1 : 0;
+                Console.WriteLine($"without-torch: {name}: {e.GetType().FullName}: {e.Message}");
+            }
+        }
+        return clear == entryPoints.Length ? 0 : 2;
     }
 
     public sealed class Row

@@ -13,10 +13,12 @@ namespace Hcr.MLNet.Models;
 public abstract class CnnArchitecture
 {
     /// <summary>The network of the original Keras notebook: Conv 128@5×5 → pool → Conv 64@3×3 → pool → Dense 128 → Dropout 0.5 → Dense.</summary>
-    public static CnnArchitecture Seed { get; } = new SeedCnn();
+    /// <exception cref="Native.TorchRuntimeException">The application has no TorchSharp (it references Hcr.MLNet.Onnx only).</exception>
+    public static CnnArchitecture Seed => Designs.Seed;
 
     /// <summary>The default: a modern small network with batch norm, chosen by measurement (see <see cref="StandardCnn"/>).</summary>
-    public static CnnArchitecture Standard { get; } = new StandardCnn();
+    /// <exception cref="Native.TorchRuntimeException">The application has no TorchSharp (it references Hcr.MLNet.Onnx only).</exception>
+    public static CnnArchitecture Standard => Designs.Standard;
 
     /// <summary>A stable name, stored in saved models to rebuild the network when loading.</summary>
     public abstract string Name { get; }
@@ -30,8 +32,33 @@ public abstract class CnnArchitecture
     /// <inheritdoc />
     public override string ToString() => Name;
 
-    private static readonly ConcurrentDictionary<string, CnnArchitecture> Registry = new(
-        new Dictionary<string, CnnArchitecture> { [Seed.Name] = Seed, [Standard.Name] = Standard }, StringComparer.Ordinal);
+    private static ConcurrentDictionary<string, CnnArchitecture> Registry => Designs.Registry;
+
+    /// <summary>The built-in designs and the registry, created on first use.</summary>
+    private static BuiltInDesigns Designs
+    {
+        get
+        {
+            // The built-in designs override CreateNetwork, whose signature names TorchSharp types: loading them fails
+            // without TorchSharp, so say clearly what is missing before the first access loads them.
+            Native.TorchRuntime.RequireTorchSharp();
+            return BuiltInDesigns.Instance;
+        }
+    }
+
+    private sealed class BuiltInDesigns
+    {
+        public static readonly BuiltInDesigns Instance = new();
+
+        public CnnArchitecture Seed { get; } = new SeedCnn();
+
+        public CnnArchitecture Standard { get; } = new StandardCnn();
+
+        public ConcurrentDictionary<string, CnnArchitecture> Registry { get; }
+
+        private BuiltInDesigns() =>
+            Registry = new(new Dictionary<string, CnnArchitecture> { [Seed.Name] = Seed, [Standard.Name] = Standard }, StringComparer.Ordinal);
+    }
 
     /// <summary>
     /// Makes a custom design known by its <see cref="Name"/>, so that saved models that use it can be

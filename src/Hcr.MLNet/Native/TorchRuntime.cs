@@ -1,3 +1,4 @@
+using System.Reflection;
 using TorchSharp;
 
 namespace Hcr.MLNet.Native;
@@ -14,6 +15,7 @@ public static class TorchRuntime
     private static readonly Lock Gate = new();
     private static TorchRuntimeOptions _options = new();
     private static volatile TorchRuntimeStatus? _status;
+    private static volatile bool _torchSharpFound;
 
     /// <summary>What initialization found and did; null until it has run.</summary>
     public static TorchRuntimeStatus? Status => _status;
@@ -39,7 +41,35 @@ public static class TorchRuntime
             return status;
         lock (Gate)
         {
+            if (_status is null)
+                RequireTorchSharp();
             return _status ??= Initialize(_options);
+        }
+    }
+
+    /// <summary>The package that brings TorchSharp and libtorch (the library assembly alone ships in Hcr.MLNet.Onnx).</summary>
+    public const string TrainingPackage = "Hcr.MLNet";
+
+    /// <summary>
+    /// Fails clearly where the application has no TorchSharp at all (it references Hcr.MLNet.Onnx, which does not bring
+    /// it). Kept free of TorchSharp types, and called by the entry points before the first call whose signature names
+    /// one: without it that call would fail with a bare "Could not load file or assembly 'TorchSharp'".
+    /// </summary>
+    internal static void RequireTorchSharp()
+    {
+        if (_torchSharpFound)
+            return;
+        try
+        {
+            Assembly.Load(new AssemblyName("TorchSharp"));
+            _torchSharpFound = true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            throw new TorchRuntimeException(
+                "Training, fine-tuning, .hcr and .hcrtext models and TorchSharp scoring need TorchSharp and libtorch, which " +
+                $"this application does not have: it references Hcr.MLNet.Onnx, which predicts with ONNX Runtime only. Add the " +
+                $"'{TrainingPackage}' package (dotnet add package {TrainingPackage}), or load an exported .onnx model instead.", e);
         }
     }
 

@@ -70,6 +70,13 @@ public sealed partial class HandwritingTextReader
     /// <summary>The reader in <paramref name="stream"/> (a file's or an embedded resource's), named <paramref name="path"/> in errors.</summary>
     private static HandwritingTextReader LoadStream(Stream stream, string path, ComputeDevice device)
     {
+        // Before the call that names TorchSharp's types (see RequireTorchSharp).
+        TorchRuntime.RequireTorchSharp();
+        return LoadNetwork(stream, path, device);
+    }
+
+    private static HandwritingTextReader LoadNetwork(Stream stream, string path, ComputeDevice device)
+    {
         Device target = TorchRuntime.ResolveDevice(device);
         TextLineNetwork? network = null;
         try

@@ -61,6 +61,13 @@ public sealed partial class HandwritingCnnTransformer
     public static HandwritingCnnTransformer Load(Stream stream, ComputeDevice device = ComputeDevice.Auto, string source = "model stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
+        // Before the call that names TorchSharp's types (see RequireTorchSharp).
+        TorchRuntime.RequireTorchSharp();
+        return LoadNetwork(stream, device, source);
+    }
+
+    private static HandwritingCnnTransformer LoadNetwork(Stream stream, ComputeDevice device, string source)
+    {
         Device target = TorchRuntime.ResolveDevice(device);
         using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         nn.Module<Tensor, Tensor>? network = null;

@@ -32,6 +32,9 @@ internal static class OnnxProbe
     /// <summary>Runs the probe's <c>dispose-under-load</c> mode on <paramref name="modelPath"/>.</summary>
     public static Result RunDisposeUnderLoad(string modelPath) => RunWith(["dispose-under-load", modelPath], null);
 
+    /// <summary>Runs the probe's <c>without-torch</c> mode: every entry point that needs TorchSharp, in an application without it.</summary>
+    public static Result RunWithoutTorch(string recognizerPath, string readerPath) => RunWith(["without-torch", recognizerPath, readerPath], null);
+
     private static Result RunWith(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         string probe = Path.Combine(Directory, "Hcr.MLNet.OnnxProbe.dll");

@@ -20,6 +20,26 @@ public class OnnxProbeTests
         Assert.DoesNotContain(files, f => f.Contains("torch", StringComparison.OrdinalIgnoreCase) || f.StartsWith("libc10", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An application that references only Hcr.MLNet.Onnx (as the probe does) and trains, fine-tunes or loads a TorchSharp
+    /// model is told which package to add, instead of "Could not load file or assembly 'TorchSharp'".
+    /// </summary>
+    [Fact]
+    public void Without_TorchSharp_every_training_entry_point_names_the_package_to_add()
+    {
+        string pretrained = Path.Combine(SharedData.RepositoryRoot, "src", "Hcr.MLNet", "Pretrained");
+        OnnxProbe.Result result = OnnxProbe.RunWithoutTorch(Path.Combine(pretrained, "emnist47.hcr"), Path.Combine(pretrained, "dhsd-reader.hcrtext"));
+        string[] entryPoints = result.All("without-torch").ToArray();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["train", "load-hcr", "pretrained-torch", "fine-tune", "load-hcrtext", "reader-pretrained-torch"],
+            entryPoints.Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]));
+        Assert.All(entryPoints, e =>
+        {
+            Assert.Contains($"{typeof(TorchRuntimeException).FullName}: ", e, StringComparison.Ordinal);
+            Assert.Contains($"dotnet add package {TorchRuntime.TrainingPackage}", e, StringComparison.Ordinal);
+        });
+    }
+
     [Fact]
     public void Probe_reports_ONNX_Runtime_warnings_when_a_model_causes_some()
     {

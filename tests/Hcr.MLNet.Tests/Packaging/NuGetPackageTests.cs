@@ -3,14 +3,19 @@ using Hcr.MLNet.Tests.TestSupport;
 namespace Hcr.MLNet.Tests.Packaging;
 
 /// <summary>
-/// The package as users meet it: packed to a local folder, added to a new console app outside this
-/// repository that already references ML.NET, which reads a photo of a handwritten letter with the pretrained
-/// recognizer inside the package, then trains a tiny model on data it makes and predicts with it.
+/// The packages as users meet them: packed to a local folder and added to new console apps outside this repository.
+/// Hcr.MLNet, in an app that already references ML.NET, reads a photo of a handwritten letter with the pretrained
+/// recognizer inside it, then trains a tiny model on data it makes and predicts with it. Hcr.MLNet.Onnx alone predicts
+/// with the pretrained models and an exported ONNX file in a small output with no TorchSharp or libtorch, and says which
+/// package to add when asked to train.
 /// </summary>
 [Trait(TestTier.Category, TestTier.Slow)]
-public class NuGetPackageTests
+public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixture<NuGetPackageTests.PackedFeed>
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(8);
+
+    /// <summary>The most an Hcr.MLNet.Onnx app's build output for one runtime identifier may weigh (issue: under 150 MB).</summary>
+    private const long SlimOutputLimitBytes = 150L * 1000 * 1000;
 
     /// <summary>The ML.NET version the library is built against (Directory.Packages.props).</summary>
     private const string MLNetVersion = "6.0.0";
@@ -66,68 +71,150 @@ public class NuGetPackageTests
         return first.Character == '-' && second.Character == '|' ? 0 : 3;
         """;
 
+    private const string SlimAppProgram = """
+        using Hcr.MLNet;
+
+        using (HandwritingRecognizer pretrained = HandwritingRecognizer.LoadPretrained())
+            Console.WriteLine($"pretrained read {pretrained.Predict("A.jpg").Character}");
+        using (HandwritingRecognizer exported = HandwritingRecognizer.LoadOnnx("exported.onnx"))
+            Console.WriteLine($"exported read {exported.Predict("A.jpg").Character}");
+        using (HandwritingTextReader reader = HandwritingTextReader.LoadPretrained())
+            Console.WriteLine($"pretrained reader read [{reader.Read("word.png").Text}]");
+        try
+        {
+            HandwritingRecognizer.Create().WithData(Hcr.MLNet.Data.EmnistDataset.Create(new byte[2 * 784], [0, 1], ['a', 'b'])).Train();
+            return 3;
+        }
+        catch (Hcr.MLNet.Native.TorchRuntimeException e)
+        {
+            Console.WriteLine($"training: {e.Message}");
+        }
+        return 0;
+        """;
+
     [Fact]
     public void Package_alone_trains_and_predicts_in_a_new_console_app()
     {
         using var dir = new TempDirectory();
-        // A version of its own, so that the global package cache never serves an older build of it.
-        string version = $"0.0.0-smoke.{Guid.NewGuid():N}"[..27];
-        string feed = dir.File("feed"), app = dir.File("app");
-        string project = Path.Combine(SharedData.RepositoryRoot, "src", "Hcr.MLNet", "Hcr.MLNet.csproj");
-        try
+        string app = CreateApp(dir, AppProgram, runtimeIdentifier: null);
+
+        // An app that already uses ML.NET 6 adds the package: no downgrade, no version conflict.
+        var addMl = ChildProcess.Run("dotnet", ["add", "package", "Microsoft.ML", "--version", MLNetVersion], app, Step);
+        Assert.True(addMl.ExitCode == 0, addMl.Output + addMl.Error);
+        var add = ChildProcess.Run("dotnet", ["add", "package", "Hcr.MLNet", "--version", feed.Version], app, Step);
+        Assert.True(add.ExitCode == 0, add.Output + add.Error);
+        var build = ChildProcess.Run("dotnet", ["build", "-c", "Release"], app, Step);
+        Assert.True(build.ExitCode == 0, build.Output + build.Error);
+        foreach (string conflict in (string[])["NU1605", "NU1608", "NU1109", "NU1107", "downgrade"])
+            Assert.DoesNotContain(conflict, build.Output + build.Error, StringComparison.OrdinalIgnoreCase);
+        var run = ChildProcess.Run("dotnet", ["run", "-c", "Release", "--no-build"], app, Step);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.Contains("predicted -|", run.Output);
+        Assert.Contains($"pretrained read {Photo[0]} ", run.Output);
+        Assert.Contains("from 47 classes", run.Output);
+        Assert.Matches(@"pretrained reader read \[[^\]]*Stra", run.Output);
+    }
+
+    [Fact]
+    public void Onnx_package_alone_predicts_in_a_small_output_without_TorchSharp()
+    {
+        using var dir = new TempDirectory();
+        // One runtime identifier, as README advises: without one, NuGet copies ONNX Runtime's and SkiaSharp's native
+        // files for every platform they support.
+        string runtime = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        string app = CreateApp(dir, SlimAppProgram, runtime);
+        File.Copy(Path.Combine(SharedData.RepositoryRoot, "src", "Hcr.MLNet", "Pretrained", "emnist47.onnx"), Path.Combine(app, "exported.onnx"));
+
+        var add = ChildProcess.Run("dotnet", ["add", "package", "Hcr.MLNet.Onnx", "--version", feed.Version], app, Step);
+        Assert.True(add.ExitCode == 0, add.Output + add.Error);
+        var build = ChildProcess.Run("dotnet", ["build", "-c", "Release"], app, Step);
+        Assert.True(build.ExitCode == 0, build.Output + build.Error);
+
+        string output = Path.Combine(app, "bin", "Release", "net10.0", runtime);
+        FileInfo[] files = new DirectoryInfo(output).GetFiles("*", SearchOption.AllDirectories);
+        Assert.Contains(files, f => f.Name == "Hcr.MLNet.dll");
+        Assert.DoesNotContain(files, f => f.Name.Contains("torch", StringComparison.OrdinalIgnoreCase) || f.Name.StartsWith("libc10", StringComparison.Ordinal));
+        long bytes = files.Sum(f => f.Length);
+        Assert.True(bytes < SlimOutputLimitBytes, $"The build output weighs {bytes / 1e6:F0} MB.");
+
+        var run = ChildProcess.Run("dotnet", ["run", "-c", "Release", "--no-build"], app, Step);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.Contains($"pretrained read {Photo[0]}", run.Output);
+        Assert.Contains($"exported read {Photo[0]}", run.Output);
+        Assert.Matches(@"pretrained reader read \[[^\]]*Stra", run.Output);
+        Assert.Contains($"dotnet add package {Hcr.MLNet.Native.TorchRuntime.TrainingPackage}", run.Output);
+    }
+
+    /// <summary>A new console app in <paramref name="dir"/> that restores from the packed feed, with the sample photos beside it.</summary>
+    private string CreateApp(TempDirectory dir, string program, string? runtimeIdentifier)
+    {
+        string app = dir.File("app");
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed.Directory}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        string runtime = runtimeIdentifier is null ? "" : $"<RuntimeIdentifier>{runtimeIdentifier}</RuntimeIdentifier><SelfContained>false</SelfContained>";
+        File.WriteAllText(Path.Combine(app, "SmokeApp.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                {runtime}
+              </PropertyGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), program);
+        File.Copy(Path.Combine(SharedData.RepositoryRoot, "samples", "images", Photo), Path.Combine(app, Photo));
+        File.Copy(Path.Combine(SharedData.RepositoryRoot, "samples", "text", "word.png"), Path.Combine(app, "word.png"));
+        return app;
+    }
+
+    /// <summary>
+    /// Both packages packed once for the class, at a version of their own, so that the global package cache never serves
+    /// an older build of them; removed from that cache afterwards.
+    /// </summary>
+    public sealed class PackedFeed : IDisposable
+    {
+        private readonly TempDirectory _dir = new();
+
+        public PackedFeed()
         {
-            var pack = ChildProcess.Run("dotnet", ["pack", project, "-c", "Release", "-o", feed, $"-p:Version={version}"], SharedData.RepositoryRoot, Step);
-            Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
-            Assert.True(File.Exists(Path.Combine(feed, $"Hcr.MLNet.{version}.nupkg")));
-            Assert.True(File.Exists(Path.Combine(feed, $"Hcr.MLNet.{version}.snupkg")));
-
-            Directory.CreateDirectory(app);
-            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <clear />
-                    <add key="local" value="{feed}" />
-                    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-                  </packageSources>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(app, "SmokeApp.csproj"), """
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <Nullable>enable</Nullable>
-                  </PropertyGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(app, "Program.cs"), AppProgram);
-            File.Copy(Path.Combine(SharedData.RepositoryRoot, "samples", "images", Photo), Path.Combine(app, Photo));
-            File.Copy(Path.Combine(SharedData.RepositoryRoot, "samples", "text", "word.png"), Path.Combine(app, "word.png"));
-
-            // An app that already uses ML.NET 6 adds the package: no downgrade, no version conflict.
-            var addMl = ChildProcess.Run("dotnet", ["add", "package", "Microsoft.ML", "--version", MLNetVersion], app, Step);
-            Assert.True(addMl.ExitCode == 0, addMl.Output + addMl.Error);
-            var add = ChildProcess.Run("dotnet", ["add", "package", "Hcr.MLNet", "--version", version], app, Step);
-            Assert.True(add.ExitCode == 0, add.Output + add.Error);
-            var build = ChildProcess.Run("dotnet", ["build", "-c", "Release"], app, Step);
-            Assert.True(build.ExitCode == 0, build.Output + build.Error);
-            foreach (string conflict in (string[])["NU1605", "NU1608", "NU1109", "NU1107", "downgrade"])
-                Assert.DoesNotContain(conflict, build.Output + build.Error, StringComparison.OrdinalIgnoreCase);
-            var run = ChildProcess.Run("dotnet", ["run", "-c", "Release", "--no-build"], app, Step);
-            Assert.True(run.ExitCode == 0, run.Output + run.Error);
-            Assert.Contains("predicted -|", run.Output);
-            Assert.Contains($"pretrained read {Photo[0]} ", run.Output);
-            Assert.Contains("from 47 classes", run.Output);
-            Assert.Matches(@"pretrained reader read \[[^\]]*Stra", run.Output);
+            Version = $"0.0.0-smoke.{Guid.NewGuid():N}"[..27];
+            Directory = _dir.File("feed");
+            foreach ((string project, string id) in (ReadOnlySpan<(string, string)>)[("Hcr.MLNet", "Hcr.MLNet.Onnx"), ("Hcr.MLNet.Package", "Hcr.MLNet")])
+            {
+                string path = Path.Combine(SharedData.RepositoryRoot, "src", project, project + ".csproj");
+                var pack = ChildProcess.Run("dotnet", ["pack", path, "-c", "Release", "-o", Directory, $"-p:Version={Version}"], SharedData.RepositoryRoot, Step);
+                Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
+                Assert.True(File.Exists(Path.Combine(Directory, $"{id}.{Version}.nupkg")), $"{id}.{Version}.nupkg was not written.");
+            }
+            Assert.True(File.Exists(Path.Combine(Directory, $"Hcr.MLNet.Onnx.{Version}.snupkg")));
         }
-        finally
+
+        public string Version { get; }
+
+        public string Directory { get; }
+
+        public void Dispose()
         {
-            string cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "hcr.mlnet", version);
-            if (Directory.Exists(cached))
-                Directory.Delete(cached, recursive: true);
+            string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            foreach (string id in (string[])["hcr.mlnet", "hcr.mlnet.onnx"])
+            {
+                string cached = Path.Combine(cache, id, Version);
+                if (System.IO.Directory.Exists(cached))
+                    System.IO.Directory.Delete(cached, recursive: true);
+            }
+            _dir.Dispose();
         }
     }
 }
