@@ -38,7 +38,12 @@ internal static class BackgroundCorrection
     {
         GreyImage smooth = SmoothBackground(image, window);
         int radius = Math.Max(1, window / 2);
-        GreyImage exact = Filters.SquareExtremum(Filters.SquareExtremum(image, radius, maximum: false), radius, maximum: true);
+        // On the image extended by copies of its edge pixels: with the window clipped at the border instead, a shadow
+        // edge that meets the border at a slant is eroded away near it, and the part of the shadow between the edge and
+        // the border came out of the subtraction as a wedge of "ink" touching the border.
+        GreyImage padded = Filters.PadWithEdges(image, radius);
+        GreyImage exact = Filters.Crop(Filters.SquareExtremum(Filters.SquareExtremum(padded, radius, maximum: false), radius, maximum: true),
+            radius, radius, image.Width, image.Height);
         // The usual distance of the smooth estimate above the exact opening: noise, mostly.
         float[] above = new float[smooth.Data.Length];
         for (int i = 0; i < above.Length; i++)

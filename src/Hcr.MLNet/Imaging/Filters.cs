@@ -97,6 +97,29 @@ internal static class Filters
         }
     }
 
+    /// <summary>The image extended by <paramref name="pad"/> pixels on every side, each new pixel a copy of the nearest edge pixel.</summary>
+    public static GreyImage PadWithEdges(GreyImage image, int pad)
+    {
+        int width = image.Width + 2 * pad, height = image.Height + 2 * pad;
+        var result = new GreyImage(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            int row = Math.Clamp(y - pad, 0, image.Height - 1) * image.Width;
+            for (int x = 0; x < width; x++)
+                result.Data[y * width + x] = image.Data[row + Math.Clamp(x - pad, 0, image.Width - 1)];
+        }
+        return result;
+    }
+
+    /// <summary>The <paramref name="width"/>×<paramref name="height"/> part of the image whose top-left pixel is (<paramref name="left"/>, <paramref name="top"/>).</summary>
+    public static GreyImage Crop(GreyImage image, int left, int top, int width, int height)
+    {
+        var result = new GreyImage(width, height);
+        for (int y = 0; y < height; y++)
+            image.Data.AsSpan((top + y) * image.Width + left, width).CopyTo(result.Data.AsSpan(y * width, width));
+        return result;
+    }
+
     public static GreyImage Transpose(GreyImage image)
     {
         var result = new GreyImage(image.Height, image.Width);

@@ -155,4 +155,20 @@ public class FilterTests
             }
         }
     }
+
+    [Fact]
+    public void Padding_copies_the_nearest_edge_pixel_and_cropping_gives_the_image_back()
+    {
+        GreyImage image = RandomImage(7, 5, 11);
+        const int pad = 3;
+        GreyImage padded = Filters.PadWithEdges(image, pad);
+        Assert.Equal((13, 11), (padded.Width, padded.Height));
+        for (int y = 0; y < padded.Height; y++)
+        {
+            for (int x = 0; x < padded.Width; x++)
+                Assert.Equal(image[Math.Clamp(x - pad, 0, 6), Math.Clamp(y - pad, 0, 4)], padded[x, y]);
+        }
+        Assert.Equal(image.Data, Filters.Crop(padded, pad, pad, 7, 5).Data);
+        Assert.Equal(new[] { image[2, 1], image[3, 1], image[2, 2], image[3, 2] }, Filters.Crop(image, 2, 1, 2, 2).Data);
+    }
 }
