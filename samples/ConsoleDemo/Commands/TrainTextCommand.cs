@@ -42,6 +42,7 @@ internal static class TrainTextCommand
         DefaultValueFactory = _ => HandwritingTextReaderBuilder.DefaultSyntheticWords,
     };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: one per core)" };
+    private static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Folder for per-epoch checkpoints; rerunning the same command resumes" };
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
     private static readonly Option<string> Output = new("--output", "-o") { Description = "Where to save the reader", DefaultValueFactory = _ => "reader.hcrtext" };
 
@@ -49,7 +50,7 @@ internal static class TrainTextCommand
     {
         var command = new Command("train-reader", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
         command.Aliases.Add("train-text"); // its first name, kept for scripts that use it
-        foreach (Option option in new Option[] { Data, Holdout, SplitSeed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, Threads, Output, DemoOptions.Device })
+        foreach (Option option in new Option[] { Data, Holdout, SplitSeed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, Threads, Checkpoint, Output, DemoOptions.Device })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -59,8 +60,14 @@ internal static class TrainTextCommand
     {
         // A line after each epoch, and one every few seconds within it: an epoch takes a minute or more on a CPU.
         TimeSpan lastLine = TimeSpan.Zero;
+        bool resumeTold = false;
         var progress = new SynchronousProgress<TextTrainingProgress>(p =>
         {
+            if (p.ResumedEpochs > 0 && !resumeTold)
+            {
+                resumeTold = true;
+                Console.WriteLine($"Resumed from the checkpoint in {Path.GetFullPath(parse.GetValue(Checkpoint)!)} after epoch {p.ResumedEpochs}.");
+            }
             if (p.CompletedEpoch is null && p.Elapsed - lastLine >= ProgressInterval)
             {
                 lastLine = p.Elapsed;
@@ -102,6 +109,11 @@ internal static class TrainTextCommand
         }
         if (parse.GetValue(Threads) is int threads)
             builder.WithTrainerOptions(o => o.Threads = threads);
+        if (parse.GetValue(Checkpoint) is string checkpoint)
+        {
+            builder.WithCheckpoints(checkpoint);
+            Console.WriteLine($"Checkpoints after every epoch in {Path.GetFullPath(checkpoint)}; rerunning this command resumes from the last one.");
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Console.WriteLine("Decoding and normalising the images…");
         using HandwritingTextReader reader = builder.Train();

@@ -14,6 +14,8 @@ namespace Hcr.MLNet.IO;
 /// int32 version.</item>
 /// <item>Training checkpoint (<c>checkpoint.hcrckpt</c>): <see cref="CheckpointMagic"/>, a little-endian int32 version, the
 /// content, and the SHA-256 of everything before it.</item>
+/// <item>Text-reader training checkpoint (<c>text-checkpoint.hcrckpt</c>): <see cref="TextCheckpointMagic"/>, a little-endian int32
+/// version, the content, and the SHA-256 of everything before it.</item>
 /// <item>ONNX: Hcr.MLNet's layout version in the model metadata (<see cref="Onnx.OnnxMetadataKeys.FormatVersion"/>).</item>
 /// </list>
 /// The binary formats start with fixed bytes, not a length-prefixed string, so that any other file fails the
@@ -49,6 +51,9 @@ internal static class ModelFormats
     /// that cannot be checked could carry damaged weights or another data set into the run.
     /// </summary>
     public const int CheckpointVersion = 3;
+
+    /// <summary>The text-reader checkpoint layout version written and read.</summary>
+    public const int TextCheckpointVersion = 1;
 
     /// <summary>Hcr.MLNet's ONNX layout version, stored as text in the model metadata.</summary>
     public const int OnnxVersion = 1;
@@ -110,6 +115,9 @@ internal static class ModelFormats
     /// <summary>The first bytes of a training checkpoint.</summary>
     public static ReadOnlySpan<byte> CheckpointMagic => "HCR-CKP\n"u8;
 
+    /// <summary>The first bytes of a text-reader training checkpoint.</summary>
+    public static ReadOnlySpan<byte> TextCheckpointMagic => "HCR-TCK\n"u8;
+
     /// <summary>The first bytes of a checkpoint of format 2 or older: the string "HCR-CHECKPOINT" with its one-byte length (14).</summary>
     public static ReadOnlySpan<byte> LegacyCheckpointMagic => "\u000EHCR-CHECKPOINT"u8;
 
@@ -158,6 +166,33 @@ internal static class ModelFormats
         {
             throw new ModelFormatException(source,
                 $"checkpoint format version {version}; this version of Hcr.MLNet resumes format {CheckpointVersion} only. Delete it to restart training.");
+        }
+    }
+
+    /// <summary>Writes a text-reader checkpoint's magic and version.</summary>
+    public static void WriteTextCheckpointHeader(BinaryWriter writer)
+    {
+        writer.Write(TextCheckpointMagic);
+        writer.Write(TextCheckpointVersion);
+    }
+
+    /// <summary>Reads a text-reader checkpoint's magic and version.</summary>
+    /// <exception cref="ModelFormatException">Not a text-reader checkpoint (a character trainer's included), or one of another version.</exception>
+    public static void ReadTextCheckpointHeader(BinaryReader reader, string source)
+    {
+        byte[] start = reader.ReadBytes(TextCheckpointMagic.Length);
+        if (start.AsSpan().SequenceEqual(CheckpointMagic))
+        {
+            throw new ModelFormatException(source,
+                "a character trainer's checkpoint, not a text reader's; give the text reader a CheckpointDirectory of its own.");
+        }
+        if (!start.AsSpan().SequenceEqual(TextCheckpointMagic))
+            throw new ModelFormatException(source, "not an Hcr.MLNet text-reader training checkpoint (wrong header).");
+        int version = reader.ReadInt32();
+        if (version != TextCheckpointVersion)
+        {
+            throw new ModelFormatException(source,
+                $"text-reader checkpoint format version {version}; this version of Hcr.MLNet resumes format {TextCheckpointVersion} only. Delete it to restart training.");
         }
     }
 

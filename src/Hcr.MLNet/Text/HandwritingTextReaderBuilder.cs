@@ -150,6 +150,16 @@ public sealed class HandwritingTextReaderBuilder
         return Set(o => o.Progress = progress);
     }
 
+    /// <summary>
+    /// Writes a checkpoint to <paramref name="directory"/> after every epoch; training again with the same folder, settings
+    /// and images (after a crash, say) resumes after the last finished epoch (<see cref="TextTrainingOptions.CheckpointDirectory"/>).
+    /// </summary>
+    public HandwritingTextReaderBuilder WithCheckpoints(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return Set(o => o.CheckpointDirectory = directory);
+    }
+
     /// <summary>Stops training between batches.</summary>
     public HandwritingTextReaderBuilder WithCancellation(CancellationToken cancellation) => Set(o => o.CancellationToken = cancellation);
 

@@ -17,4 +17,11 @@ public sealed record TextEpochMetrics(int Epoch, double TrainLoss, TextEvaluatio
 /// <param name="TrainLoss">Mean CTC loss of the epoch so far.</param>
 /// <param name="Elapsed">Since the run started.</param>
 /// <param name="CompletedEpoch">Set on the report that ends an epoch.</param>
-public sealed record TextTrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double TrainLoss, TimeSpan Elapsed, TextEpochMetrics? CompletedEpoch);
+public sealed record TextTrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double TrainLoss, TimeSpan Elapsed, TextEpochMetrics? CompletedEpoch)
+{
+    /// <summary>
+    /// The epochs this run did not train because it resumed after them from the checkpoint in
+    /// <see cref="TextTrainingOptions.CheckpointDirectory"/>; 0 for a run that started afresh.
+    /// </summary>
+    public int ResumedEpochs { get; init; }
+}

@@ -9,9 +9,11 @@ namespace Hcr.MLNet.Text;
 /// The text network's epoch loop, apart from the network: batches of similar widths, augmented on the CPU, CTC loss
 /// (TorchSharp's <c>ctc_loss</c>, blank 0, impossible alignments zeroed), AdamW with a one-cycle learning rate and
 /// gradient clipping; after each epoch a greedy reading of the validation images, and at the end the weights of the
-/// epoch with the lowest validation character error rate (or the last epoch's without validation).
+/// epoch with the lowest validation character error rate (or the last epoch's without validation). With a
+/// <see cref="TextTrainingOptions.CheckpointDirectory"/>, a checkpoint after every epoch (<see cref="TextTrainingCheckpoint"/>),
+/// from which a later run with the same settings and data resumes.
 /// </summary>
-internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet alphabet, Device device)
+internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet alphabet, Device device, int syntheticWords = 0)
 {
     /// <summary>Gradients are clipped to this norm: CTC's gradients spike on long, badly aligned lines early on.</summary>
     private const double MaxGradientNorm = 5;
@@ -27,20 +29,26 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
         network.to(device);
         var parameters = network.parameters().ToArray();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
-        var random = new Random(options.Seed);
         NormalizedLine[] lines = train.Select(s => s.Line).ToArray();
         int batches = TextBatch.Plan(lines, options.BatchSize, new Random(0)).Count;
         long totalSteps = (long)batches * options.Epochs;
-        var history = new List<TextEpochMetrics>();
-        Dictionary<string, Tensor>? best = null;
-        double bestError = double.PositiveInfinity;
+        validation = validation is { Count: > 0 } ? validation : null;
+        using var state = new TextRunState();
+        TextTrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
+            : new TextTrainingCheckpoint(options.CheckpointDirectory,
+                TextTrainingCheckpoint.Fingerprint(options, alphabet, syntheticWords, train, validation), options.SequenceModel, alphabet.ClassCount);
         var clock = Stopwatch.StartNew();
         try
         {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            int resumed = checkpoint?.TryRestore(network, optimizer, state) == true ? state.History.Count : 0;
+            for (int epoch = resumed + 1; epoch <= options.Epochs; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
                 network.train();
+                // Every epoch's randomness (batch order, augmentation, dropout) follows from the seed and the epoch alone,
+                // so that a run resumed from a checkpoint draws what the uninterrupted run drew.
+                torch.manual_seed(unchecked(options.Seed * 1_000_003L + epoch));
+                var random = new Random(unchecked(options.Seed * 1_000_003 + epoch));
                 List<int[]> plan = TextBatch.Plan(lines, options.BatchSize, random);
                 double lossSum = 0, learningRate = 0;
                 int seen = 0, step = 0;
@@ -63,6 +71,7 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
                         loss.backward();
                         nn.utils.clip_grad_norm_(parameters, MaxGradientNorm);
                         optimizer.step();
+                        // The run ends here on a NaN or infinite loss, so the step just taken is never kept (nor checkpointed).
                         float value = loss.item<float>();
                         TrainingDivergedException.ThrowIfNotFinite(value, epoch, step + 1, plan.Count, learningRate);
                         lossSum += value * batch.Length;
@@ -72,34 +81,37 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
                     if (epochClock.Elapsed - lastReport >= ReportInterval)
                     {
                         lastReport = epochClock.Elapsed;
-                        options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, step, plan.Count, lossSum / Math.Max(1, seen), clock.Elapsed, null));
+                        options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, step, plan.Count, lossSum / Math.Max(1, seen), clock.Elapsed, null)
+                        {
+                            ResumedEpochs = resumed,
+                        });
                     }
                 }
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
-                TextEvaluation? validated = validation is { Count: > 0 } ? Evaluate(network, validation) : null;
+                TextEvaluation? validated = validation is null ? null : Evaluate(network, validation);
                 var metrics = new TextEpochMetrics(epoch, lossSum / Math.Max(1, seen), validated, learningRate, epochClock.Elapsed, seen / Math.Max(trainSeconds, 1e-9));
-                history.Add(metrics);
-                if (validated is not null && validated.CharacterErrorRate < bestError)
+                state.History.Add(metrics);
+                if (validated is not null && validated.CharacterErrorRate < state.BestError)
                 {
-                    bestError = validated.CharacterErrorRate;
-                    DisposeAll(best);
-                    best = network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+                    state.BestError = validated.CharacterErrorRate;
+                    state.KeepWeights(network);
                 }
-                options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, plan.Count, plan.Count, metrics.TrainLoss, clock.Elapsed, metrics));
+                // Saved before the epoch is reported, so that a caller who stops the run on that report keeps the epoch.
+                checkpoint?.Save(network, optimizer, state);
+                options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, plan.Count, plan.Count, metrics.TrainLoss, clock.Elapsed, metrics)
+                {
+                    ResumedEpochs = resumed,
+                });
             }
-            if (best is not null)
-                network.load_state_dict(best);
+            if (state.BestWeights is not null)
+                network.load_state_dict(state.BestWeights);
             network.eval();
-            return (network, history);
+            return (network, state.History);
         }
         catch
         {
             network.Dispose();
             throw;
-        }
-        finally
-        {
-            DisposeAll(best);
         }
     }
 
@@ -110,11 +122,5 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
         float[][] probabilities = TextScoring.Probabilities(new TorchTextScorer(network, device), samples.Select(s => s.Line).ToArray());
         string[] readings = probabilities.Select(p => alphabet.Decode(CtcDecoding.Greedy(p, alphabet.ClassCount))).ToArray();
         return TextEvaluation.Score(readings, samples.Select(s => s.Text).ToArray());
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
-    {
-        foreach (Tensor t in tensors?.Values ?? Enumerable.Empty<Tensor>())
-            t.Dispose();
     }
 }

@@ -51,6 +51,14 @@ public sealed class TextTrainingOptions
     /// <summary>libtorch's threads; null for one per core.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>
+    /// Folder for a checkpoint written after every epoch (<c>text-checkpoint.hcrckpt</c>); a later run with the same folder,
+    /// settings and images resumes after the last finished epoch and ends with the weights the uninterrupted run would
+    /// have (bit for bit on the CPU with the same <see cref="Threads"/>). A checkpoint of other settings or other images
+    /// is refused. Null (the default) for none.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
     /// <summary>Receives progress during training; null for none.</summary>
     public IProgress<TextTrainingProgress>? Progress { get; set; }
 

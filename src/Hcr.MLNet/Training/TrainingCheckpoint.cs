@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -84,82 +83,42 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
         }
     }
 
-    public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
-    {
-        Directory.CreateDirectory(directory);
-        AtomicFile.Write(FilePath, stream =>
+    public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average) =>
+        CheckpointFile.Write(FilePath, writer =>
         {
-            using var hashing = new Sha256WriteStream(stream);
-            using (var writer = new BinaryWriter(hashing, System.Text.Encoding.UTF8, leaveOpen: true))
+            ModelFormats.WriteCheckpointHeader(writer);
+            writer.Write(fingerprint.Settings);
+            writer.Write(fingerprint.Data);
+            EpochMetricsFormat.Write(writer, state.History);
+            writer.Write(state.BestEpoch ?? -1);
+            writer.Write(state.BestScore);
+            writer.Write(state.EpochsWithoutImprovement);
+            writer.Write(state.Stopped);
+            writer.Write(state.BestWeights is not null);
+            if (state.BestWeights is not null)
             {
-                ModelFormats.WriteCheckpointHeader(writer);
-                writer.Write(fingerprint.Settings);
-                writer.Write(fingerprint.Data);
-                EpochMetricsFormat.Write(writer, state.History);
-                writer.Write(state.BestEpoch ?? -1);
-                writer.Write(state.BestScore);
-                writer.Write(state.EpochsWithoutImprovement);
-                writer.Write(state.Stopped);
-                writer.Write(state.BestWeights is not null);
-                if (state.BestWeights is not null)
-                {
-                    using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
-                    best.load_state_dict(state.BestWeights);
-                    best.save(writer);
-                }
-                network.save(writer);
-                // Length-prefixed: TorchSharp reads its optimizer layout without bounds, so it gets exactly this many bytes.
-                using (var optimizerState = new MemoryStream())
-                {
-                    using (var optimizerWriter = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
-                        optimizer.save_state_dict(optimizerWriter);
-                    writer.Write(optimizerState.Length);
-                    writer.Write(optimizerState.GetBuffer(), 0, (int)optimizerState.Length);
-                }
-                if (average is not null) // whether there is one is part of the fingerprint
-                {
-                    writer.Write(average.Steps);
-                    average.Network.save(writer);
-                }
+                using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
+                best.load_state_dict(state.BestWeights);
+                best.save(writer);
             }
-            stream.Write(hashing.CurrentHash());
+            network.save(writer);
+            CheckpointFile.WriteOptimizer(writer, optimizer);
+            if (average is not null) // whether there is one is part of the fingerprint
+            {
+                writer.Write(average.Steps);
+                average.Network.save(writer);
+            }
         });
-    }
 
     /// <summary>Loads the checkpoint into the run if there is one; false when the folder has none.</summary>
     /// <exception cref="ModelFormatException">The file is not a checkpoint, is of an older format, truncated or damaged (checksum, weights that are not finite).</exception>
     /// <exception cref="InvalidDataException">The checkpoint was written by a run with other settings or on other data.</exception>
-    public bool TryRestore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
-    {
-        if (!File.Exists(FilePath))
+    public bool TryRestore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average) =>
+        CheckpointFile.TryRead(FilePath, "training checkpoint", ModelFormats.ReadCheckpointHeader, reader =>
         {
-            if (Directory.Exists(FilePath))
-                ModelFormats.RequireFile(FilePath, "training checkpoint");
-            return false;
-        }
-        using FileStream file = File.OpenRead(FilePath);
-        using var reader = new BinaryReader(file, System.Text.Encoding.UTF8, leaveOpen: true);
-        try
-        {
-            ModelFormats.ReadCheckpointHeader(reader, FilePath);
-            long contentStart = file.Position;
-            VerifyChecksum(file, contentStart);
-            file.Position = contentStart;
             RequireSameRun(BoundedRead.String(reader, FilePath, "the settings fingerprint"), BoundedRead.String(reader, FilePath, "the data fingerprint"));
             Restore(reader, network, optimizer, state, average);
-            if (file.Position != file.Length - ModelFormats.Sha256Bytes)
-                throw new ModelFormatException(FilePath, "the checkpoint holds more than this run's state; the file is corrupt.");
-            return true;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw BoundedRead.Truncated(FilePath, e);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException or FormatException)
-        {
-            throw new ModelFormatException(FilePath, $"the checkpoint is corrupt ({e.Message}); delete it to restart training.", e);
-        }
-    }
+        });
 
     private void RequireSameRun(string settings, string data)
     {
@@ -194,55 +153,13 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
             state.KeepWeights(best);
         }
         StateDictFormat.Load(reader, network, FilePath, "network");
-        long optimizerBytes = reader.ReadInt64();
-        if (optimizerBytes <= 0 || optimizerBytes > reader.BaseStream.Length - reader.BaseStream.Position)
-            throw new ModelFormatException(FilePath, $"implausible optimizer state length {optimizerBytes}; the file is corrupt.");
-        using (var optimizerState = new MemoryStream(BoundedRead.Bytes(reader, (int)optimizerBytes, FilePath), writable: false))
-        using (var optimizerReader = new BinaryReader(optimizerState))
-        {
-            optimizer.load_state_dict(optimizerReader);
-            if (optimizerState.Position != optimizerState.Length)
-                throw new ModelFormatException(FilePath, "the optimizer state is not this run's optimizer's; the file is corrupt.");
-        }
+        CheckpointFile.ReadOptimizer(reader, optimizer, FilePath);
         if (average is not null)
         {
             average.Steps = reader.ReadInt64();
             if (average.Steps < 0)
                 throw new ModelFormatException(FilePath, $"implausible weight-average step count {average.Steps}; the file is corrupt.");
             StateDictFormat.Load(reader, average.Network, FilePath, "weight average");
-        }
-    }
-
-    /// <summary>Compares the SHA-256 of everything before the last 32 bytes with those bytes.</summary>
-    private void VerifyChecksum(FileStream file, long contentStart)
-    {
-        long content = file.Length - ModelFormats.Sha256Bytes;
-        if (content < contentStart)
-            throw BoundedRead.Truncated(FilePath);
-        file.Position = 0;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 16);
-        try
-        {
-            for (long left = content; left > 0;)
-            {
-                int read = file.Read(chunk, 0, (int)Math.Min(chunk.Length, left));
-                if (read == 0)
-                    throw BoundedRead.Truncated(FilePath);
-                hash.AppendData(chunk, 0, read);
-                left -= read;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-        Span<byte> stored = stackalloc byte[ModelFormats.Sha256Bytes];
-        file.ReadExactly(stored);
-        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(stored))
-        {
-            throw new ModelFormatException(FilePath,
-                "checksum mismatch: the checkpoint is damaged (a disk error, or a crash the file system did not survive) and is not resumed; delete it to restart training.");
         }
     }
 }
