@@ -4,6 +4,31 @@ using System.Security.Cryptography;
 
 namespace Hcr.MLNet.IO;
 
+/// <summary>What a checkpoint must match to resume: the settings that shape training, and the images and labels themselves.</summary>
+internal sealed record CheckpointFingerprint(string Settings, string Data)
+{
+    /// <summary>Refuses a checkpoint unless it is this run's.</summary>
+    /// <param name="saved">The fingerprint the checkpoint holds.</param>
+    /// <param name="path">The checkpoint file, for the message.</param>
+    /// <param name="describeSettings">What differs, from the saved settings and this run's (only called when they differ).</param>
+    /// <param name="data">What the data fingerprint covers, for the message ("the images or labels").</param>
+    /// <exception cref="InvalidDataException">Another run's checkpoint: a sound file, but not this run's, so not a format error.</exception>
+    public void RequireSameRun(CheckpointFingerprint saved, string path, Func<string, string, string> describeSettings, string data)
+    {
+        if (saved.Settings != Settings)
+        {
+            throw new InvalidDataException(
+                $"{path} was written by a run with other settings ({describeSettings(saved.Settings, Settings)}); delete it or choose another CheckpointDirectory.");
+        }
+        if (saved.Data != Data)
+        {
+            throw new InvalidDataException(
+                $"{path} was written by a run on other data: the settings and the number of images match, but {data} differ " +
+                "(another subset or another order, say). Delete it or choose another CheckpointDirectory.");
+        }
+    }
+}
+
 /// <summary>
 /// What the training checkpoints share (the character trainer's and the text reader's): the content written atomically
 /// with its SHA-256 after it, the checksum checked before anything is read, the optimizer state length-prefixed, and

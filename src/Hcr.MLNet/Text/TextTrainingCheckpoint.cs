@@ -141,21 +141,8 @@ internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerp
             Restore(reader, network, optimizer, state);
         });
 
-    private void RequireSameRun(string settings, string data)
-    {
-        if (settings != fingerprint.Settings)
-        {
-            throw new InvalidDataException(
-                $"{FilePath} was written by a run with other settings ({Differences(settings, fingerprint.Settings)}); " +
-                "delete it or choose another CheckpointDirectory.");
-        }
-        if (data != fingerprint.Data)
-        {
-            throw new InvalidDataException(
-                $"{FilePath} was written by a run on other data: the settings and the number of images match, but the images or their texts differ " +
-                "(another subset, another order, or images that were skipped then and are not now, say). Delete it or choose another CheckpointDirectory.");
-        }
-    }
+    private void RequireSameRun(string settings, string data) =>
+        fingerprint.RequireSameRun(new CheckpointFingerprint(settings, data), FilePath, Differences, "the images or their texts");
 
     /// <summary>"epochs 3 in the checkpoint, 4 in this run; …" for the settings that differ.</summary>
     private static string Differences(string saved, string current)

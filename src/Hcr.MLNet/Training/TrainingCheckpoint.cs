@@ -9,9 +9,6 @@ using static TorchSharp.torch;
 
 namespace Hcr.MLNet.Training;
 
-/// <summary>What a checkpoint must match to resume: the settings that shape training, and the images and labels themselves.</summary>
-internal sealed record CheckpointFingerprint(string Settings, string Data);
-
 /// <summary>
 /// The state of a run after its last finished epoch (weights, optimizer moments, history, early-stopping
 /// bookkeeping, the weight average if there is one), written atomically to <c>checkpoint.hcrckpt</c> so that an interrupted run can resume.
@@ -120,21 +117,9 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
             Restore(reader, network, optimizer, state, average);
         });
 
-    private void RequireSameRun(string settings, string data)
-    {
-        if (settings != fingerprint.Settings)
-        {
-            throw new InvalidDataException(
-                $"{FilePath} was written by a run with other settings or data ({settings}) than this one ({fingerprint.Settings}); " +
-                "delete it or choose another CheckpointDirectory.");
-        }
-        if (data != fingerprint.Data)
-        {
-            throw new InvalidDataException(
-                $"{FilePath} was written by a run on other data: the settings and the number of images match, but the images or labels differ " +
-                "(another subset or another order of the data, say). Delete it or choose another CheckpointDirectory.");
-        }
-    }
+    private void RequireSameRun(string settings, string data) =>
+        fingerprint.RequireSameRun(new CheckpointFingerprint(settings, data), FilePath,
+            (saved, current) => $"{saved} then, {current} now", "the images or labels");
 
     private void Restore(BinaryReader reader, nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
     {
