@@ -21,13 +21,45 @@ public sealed partial class HandwritingRecognizer
     private const string NormalizationEntry = "mlnet/normalization.zip";
 
     /// <summary>
-    /// The manifest. <paramref name="NetworkSha256"/> (lower-case hex SHA-256 of the network entry's bytes) and
-    /// <paramref name="TrainingData"/> (<see cref="HandwritingRecognizer.TrainingData"/>) are absent from files written before
-    /// they existed; readers that predate them ignore them (they change nothing about reading the rest), so, as
+    /// The manifest. <paramref name="NetworkSha256"/> (lower-case hex SHA-256 of the network entry's bytes),
+    /// <paramref name="TrainingData"/> (<see cref="HandwritingRecognizer.TrainingData"/>) and <paramref name="TestEvaluation"/>
+    /// (<see cref="HandwritingRecognizer.TestEvaluation"/>) are absent from files written before they existed; readers that predate them ignore them (they change nothing about reading the rest), so, as
     /// <see cref="ModelFormats"/> has it, they did not change the format version.
     /// </summary>
     private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created,
-        InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null, SelectionRecord? TrainingData = null) : IModelManifest;
+        InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null, SelectionRecord? TrainingData = null,
+        EvaluationRecord? TestEvaluation = null) : IModelManifest;
+
+    /// <summary>A <see cref="RecognizerEvaluation"/> as the manifest stores it: its figures and its confusion counts, rows by actual class.</summary>
+    private sealed record EvaluationRecord(double Accuracy, double MacroAccuracy, double LogLoss, int[][] Confusion)
+    {
+        /// <summary>Null when a figure is not finite, which JSON cannot hold (the recognizer is then saved without it).</summary>
+        public static EvaluationRecord? Of(RecognizerEvaluation e)
+        {
+            if (!double.IsFinite(e.Accuracy) || !double.IsFinite(e.MacroAccuracy) || !double.IsFinite(e.LogLoss))
+                return null;
+            int[,] counts = e.ConfusionMatrix;
+            int n = counts.GetLength(0);
+            return new(e.Accuracy, e.MacroAccuracy, e.LogLoss, Enumerable.Range(0, n).Select(a => Enumerable.Range(0, n).Select(p => counts[a, p]).ToArray()).ToArray());
+        }
+
+        public RecognizerEvaluation ToEvaluation(char[] classes, string path)
+        {
+            int n = classes.Length;
+            if (Confusion is null || Confusion.Length != n || Confusion.Any(row => row is null || row.Length != n || row.Any(c => c < 0))
+                || !(Accuracy is >= 0 and <= 1) || !(MacroAccuracy is >= 0 and <= 1) || !double.IsFinite(LogLoss) || LogLoss < 0)
+            {
+                throw new ModelFormatException(path, $"the manifest's test evaluation is not {n}×{n} counts with figures in range; the file is corrupt.");
+            }
+            var confusion = new int[n, n];
+            for (int a = 0; a < n; a++)
+            {
+                for (int p = 0; p < n; p++)
+                    confusion[a, p] = Confusion[a][p];
+            }
+            return new RecognizerEvaluation(confusion, classes, Accuracy, MacroAccuracy, LogLoss);
+        }
+    }
 
     /// <summary>An <see cref="EmnistSelection"/> as the manifest stores it: enums by name, so that a file says what it means.</summary>
     private sealed record SelectionRecord(string Directory, string Split, string Part, double? Holdout, int Seed)
@@ -81,7 +113,7 @@ public sealed partial class HandwritingRecognizer
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             var manifest = new Manifest(ModelFormats.RecognizerFormatName, FormatVersion, ModelArchive.LibraryVersion, new string(_classes), network.Architecture.Name,
                 DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, ModelArchive.Sha256(networkBytes),
-                TrainingData is null ? null : SelectionRecord.Of(TrainingData));
+                TrainingData is null ? null : SelectionRecord.Of(TrainingData), TestEvaluation is null ? null : EvaluationRecord.Of(TestEvaluation));
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
             using (Stream entry = zip.CreateEntry(LabelMappingEntry).Open())
@@ -161,6 +193,7 @@ public sealed partial class HandwritingRecognizer
             return new HandwritingRecognizer(ml, labelMapping, normalization, network, manifest.Preprocessing ?? new InkNormalizationOptions())
             {
                 TrainingData = manifest.TrainingData?.ToSelection(path),
+                TestEvaluation = manifest.TestEvaluation?.ToEvaluation(manifest.Classes.ToCharArray(), path),
             };
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)

@@ -97,7 +97,10 @@ public sealed partial class HandwritingRecognizer : IDisposable
     /// <summary>Per-epoch training history; empty for a recognizer loaded from ONNX.</summary>
     public IReadOnlyList<EpochMetrics> History => Network?.History ?? [];
 
-    /// <summary>The evaluation on the test data given at training, if any.</summary>
+    /// <summary>
+    /// The evaluation on the test data given at training, if any; saved with the recognizer, so a loaded one has it too
+    /// (its figures and confusion counts; <see cref="RecognizerEvaluation.Metrics"/> is then null).
+    /// </summary>
     public RecognizerEvaluation? TestEvaluation { get; private set; }
 
     /// <summary>

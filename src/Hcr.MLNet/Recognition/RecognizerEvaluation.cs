@@ -19,39 +19,58 @@ public sealed class RecognizerEvaluation
     private readonly int[,] _confusion;
 
     internal RecognizerEvaluation(MulticlassClassificationMetrics metrics, char[] classes)
+        : this(ConfusionCounts(metrics, classes.Length), classes, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss)
     {
         Metrics = metrics;
+    }
+
+    /// <summary>An evaluation read back from a saved recognizer: its figures and confusion counts, without ML.NET's object.</summary>
+    internal RecognizerEvaluation(int[,] confusion, char[] classes, double accuracy, double macroAccuracy, double logLoss)
+    {
         _classes = classes;
+        _confusion = confusion;
         int n = classes.Length;
-        _confusion = new int[n, n];
+        Count = Enumerable.Range(0, n).Sum(a => Enumerable.Range(0, n).Sum(p => confusion[a, p]));
+        Accuracy = accuracy;
+        MacroAccuracy = macroAccuracy;
+        LogLoss = logLoss;
+        PerClassAccuracy = Enumerable.Range(0, n).ToDictionary(c => classes[c], c =>
+        {
+            int total = Enumerable.Range(0, n).Sum(p => confusion[c, p]);
+            return total == 0 ? double.NaN : (double)confusion[c, c] / total;
+        });
+    }
+
+    private static int[,] ConfusionCounts(MulticlassClassificationMetrics metrics, int n)
+    {
+        var confusion = new int[n, n];
         IReadOnlyList<IReadOnlyList<double>> counts = metrics.ConfusionMatrix.Counts;
         for (int actual = 0; actual < Math.Min(n, counts.Count); actual++)
         {
             for (int predicted = 0; predicted < Math.Min(n, counts[actual].Count); predicted++)
-                _confusion[actual, predicted] = (int)counts[actual][predicted];
+                confusion[actual, predicted] = (int)counts[actual][predicted];
         }
-        Count = (int)counts.Sum(row => row.Sum());
-        PerClassAccuracy = Enumerable.Range(0, n).ToDictionary(c => classes[c], c =>
-        {
-            int total = Enumerable.Range(0, n).Sum(p => _confusion[c, p]);
-            return total == 0 ? double.NaN : (double)_confusion[c, c] / total;
-        });
+        return confusion;
     }
 
-    /// <summary>ML.NET's metrics object, for everything else it offers (top-k accuracy, per-class log-loss, …).</summary>
-    public MulticlassClassificationMetrics Metrics { get; }
+    /// <summary>
+    /// ML.NET's metrics object, for everything else it offers (top-k accuracy, per-class log-loss, …); null for the
+    /// <see cref="HandwritingRecognizer.TestEvaluation"/> of a loaded recognizer, which keeps the figures and counts
+    /// below but not ML.NET's object (ML.NET cannot rebuild it from them).
+    /// </summary>
+    public MulticlassClassificationMetrics? Metrics { get; }
 
     /// <summary>Images evaluated.</summary>
     public int Count { get; }
 
     /// <summary>Fraction of images read correctly (micro accuracy).</summary>
-    public double Accuracy => Metrics.MicroAccuracy;
+    public double Accuracy { get; }
 
     /// <summary>Mean of the per-class accuracies (what a balanced test set such as EMNIST Balanced measures).</summary>
-    public double MacroAccuracy => Metrics.MacroAccuracy;
+    public double MacroAccuracy { get; }
 
     /// <summary>Mean cross-entropy of the true class.</summary>
-    public double LogLoss => Metrics.LogLoss;
+    public double LogLoss { get; }
 
     /// <summary>The classes, in the order of the confusion matrix's rows and columns.</summary>
     public IReadOnlyList<char> Classes => _classes;

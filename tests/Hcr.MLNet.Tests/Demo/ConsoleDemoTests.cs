@@ -58,6 +58,15 @@ public class ConsoleDemoTests
         Assert.Contains("Per-class accuracy", evaluate.Output);
         Assert.Contains("Most confused pairs", evaluate.Output);
 
+        // plot redraws from the model alone: its data and its saved test evaluation, without scoring the images again.
+        foreach (string file in new[] { "curves", "confusion", "samples" })
+            File.Delete(dir.File($"out/model.{file}.png"));
+        var plotted = Demo(dir.Path, "plot", "--model", "out/model.hcr");
+        Assert.True(plotted.ExitCode == 0, plotted.Output + plotted.Error);
+        Assert.Contains("saved with the model", plotted.Output);
+        foreach (string file in new[] { "curves", "confusion", "samples" })
+            Assert.True(File.Exists(dir.File($"out/model.{file}.png")), $"plot did not write model.{file}.png");
+
         string photos = dir.File("photos");
         Directory.CreateDirectory(photos);
         string photo = Path.Combine(photos, "photo.png");

@@ -121,8 +121,8 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Equal(viaPipeline.MicroAccuracy, e.Accuracy);
         Assert.Equal(viaPipeline.MacroAccuracy, e.MacroAccuracy);
         Assert.Equal(viaPipeline.LogLoss, e.LogLoss, 1e-6);
-        Assert.Equal(viaPipeline.ConfusionMatrix.Counts, e.Metrics.ConfusionMatrix.Counts);
-        Assert.Equal(viaPipeline.ConfusionMatrix.GetFormattedConfusionTable(), e.Metrics.ConfusionMatrix.GetFormattedConfusionTable());
+        Assert.Equal(viaPipeline.ConfusionMatrix.Counts, e.Metrics!.ConfusionMatrix.Counts);
+        Assert.Equal(viaPipeline.ConfusionMatrix.GetFormattedConfusionTable(), e.Metrics!.ConfusionMatrix.GetFormattedConfusionTable());
         Assert.Equal([new EvaluationProgress(fixture.Test.Count, fixture.Test.Count)], progress.Reports);
     }
 
@@ -152,6 +152,40 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Equal(Recognizer.Evaluate(fixture.Test).Accuracy, loaded.Evaluate(fixture.Test).Accuracy);
         for (int i = 0; i < 10; i++)
             Assert.Equal(Recognizer.PredictTile(fixture.Test.GetImage(i)).Probabilities, loaded.PredictTile(fixture.Test.GetImage(i)).Probabilities);
+
+        // The test evaluation travels with the file (the demo's plot draws it without evaluating again), ML.NET's object aside.
+        RecognizerEvaluation trained = Recognizer.TestEvaluation!, carried = loaded.TestEvaluation!;
+        Assert.NotNull(carried);
+        Assert.Null(carried.Metrics);
+        Assert.Equal((trained.Count, trained.Accuracy, trained.MacroAccuracy, trained.LogLoss), (carried.Count, carried.Accuracy, carried.MacroAccuracy, carried.LogLoss));
+        Assert.Equal(trained.ConfusionMatrix, carried.ConfusionMatrix);
+        Assert.Equal(trained.Classes, carried.Classes);
+        Assert.Equal(trained.PerClassAccuracy, carried.PerClassAccuracy);
+        Assert.Equal(trained.MostConfusedPairs(), carried.MostConfusedPairs());
+    }
+
+    [Fact]
+    public void A_damaged_saved_evaluation_is_refused()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("model.hcr");
+        Recognizer.Save(path);
+        string manifest;
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+        using (var reader = new StreamReader(zip.GetEntry("manifest.json")!.Open()))
+            manifest = reader.ReadToEnd();
+        Assert.Contains("\"TestEvaluation\":{", manifest, StringComparison.Ordinal);
+        // One count made negative.
+        int confusion = manifest.IndexOf("\"Confusion\":[[", StringComparison.Ordinal) + "\"Confusion\":[[".Length;
+        string damaged = manifest[..confusion] + "-" + manifest[confusion..];
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            zip.GetEntry("manifest.json")!.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
+            writer.Write(damaged);
+        }
+        var e = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.Load(path));
+        Assert.Contains("test evaluation", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
