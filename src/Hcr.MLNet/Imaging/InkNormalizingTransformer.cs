@@ -32,14 +32,8 @@ public sealed class InkNormalizingEstimator : IEstimator<InkNormalizingTransform
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         string input = _transformer.InputColumnName;
-        // The last column of a name is the visible one; earlier ones are hidden.
-        SchemaShape.Column column = inputSchema.LastOrDefault(c => c.Name == input);
-        if (column.Name != input)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no image column '{input}'.");
-        if (column.ItemType is not ImageDataViewType || column.Kind != SchemaShape.Column.VectorKind.Scalar)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{input}' must hold images, but it is {column.ItemType} ({column.Kind}).");
+        InkNormalizingMapper.RequireImage(inputSchema, input);
         // SchemaShape columns have no public constructor. ResizeImages declares exactly the column this
         // transform adds, an image of known size, so its estimator computes the shape.
         return new MLContext().Transforms.ResizeImages(_transformer.OutputColumnName, CharacterTile.Side, CharacterTile.Side, input)
@@ -53,7 +47,7 @@ public sealed class InkNormalizingEstimator : IEstimator<InkNormalizingTransform
 /// only checks the schema. Rows are normalised lazily, as they are read; an image without ink raises
 /// <see cref="UnusableImageException"/> when its row is read.
 /// </summary>
-public sealed class InkNormalizingTransformer : ITransformer
+public sealed class InkNormalizingTransformer : ColumnAppendingTransformer
 {
     internal InkNormalizingTransformer(string outputColumnName, string inputColumnName, InkNormalizer normalizer)
     {
@@ -71,38 +65,13 @@ public sealed class InkNormalizingTransformer : ITransformer
     /// <summary>The normaliser applied to each image.</summary>
     public InkNormalizer Normalizer { get; }
 
-    /// <summary>Always true: each row is normalised on its own.</summary>
-    public bool IsRowToRowMapper => true;
+    private protected override AppendingMapper CreateMapper(DataViewSchema inputSchema) =>
+        new InkNormalizingMapper(inputSchema, OutputColumnName, InkNormalizingMapper.RequireImage(inputSchema, InputColumnName), Normalizer);
 
-    /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return Mapper(inputSchema).OutputSchema;
-    }
-
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return Mapper(input.Schema).Transform(input);
-    }
-
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return Mapper(inputSchema);
-    }
-
-    private InkNormalizingMapper Mapper(DataViewSchema input) => new(input, OutputColumnName, InkNormalizingMapper.RequireImage(input, InputColumnName), Normalizer);
-
-    /// <summary>Not supported: ML.NET's model zip only loads transformers registered inside ML.NET.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException(
-            "InkNormalizingTransformer cannot be saved with mlContext.Model.Save: ML.NET only loads its own transformer types from " +
-            "its model zip. It has nothing learned to save; rebuild it with mlContext.Transforms.NormalizeInk(...) and the same " +
-            "InkNormalizationOptions when loading, and save only the trained parts of the pipeline.");
+    private protected override string WhyNotSavable =>
+        "InkNormalizingTransformer cannot be saved with mlContext.Model.Save: ML.NET only loads its own transformer types from " +
+        "its model zip. It has nothing learned to save; rebuild it with mlContext.Transforms.NormalizeInk(...) and the same " +
+        "InkNormalizationOptions when loading, and save only the trained parts of the pipeline.";
 }
 
 /// <summary>
@@ -124,6 +93,18 @@ internal sealed class InkNormalizingMapper(DataViewSchema input, string outputCo
                 $"Column '{inputColumnName}' must hold images (make it with LoadImages or from MLImage values), but it is {column.Type}.");
         }
         return column;
+    }
+
+    /// <summary>The same check on an estimator's schema shape: the visible column of that name holds single images.</summary>
+    public static void RequireImage(SchemaShape inputSchema, string inputColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        // The last column of a name is the visible one; earlier ones are hidden.
+        SchemaShape.Column column = inputSchema.LastOrDefault(c => c.Name == inputColumnName);
+        if (column.Name != inputColumnName)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no image column '{inputColumnName}'.");
+        if (column.ItemType is not ImageDataViewType || column.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{inputColumnName}' must hold images, but it is {column.ItemType} ({column.Kind}).");
     }
 
     protected internal override Delegate[] MakeGetters(DataViewRow row)

@@ -20,7 +20,7 @@ namespace Hcr.MLNet.Onnx;
 /// <c>MulticlassClassification.Evaluate</c>, <c>MapKeyToValue</c> and <c>PredictionEngine</c> work on its
 /// output. Thread-safe for scoring; dispose it when done.
 /// </summary>
-public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
+public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBatchScorer
 {
     /// <summary>Images per ONNX Runtime call in <see cref="Score(ReadOnlySpan{float}, int, Span{float})"/>: bounds the activations' memory.</summary>
     private const int MaxBatch = 256;
@@ -62,14 +62,11 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
     /// <summary>The ONNX operator set version the graph uses.</summary>
     public long Opset { get; }
 
-    /// <summary>The input column <see cref="Transform"/> reads: 784 floats in 0..1 (by default the column the exported transformer read).</summary>
+    /// <summary>The input column <see cref="ColumnAppendingTransformer.Transform"/> reads: 784 floats in 0..1 (by default the column the exported transformer read).</summary>
     public string PixelsColumnName { get; }
 
     /// <summary>How the ONNX Runtime session was opened: the options given to <see cref="Load"/>, or those the ML.NET context chose (the CPU after a fallback).</summary>
     public OnnxScoringOptions ScoringOptions { get; }
-
-    /// <summary>Always true: <c>PredictionEngine</c> scores row by row.</summary>
-    public bool IsRowToRowMapper => true;
 
     /// <summary>
     /// Loads and checks an exported model: an ONNX file written by <c>ExportOnnx</c>, unchanged since
@@ -195,26 +192,13 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
         }
     }
 
-    /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => ScoringMapper.Create(this, inputSchema, PixelsColumnName).OutputSchema;
-
     /// <summary>
-    /// Adds <c>Score</c> and <c>PredictedLabel</c>, computed lazily on the model's ONNX Runtime session, one
-    /// row at a time, as a cursor reads them. Input columns keep their names and positions.
+    /// Adds <c>Score</c> and <c>PredictedLabel</c>, computed lazily on the model's ONNX Runtime session, one row at a time,
+    /// as a cursor reads them (<see cref="ColumnAppendingTransformer.Transform"/>). Input columns keep their names and positions.
     /// </summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
-        return ScoringMapper.Create(this, input.Schema, PixelsColumnName).Transform(input);
-    }
+    private protected override AppendingMapper CreateMapper(DataViewSchema inputSchema) => ScoringMapper.Create(this, inputSchema, PixelsColumnName);
 
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
-        return ScoringMapper.Create(this, inputSchema, PixelsColumnName);
-    }
+    private protected override void ThrowIfUnusable() => ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
 
     /// <summary>
     /// The rows ML.NET reads and the recognizer's batches: like the batch API, without its pixel-range check, as
@@ -232,10 +216,9 @@ public sealed class OnnxCnnModel : ITransformer, IDisposable, IBatchScorer
         }
     }
 
-    /// <summary>Not supported: ML.NET's model zip only loads its own transformer types. The .onnx file is the saved model.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException(
-            "OnnxCnnModel cannot be saved with mlContext.Model.Save; the .onnx file it was loaded from is the model (load it again with OnnxCnnModel.Load).");
+    /// <summary>The .onnx file is the saved model.</summary>
+    private protected override string WhyNotSavable =>
+        "OnnxCnnModel cannot be saved with mlContext.Model.Save; the .onnx file it was loaded from is the model (load it again with OnnxCnnModel.Load).";
 
     /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose()

@@ -41,14 +41,7 @@ public sealed class TextReadingEstimator : IEstimator<TextReadingTransformer>
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        string input = _transformer.InputColumnName;
-        // The last column of a name is the visible one; earlier ones are hidden.
-        SchemaShape.Column column = inputSchema.LastOrDefault(c => c.Name == input);
-        if (column.Name != input)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no image column '{input}'.");
-        if (column.ItemType is not ImageDataViewType || column.Kind != SchemaShape.Column.VectorKind.Scalar)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{input}' must hold images, but it is {column.ItemType} ({column.Kind}).");
+        InkNormalizingMapper.RequireImage(inputSchema, _transformer.InputColumnName);
         // SchemaShape columns have no public constructor. A custom mapping that reads nothing and declares exactly the
         // columns this transform adds (renamed) computes the shape; it is never fitted or run.
         SchemaDefinition added = SchemaDefinition.Create(typeof(AddedColumns));
@@ -78,7 +71,7 @@ public sealed class TextReadingEstimator : IEstimator<TextReadingTransformer>
 /// without ink (a blank row) or a missing image reads as the empty text with confidence 0, as
 /// <see cref="HandwritingTextReader.Evaluate"/> counts it. The reader is not owned: dispose it after the last use.
 /// </summary>
-public sealed class TextReadingTransformer : ITransformer
+public sealed class TextReadingTransformer : ColumnAppendingTransformer
 {
     internal TextReadingTransformer(HandwritingTextReader reader, string outputColumnName, string inputColumnName, string? confidenceColumnName, ReadOptions options)
     {
@@ -104,37 +97,12 @@ public sealed class TextReadingTransformer : ITransformer
     /// <summary>How the readings are decoded.</summary>
     public ReadOptions Options { get; }
 
-    /// <summary>Always true: each row is read on its own.</summary>
-    public bool IsRowToRowMapper => true;
+    private protected override AppendingMapper CreateMapper(DataViewSchema inputSchema) =>
+        new TextReadingMapper(inputSchema, this, InkNormalizingMapper.RequireImage(inputSchema, InputColumnName));
 
-    /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return Mapper(inputSchema).OutputSchema;
-    }
-
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return Mapper(input.Schema).Transform(input);
-    }
-
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return Mapper(inputSchema);
-    }
-
-    private TextReadingMapper Mapper(DataViewSchema input) => new(input, this, InkNormalizingMapper.RequireImage(input, InputColumnName));
-
-    /// <summary>Not supported: ML.NET's model zip only loads transformers registered inside ML.NET.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException(
-            "TextReadingTransformer cannot be saved with mlContext.Model.Save: ML.NET only loads its own transformer types from its model zip. " +
-            "Save the reader (HandwritingTextReader.Save or ExportOnnx) and rebuild the transform with mlContext.Transforms.ReadHandwriting(...) after loading it.");
+    private protected override string WhyNotSavable =>
+        "TextReadingTransformer cannot be saved with mlContext.Model.Save: ML.NET only loads its own transformer types from its model zip. " +
+        "Save the reader (HandwritingTextReader.Save or ExportOnnx) and rebuild the transform with mlContext.Transforms.ReadHandwriting(...) after loading it.";
 }
 
 /// <summary>Appends the text (and the confidence) of each row's image, reading it once for both.</summary>

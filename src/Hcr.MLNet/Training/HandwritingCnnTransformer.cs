@@ -15,7 +15,7 @@ namespace Hcr.MLNet.Training;
 /// dispose it when done. Save it with <see cref="Save(Stream)"/>; ML.NET's own model zip cannot hold
 /// third-party transformers.
 /// </summary>
-public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposable, IBatchScorer
+public sealed partial class HandwritingCnnTransformer : ColumnAppendingTransformer, IDisposable, IBatchScorer
 {
     private readonly nn.Module<Tensor, Tensor> _network;
     private readonly string[] _classNames;
@@ -61,28 +61,11 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
     /// <summary>The device the network runs on.</summary>
     internal Device Device { get; }
 
-    /// <summary>Always true: ML.NET's rows are scored one at a time.</summary>
-    public bool IsRowToRowMapper => true;
-
     internal nn.Module<Tensor, Tensor> Network => _network;
 
-    /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => ScoringMapper.Create(this, inputSchema, PixelsColumnName).OutputSchema;
+    private protected override AppendingMapper CreateMapper(DataViewSchema inputSchema) => ScoringMapper.Create(this, inputSchema, PixelsColumnName);
 
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
-        return ScoringMapper.Create(this, input.Schema, PixelsColumnName).Transform(input);
-    }
-
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
-        return ScoringMapper.Create(this, inputSchema, PixelsColumnName);
-    }
+    private protected override void ThrowIfUnusable() => ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
 
     /// <summary>Class probabilities of one 28×28 image (784 floats in 0..1, row-major).</summary>
     public float[] Score(ReadOnlySpan<float> pixels)
@@ -144,11 +127,10 @@ public sealed partial class HandwritingCnnTransformer : ITransformer, IDisposabl
         }
     }
 
-    /// <summary>Not supported: ML.NET's model zip only loads transformers registered inside ML.NET. Use <see cref="Save(Stream)"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException(
-            "HandwritingCnnTransformer cannot be saved with mlContext.Model.Save (ML.NET only loads its own transformer types from " +
-            "its model zip). Save it with HandwritingCnnTransformer.Save(path), or save the whole chain with HandwritingRecognizer.Save.");
+    /// <summary>Saved with <see cref="Save(Stream)"/>, not with ML.NET's model zip.</summary>
+    private protected override string WhyNotSavable =>
+        "HandwritingCnnTransformer cannot be saved with mlContext.Model.Save (ML.NET only loads its own transformer types from " +
+        "its model zip). Save it with HandwritingCnnTransformer.Save(path), or save the whole chain with HandwritingRecognizer.Save.";
 
     /// <summary>Releases the network's native memory.</summary>
     public void Dispose()
