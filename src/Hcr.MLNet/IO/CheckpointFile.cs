@@ -85,6 +85,22 @@ internal static class CheckpointFile
         }
     }
 
+    /// <summary>The lower-case hex SHA-256 of what <paramref name="append"/> adds: a run's data fingerprint.</summary>
+    public static string Sha256Hex(Action<IncrementalHash> append)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        append(hash);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Adds <paramref name="length"/> as 8 little-endian bytes: each length before its content keeps boundaries in a hash.</summary>
+    public static void AppendLength(IncrementalHash hash, long length)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(long)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, length);
+        hash.AppendData(bytes);
+    }
+
     /// <summary>The optimizer's state in TorchSharp's layout, its length first.</summary>
     public static void WriteOptimizer(BinaryWriter writer, TorchSharp.Modules.OptimizerHelper optimizer)
     {

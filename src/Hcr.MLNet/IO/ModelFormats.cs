@@ -141,58 +141,49 @@ internal static class ModelFormats
     }
 
     /// <summary>Writes a checkpoint's magic and version.</summary>
-    public static void WriteCheckpointHeader(BinaryWriter writer)
-    {
-        writer.Write(CheckpointMagic);
-        writer.Write(CheckpointVersion);
-    }
+    public static void WriteCheckpointHeader(BinaryWriter writer) => WriteHeader(writer, CheckpointMagic, CheckpointVersion);
 
     /// <summary>Reads a checkpoint's magic and version.</summary>
     /// <exception cref="ModelFormatException">Not a checkpoint, one of an older format, or one of another version.</exception>
-    public static void ReadCheckpointHeader(BinaryReader reader, string source)
-    {
-        byte[] start = reader.ReadBytes(LegacyCheckpointMagic.Length);
-        if (start.AsSpan().SequenceEqual(LegacyCheckpointMagic))
-        {
-            throw new ModelFormatException(source,
-                "a training checkpoint of an older version of Hcr.MLNet (format 2 or older), which this version cannot check and does not resume; " +
-                "delete it (or choose another CheckpointDirectory) to restart training.");
-        }
-        if (start.Length < CheckpointMagic.Length || !start.AsSpan(0, CheckpointMagic.Length).SequenceEqual(CheckpointMagic))
-            throw new ModelFormatException(source, "not an Hcr.MLNet training checkpoint (wrong header).");
-        reader.BaseStream.Position = CheckpointMagic.Length;
-        int version = reader.ReadInt32();
-        if (version != CheckpointVersion)
-        {
-            throw new ModelFormatException(source,
-                $"checkpoint format version {version}; this version of Hcr.MLNet resumes format {CheckpointVersion} only. Delete it to restart training.");
-        }
-    }
+    public static void ReadCheckpointHeader(BinaryReader reader, string source) =>
+        ReadHeader(reader, source, CheckpointMagic, CheckpointVersion, "training checkpoint", LegacyCheckpointMagic,
+            "a training checkpoint of an older version of Hcr.MLNet (format 2 or older), which this version cannot check and does not resume; " +
+            "delete it (or choose another CheckpointDirectory) to restart training.");
 
     /// <summary>Writes a text-reader checkpoint's magic and version.</summary>
-    public static void WriteTextCheckpointHeader(BinaryWriter writer)
-    {
-        writer.Write(TextCheckpointMagic);
-        writer.Write(TextCheckpointVersion);
-    }
+    public static void WriteTextCheckpointHeader(BinaryWriter writer) => WriteHeader(writer, TextCheckpointMagic, TextCheckpointVersion);
 
     /// <summary>Reads a text-reader checkpoint's magic and version.</summary>
     /// <exception cref="ModelFormatException">Not a text-reader checkpoint (a character trainer's included), or one of another version.</exception>
-    public static void ReadTextCheckpointHeader(BinaryReader reader, string source)
+    public static void ReadTextCheckpointHeader(BinaryReader reader, string source) =>
+        ReadHeader(reader, source, TextCheckpointMagic, TextCheckpointVersion, "text-reader training checkpoint", CheckpointMagic,
+            "a character trainer's checkpoint, not a text reader's; give the text reader a CheckpointDirectory of its own.");
+
+    private static void WriteHeader(BinaryWriter writer, ReadOnlySpan<byte> magic, int version)
     {
-        byte[] start = reader.ReadBytes(TextCheckpointMagic.Length);
-        if (start.AsSpan().SequenceEqual(CheckpointMagic))
+        writer.Write(magic);
+        writer.Write(version);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="magic"/> and <paramref name="version"/>, refusing with <paramref name="refusal"/> a file that
+    /// starts with <paramref name="refusedMagic"/> (a checkpoint this reader knows but does not resume).
+    /// </summary>
+    private static void ReadHeader(BinaryReader reader, string source, ReadOnlySpan<byte> magic, int version, string kind,
+        ReadOnlySpan<byte> refusedMagic, string refusal)
+    {
+        long start = reader.BaseStream.Position;
+        byte[] head = reader.ReadBytes(Math.Max(magic.Length, refusedMagic.Length));
+        if (head.AsSpan().StartsWith(refusedMagic))
+            throw new ModelFormatException(source, refusal);
+        if (!head.AsSpan().StartsWith(magic))
+            throw new ModelFormatException(source, $"not an Hcr.MLNet {kind} (wrong header).");
+        reader.BaseStream.Position = start + magic.Length;
+        int found = reader.ReadInt32();
+        if (found != version)
         {
             throw new ModelFormatException(source,
-                "a character trainer's checkpoint, not a text reader's; give the text reader a CheckpointDirectory of its own.");
-        }
-        if (!start.AsSpan().SequenceEqual(TextCheckpointMagic))
-            throw new ModelFormatException(source, "not an Hcr.MLNet text-reader training checkpoint (wrong header).");
-        int version = reader.ReadInt32();
-        if (version != TextCheckpointVersion)
-        {
-            throw new ModelFormatException(source,
-                $"text-reader checkpoint format version {version}; this version of Hcr.MLNet resumes format {TextCheckpointVersion} only. Delete it to restart training.");
+                $"{kind} format version {found}; this version of Hcr.MLNet resumes format {version} only. Delete it to restart training.");
         }
     }
 

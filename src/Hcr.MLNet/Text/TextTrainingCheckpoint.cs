@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -80,36 +79,28 @@ internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerp
     /// the same size resume silently. Hashing the prepared strips rather than the files also covers what the files
     /// became (skipped images, synthetic words). About a second for DHSD, once per run.
     /// </summary>
-    private static string DataHash(IReadOnlyList<TextSample> train, IReadOnlyList<TextSample>? validation)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Append(hash, train);
-        Append(hash, validation);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    private static string DataHash(IReadOnlyList<TextSample> train, IReadOnlyList<TextSample>? validation) =>
+        CheckpointFile.Sha256Hex(hash =>
+        {
+            Append(hash, train);
+            Append(hash, validation);
+        });
 
     private static void Append(IncrementalHash hash, IReadOnlyList<TextSample>? samples)
     {
         // Each length before its content, so that no two different sets hash alike by shifting a boundary.
-        Count(hash, samples?.Count ?? -1);
+        CheckpointFile.AppendLength(hash, samples?.Count ?? -1);
         foreach (TextSample sample in samples ?? [])
         {
             byte[] text = System.Text.Encoding.UTF8.GetBytes(sample.Text);
-            Count(hash, text.Length);
+            CheckpointFile.AppendLength(hash, text.Length);
             hash.AppendData(text);
-            Count(hash, sample.Labels.Length);
+            CheckpointFile.AppendLength(hash, sample.Labels.Length);
             hash.AppendData(MemoryMarshal.AsBytes(sample.Labels.AsSpan()));
-            Count(hash, sample.Line.Width);
-            Count(hash, sample.Line.Height);
+            CheckpointFile.AppendLength(hash, sample.Line.Width);
+            CheckpointFile.AppendLength(hash, sample.Line.Height);
             hash.AppendData(MemoryMarshal.AsBytes(sample.Line.Pixels.AsSpan()));
         }
-    }
-
-    private static void Count(IncrementalHash hash, long value)
-    {
-        Span<byte> bytes = stackalloc byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
-        hash.AppendData(bytes);
     }
 
     public void Save(TextLineNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, TextRunState state) =>

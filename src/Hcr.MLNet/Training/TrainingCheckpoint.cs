@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -55,20 +54,17 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
     /// SHA-256 of the labels and pixels of both sets: counts alone would let a different subset of the same size
     /// resume silently. It costs a fraction of a second per 100,000 images, once per run.
     /// </summary>
-    private static string DataHash(ImageTensors train, ImageTensors? validation)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Append(hash, train);
-        Append(hash, validation);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    private static string DataHash(ImageTensors train, ImageTensors? validation) =>
+        CheckpointFile.Sha256Hex(hash =>
+        {
+            Append(hash, train);
+            Append(hash, validation);
+        });
 
     private static void Append(IncrementalHash hash, ImageTensors? data)
     {
         // The count first (-1 for no set) keeps the boundary between the sets in the hash.
-        Span<byte> count = stackalloc byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64LittleEndian(count, data?.Count ?? -1);
-        hash.AppendData(count);
+        CheckpointFile.AppendLength(hash, data?.Count ?? -1);
         if (data is null)
             return;
         hash.AppendData(MemoryMarshal.AsBytes(data.LabelArray.AsSpan()));
