@@ -284,6 +284,7 @@ internal static class Probe
             }),
             ("load-hcrtext", () => Hcr.MLNet.HandwritingTextReader.Load(readerFile).Dispose()),
             ("reader-pretrained-torch", () => Hcr.MLNet.HandwritingTextReader.LoadPretrained(Hcr.MLNet.Native.ComputeDevice.Cpu).Dispose()),
+            ("train-reader", () => Hcr.MLNet.HandwritingTextReader.Create().WithWordImages(Path.Combine(Path.GetTempPath(), "never-read.csv")).Train().Dispose()),
         ];
         int clear = 0;
         foreach ((string name, Action call) in entryPoints)

@@ -31,7 +31,7 @@ public class OnnxProbeTests
         OnnxProbe.Result result = OnnxProbe.RunWithoutTorch(Path.Combine(pretrained, "emnist47.hcr"), Path.Combine(pretrained, "dhsd-reader.hcrtext"));
         string[] entryPoints = result.All("without-torch").ToArray();
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(["train", "load-hcr", "pretrained-torch", "fine-tune", "load-hcrtext", "reader-pretrained-torch"],
+        Assert.Equal(["train", "load-hcr", "pretrained-torch", "fine-tune", "load-hcrtext", "reader-pretrained-torch", "train-reader"],
             entryPoints.Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]));
         Assert.All(entryPoints, e =>
         {
