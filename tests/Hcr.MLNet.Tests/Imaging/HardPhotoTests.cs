@@ -123,6 +123,44 @@ public class HardPhotoTests
         Assert.True(correlation > 0.95, $"tile correlation {correlation:F3}");
     }
 
+    /// <summary>
+    /// The same 7 with a hard shadow edge at every tenth degree, 55 and 70 px from the page's centre: all 72 must leave the
+    /// character's tile as it is without the shadow (before the opening ran on the edge-extended image, 10 of 72 did).
+    /// </summary>
+    [Fact]
+    [Trait(TestTier.Category, TestTier.Slow)]
+    public void Hard_shadow_edges_at_every_angle_are_not_ink()
+    {
+        const int w = 240, h = 200;
+        var glyph = new Glyph('7', new SKRect(100, 50, 160, 140), 7);
+        var plain = new Look { Noise = 3, Format = SKEncodedImageFormat.Jpeg, Quality = 88 };
+        using MLImage a = _loader.Load(PaperPhoto.Render(w, h, [glyph], plain, new Random(1)), "plain");
+        NormalizedCharacter clean = _normalizer.Normalize(a);
+        var failed = new List<string>();
+        foreach (int distance in new[] { 55, 70 })
+        {
+            for (int angle = 0; angle < 360; angle += 10)
+            {
+                double rad = angle * Math.PI / 180, nx = -Math.Sin(rad), ny = Math.Cos(rad);
+                (double X, double Y) through = (w / 2.0 + distance * nx, h / 2.0 + distance * ny);
+                var edge = ((through.X + 300 * Math.Cos(rad), through.Y + 300 * Math.Sin(rad)), (through.X - 300 * Math.Cos(rad), through.Y - 300 * Math.Sin(rad)));
+                var look = plain with { ShadowEdge = edge, ShadowLight = 0.5, ShadowSoftness = angle % 20 == 0 ? 0 : 1.5 };
+                using MLImage b = _loader.Load(PaperPhoto.Render(w, h, [glyph], look, new Random(angle)), "shadowed");
+                try
+                {
+                    double correlation = EmnistSamples.Correlation(clean.Pixels, _normalizer.Normalize(b).Pixels);
+                    if (correlation <= 0.95)
+                        failed.Add($"{distance} px, {angle}°: tile correlation {correlation:F2}");
+                }
+                catch (UnusableImageException e)
+                {
+                    failed.Add($"{distance} px, {angle}°: {e.Message}");
+                }
+            }
+        }
+        Assert.True(failed.Count == 0, $"{failed.Count} of 72 edges changed the tile:\n{string.Join("\n", failed)}");
+    }
+
     private static bool Near((int X, int Y, int W, int H) a, (int X, int Y, int W, int H) b, int tolerance) =>
         Math.Abs(a.X - b.X) <= tolerance && Math.Abs(a.Y - b.Y) <= tolerance
         && Math.Abs(a.W - b.W) <= tolerance && Math.Abs(a.H - b.H) <= tolerance;
