@@ -25,6 +25,7 @@ internal static class Program
         root.Add(FineTuneMeasureCommand.Create());
         root.Add(TrainTextCommand.Create());
         root.Add(ReadCommand.Create());
+        root.Add(EvaluateReaderCommand.Create());
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

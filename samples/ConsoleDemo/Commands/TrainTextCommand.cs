@@ -12,17 +12,11 @@ namespace ConsoleDemo.Commands;
 /// </summary>
 internal static class TrainTextCommand
 {
-    private static readonly Option<string> Data = new("--data")
-    {
-        Description = "A word-image list (file_name,text,writer_id) or a folder holding data.csv",
-        DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "dhsd"),
-    };
     private static readonly Option<double> Holdout = new("--holdout")
     {
-        Description = "Fraction of the writers held out, with all their images, to validate on (0: train on every writer, no validation)",
+        Description = "Fraction of each corpus's writers (after the test writers) held out, with all their images, to validate on and choose the kept epoch (0: train on every writer, no validation)",
         DefaultValueFactory = _ => 0.2,
     };
-    private static readonly Option<int> SplitSeed = new("--split-seed") { Description = "Seed of the writer hold-out", DefaultValueFactory = _ => 2024 };
     private static readonly Option<int> Epochs = new("--epochs") { Description = "Passes over the training images", DefaultValueFactory = _ => 30 };
     private static readonly Option<int> Batch = new("--batch") { Description = "Images per step", DefaultValueFactory = _ => 32 };
     private static readonly Option<double> LearningRate = new("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 2e-3 };
@@ -50,7 +44,7 @@ internal static class TrainTextCommand
     {
         var command = new Command("train-reader", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
         command.Aliases.Add("train-text"); // its first name, kept for scripts that use it
-        foreach (Option option in new Option[] { Data, Holdout, SplitSeed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, Threads, Checkpoint, Output, DemoOptions.Device })
+        foreach (Option option in new Option[] { WriterProtocol.Data, WriterProtocol.TestHoldout, Holdout, WriterProtocol.Seed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, Threads, Checkpoint, Output, DemoOptions.Device })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -82,14 +76,19 @@ internal static class TrainTextCommand
                     $"lr {Text.Number(m.LearningRate)}, {m.ImagesPerSecond:F0} images/s, {m.Duration.TotalSeconds:F0} s"));
             }
         });
-        var images = WordImageSet.Load(parse.GetValue(Data)!);
-        // --holdout 0: every writer trains (the shipped reader); the last epoch's weights are kept.
-        (WordImageSet train, WordImageSet? validation) = parse.GetValue(Holdout) == 0
-            ? (images, null)
-            : images.SplitByWriter(parse.GetValue(Holdout), parse.GetValue(SplitSeed));
+        string output = parse.GetValue(Output)!;
+        HandwritingTextReader.CheckSavePath(output);   // before hours of training, not after
+        // --holdout 0: every (non-test) writer trains (the shipped reader); the last epoch's weights are kept.
+        WriterProtocol protocol = WriterProtocol.Split(WriterProtocol.LoadCorpora(parse), parse.GetValue(WriterProtocol.TestHoldout),
+            parse.GetValue(Holdout), parse.GetValue(WriterProtocol.Seed));
+        (WordImageSet train, WordImageSet? validation) = (protocol.Train, protocol.Validation);
+        int? limit = parse.GetValue(Limit);
+        int trainCount = limit is int l ? Math.Min(l, train.Count) : train.Count;
         Console.WriteLine(validation is null
-            ? $"Training on {train.Count} images of all {train.Writers.Count} writers; no validation."
-            : $"Training on {train.Count} images of {train.Writers.Count} writers; validating on {validation.Count} images of writers {string.Join(",", validation.Writers)}.");
+            ? $"Training on {trainCount} images of {train.Writers.Count} writers; no validation."
+            : $"Training on {trainCount} images of {train.Writers.Count} writers; validating on {validation.Count} images of {validation.Writers.Count} writers ({string.Join(",", validation.Writers)}).");
+        foreach ((string corpus, WordImageSet test) in protocol.Tests)
+            Console.WriteLine($"Test writers of {corpus}, read only after training: {test.Count} images of {test.Writers.Count} writers.");
         HandwritingTextReaderBuilder builder = HandwritingTextReader.Create()
             .WithWordImages(train)
             .WithSequenceModel(parse.GetValue(Sequence))
@@ -100,8 +99,8 @@ internal static class TrainTextCommand
             .ReportTo(progress);
         if (validation is not null)
             builder.WithValidation(validation);
-        if (parse.GetValue(Limit) is int limit)
-            builder.LimitTrainingImages(limit);
+        if (limit is int most)
+            builder.LimitTrainingImages(most);
         if (parse.GetValue(SyntheticEmnist) is string emnist)
         {
             builder.WithSyntheticEmnist(emnist, parse.GetValue(SyntheticWords));
@@ -120,14 +119,14 @@ internal static class TrainTextCommand
         Console.WriteLine($"Trained in {clock.Elapsed.TotalMinutes:F1} min.");
         foreach (string skipped in reader.SkippedImages)
             Console.WriteLine($"Skipped (unusable): {skipped}");
-        string output = parse.GetValue(Output)!;
         reader.Save(output);
         Console.WriteLine($"Saved {Path.GetFullPath(output)}.");
         if (validation is not null)
         {
-            Console.WriteLine($"Held-out writers, greedy:      {reader.Evaluate(validation)}");
-            Console.WriteLine($"Held-out writers, beam search: {reader.Evaluate(validation, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
+            Console.WriteLine($"Validation writers, greedy:      {reader.Evaluate(validation)}");
+            Console.WriteLine($"Validation writers, beam search: {reader.Evaluate(validation, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
         }
+        protocol.ReportTests(reader);
         return 0;
     }
 

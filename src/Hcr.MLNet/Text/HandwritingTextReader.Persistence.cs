@@ -22,6 +22,18 @@ public sealed partial class HandwritingTextReader
         int ImageHeight, int MaxWidth, string Created, string NetworkSha256, IReadOnlyList<TextEpochMetrics>? History) : IModelManifest;
 
     /// <summary>
+    /// Checks now that <see cref="Save"/> could write <paramref name="path"/> (its folder exists or can be created and
+    /// takes a new file; the target is not touched), so that a bad output path fails before a long training run
+    /// rather than after it.
+    /// </summary>
+    /// <exception cref="IOException">The path is a folder, or its folder cannot be created or written; the message names the path.</exception>
+    public static void CheckSavePath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.CheckWritable(path);
+    }
+
+    /// <summary>
     /// Saves everything needed to read in a fresh process (a zip: manifest with format version, alphabet and the
     /// network's checksum, and the network's weights), atomically: a crash never leaves a half-written file.
     /// </summary>

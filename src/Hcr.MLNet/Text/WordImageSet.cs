@@ -44,6 +44,37 @@ public sealed class WordImageSet
     }
 
     /// <summary>
+    /// One set of the images of several (for example DHSD's words and Copiste's lines, to train on both). Writers keep
+    /// their names, so a name found in two sets would merge two hands into one for <see cref="SplitByWriter(double, int)"/>:
+    /// that is refused. Split each corpus by writer first when the splits must be drawn per corpus.
+    /// </summary>
+    /// <exception cref="ArgumentException">No set is given, or two sets share a writer name.</exception>
+    public static WordImageSet Combine(params IReadOnlyList<WordImageSet> sets)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        if (sets.Count == 0)
+            throw new ArgumentException("Combining needs at least one word-image set.", nameof(sets));
+        if (sets.Count == 1)
+            return sets[0];
+        var owner = new Dictionary<string, WordImageSet>(StringComparer.Ordinal);
+        foreach (WordImageSet set in sets)
+        {
+            ArgumentNullException.ThrowIfNull(set, nameof(sets));
+            foreach (string writer in set.Writers)
+            {
+                if (owner.TryGetValue(writer, out WordImageSet? first) && !ReferenceEquals(first, set))
+                {
+                    throw new ArgumentException(
+                        $"Writer '{writer}' is in both {first.Source} and {set.Source}; rename one corpus's writers (writer_id) so that each hand has its own name.",
+                        nameof(sets));
+                }
+                owner[writer] = set;
+            }
+        }
+        return new WordImageSet(sets.SelectMany(s => s.Images).ToArray(), string.Join(" + ", sets.Select(s => s.Source)));
+    }
+
+    /// <summary>
     /// Reads the list at <paramref name="csvOrFolder"/>: a CSV file, or a folder holding <see cref="ListFileName"/>.
     /// Every image it names must exist.
     /// </summary>

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using Hcr.MLNet;
+using Hcr.MLNet.Text;
+
+namespace ConsoleDemo;
+
+/// <summary>
+/// The text reader's evaluation protocol on the command line: each corpus (<c>--data</c>, given once per corpus) is split
+/// by writer on its own, first into test writers (<c>--test-holdout</c>), who choose nothing and are read only after
+/// training, then the rest into validation writers (<c>--holdout</c>), who choose the kept epoch, and training writers.
+/// Splitting corpus by corpus keeps each corpus's share of writers in every part and reports each corpus apart.
+/// </summary>
+internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validation, IReadOnlyList<(string Corpus, WordImageSet Test)> Tests)
+{
+    /// <summary>The split used for the figures in docs; the test writers are drawn first, with this seed.</summary>
+    public const int DefaultSeed = 2024;
+
+    public static readonly Option<string[]> Data = new("--data")
+    {
+        Description = "A word- or line-image list (file_name,text,writer_id) or a folder holding data.csv; give it once per corpus (e.g. --data ../shared/data/dhsd --data ../shared/data/copiste)",
+        DefaultValueFactory = _ => [Path.Combine("..", "shared", "data", "dhsd")],
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static readonly Option<double> TestHoldout = new("--test-holdout")
+    {
+        Description = "Fraction of each corpus's writers held out as test writers: never trained or validated on, read only at the end (0: none)",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public static readonly Option<int> Seed = new("--split-seed")
+    {
+        Description = "Seed of the writer splits (test writers with this seed, validation writers with the next)",
+        DefaultValueFactory = _ => DefaultSeed,
+    };
+
+    /// <summary>Splits every corpus; <paramref name="validationFraction"/> 0 keeps no validation writers.</summary>
+    public static WriterProtocol Split(IReadOnlyList<WordImageSet> corpora, double testFraction, double validationFraction, int seed)
+    {
+        var train = new List<WordImageSet>();
+        var validation = new List<WordImageSet>();
+        var tests = new List<(string, WordImageSet)>();
+        foreach (WordImageSet corpus in corpora)
+        {
+            WordImageSet rest = corpus;
+            if (testFraction > 0)
+            {
+                (rest, WordImageSet test) = corpus.SplitByWriter(testFraction, seed);
+                tests.Add((CorpusName(corpus), test));
+            }
+            if (validationFraction > 0)
+            {
+                (rest, WordImageSet held) = rest.SplitByWriter(validationFraction, seed + 1);
+                validation.Add(held);
+            }
+            train.Add(rest);
+        }
+        return new WriterProtocol(WordImageSet.Combine(train), validation.Count == 0 ? null : WordImageSet.Combine(validation), tests);
+    }
+
+    public static IReadOnlyList<WordImageSet> LoadCorpora(ParseResult parse) =>
+        parse.GetValue(Data)!.Select(WordImageSet.Load).ToArray();
+
+    /// <summary>A corpus's name for reports: the folder that holds its list.</summary>
+    public static string CorpusName(WordImageSet corpus)
+    {
+        string list = corpus.Source.Split(' ')[0];
+        return Path.GetFileName(Path.GetDirectoryName(list)) ?? list;
+    }
+
+    /// <summary>
+    /// Reads every test corpus greedy and with beam search, and each writer's images apart (greedy): the figures a user
+    /// can expect on writers the reader never saw, and how much they vary from hand to hand.
+    /// </summary>
+    public void ReportTests(HandwritingTextReader reader)
+    {
+        foreach ((string corpus, WordImageSet test) in Tests)
+        {
+            Console.WriteLine($"Test writers of {corpus} ({test.Writers.Count} writers, {test.Count} images): {string.Join(",", test.Writers)}");
+            Console.WriteLine($"  greedy:      {reader.Evaluate(test)}");
+            Console.WriteLine($"  beam search: {reader.Evaluate(test, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
+            var perWriter = test.Writers.Select(w => (Writer: w, Evaluation: reader.Evaluate(test.SplitByWriter([w]).Validation)))
+                .OrderBy(p => p.Evaluation.CharacterErrorRate).ToArray();
+            double[] cer = perWriter.Select(p => p.Evaluation.CharacterErrorRate).ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  per writer (greedy CER): best {cer[0]:P1}, median {cer[cer.Length / 2]:P1}, worst {cer[^1]:P1}"));
+            foreach ((string writer, TextEvaluation evaluation) in perWriter)
+                Console.WriteLine($"    {writer}: {evaluation}");
+        }
+    }
+}
