@@ -26,6 +26,7 @@ internal static class Program
         root.Add(TrainTextCommand.Create());
         root.Add(ReadCommand.Create());
         root.Add(EvaluateReaderCommand.Create());
+        root.Add(AdaptReaderCommand.Create());
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -16,8 +16,10 @@ public sealed partial class HandwritingTextReader
     /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for cannot be used.</exception>
     public static HandwritingTextReader LoadPretrained(OnnxScoringOptions? options = null)
     {
-        return FromOnnx(PretrainedModel.ReadAll(PretrainedModel.TextReaderOnnxResource),
+        HandwritingTextReader reader = FromOnnx(PretrainedModel.ReadAll(PretrainedModel.TextReaderOnnxResource),
             PretrainedModel.Source(PretrainedModel.TextReaderOnnxResource), options ?? OnnxScoringOptions.Default);
+        reader._isPretrained = true;
+        return reader;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Text;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hcr.MLNet;
@@ -37,5 +38,87 @@ public sealed partial class HandwritingTextReader
         (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device, synthetic?.Words ?? 0)
             .Run([.. trainSamples.OfType<TextSample>(), .. composed], validationSamples?.OfType<TextSample>().ToArray());
         return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, options.MaxWidth, history) { SkippedImages = skipped };
+    }
+
+    /// <summary>
+    /// A new reader: <paramref name="start"/>'s network trained further on <paramref name="train"/> for
+    /// <paramref name="adaptation"/>'s steps, with <paramref name="start"/>'s alphabet and widest strip.
+    /// </summary>
+    /// <exception cref="ArgumentException">A text holds a character outside the reader's alphabet; the message names it and the image.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="start"/> was loaded from an ONNX file and has no trainable weights.</exception>
+    internal static HandwritingTextReader Adapt(HandwritingTextReader start, TextAdaptationOptions adaptation, WordImageSet train,
+        WordImageSet? validation, TextTrainingOptions options, SyntheticWordSource? synthetic)
+    {
+        ObjectDisposedException.ThrowIf(start._disposed, start);
+        TextAlphabet alphabet = start.Alphabet;
+        foreach (WordImage image in train.Images.Concat(validation?.Images ?? []))
+        {
+            if (image.Text.FirstOrDefault(ch => !alphabet.Contains(ch)) is var c and not '\0')
+            {
+                throw new ArgumentException(
+                    $"{image.Path}: its text '{image.Text}' holds '{c}' (U+{(int)c:X4}), which the reader being adapted does not write; adapting keeps the reader's alphabet, so train a new reader to add characters.",
+                    nameof(train));
+            }
+        }
+        options.Validate();
+        TorchRuntime.EnsureInitialized();
+        Device device = TorchRuntime.ResolveDevice(options.Device);
+        if (options.Threads is not null)
+            TorchRuntime.SetThreads(options.Threads);
+        var loader = new Imaging.CharacterImageLoader();
+        TextSample[] samples = TextSamples.Prepare(train, alphabet, start.MaxWidth, loader, options.SkipUnusableImages).OfType<TextSample>().ToArray();
+        if (samples.Length < 1)
+            throw new ArgumentException($"{train.Source}: no usable image to adapt to.", nameof(train));
+        TextSample[]? validationSamples = validation is null ? null
+            : TextSamples.Prepare(validation, alphabet, start.MaxWidth, loader, options.SkipUnusableImages).OfType<TextSample>().ToArray();
+        TextSample[] composed = synthetic is null ? [] : new SyntheticWords(synthetic.Characters)
+            .Samples(train.Images.Select(i => i.Text), synthetic.Words, alphabet, start.MaxWidth, options.Seed);
+        // The loop counts in epochs; with a handful of images an epoch is one step, so the images are repeated until an
+        // epoch holds a useful number of steps, and the steps asked for decide the epochs.
+        TextSample[] pool = [.. samples, .. composed];
+        int batch = Math.Max(2, Math.Min(adaptation.BatchSize, pool.Length));
+        int perEpoch = Math.Max(1, (int)Math.Ceiling(pool.Length / (double)batch));
+        const int StepsPerEpoch = 10;
+        int repeat = Math.Max(1, (int)Math.Ceiling(StepsPerEpoch / (double)perEpoch));
+        TextSample[] repeated = Enumerable.Repeat(pool, repeat).SelectMany(p => p).ToArray();
+        int stepsPerEpoch = (int)Math.Ceiling(repeated.Length / (double)batch);
+        options.BatchSize = batch;
+        options.LearningRate = adaptation.LearningRate;
+        options.Epochs = Math.Max(1, (int)Math.Ceiling(adaptation.Steps / (double)stepsPerEpoch));
+        options.MaxWidth = start.MaxWidth;
+        // The loop trains this copy in place (and disposes it if the run fails).
+        (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device, synthetic?.Words ?? 0)
+        {
+            Start = start.TrainableNetwork(device),
+            FreezeBatchNorm = adaptation.FreezeBatchNorm,
+        }.Run(repeated, validationSamples);
+        return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, start.MaxWidth, history);
+    }
+
+    /// <summary>A copy of the network's weights to train from: the TorchSharp network's, or for the pretrained reader on ONNX Runtime, its shipped TorchSharp weights.</summary>
+    private TextLineNetwork TrainableNetwork(Device device)
+    {
+        if (_scorer is TorchTextScorer torchScorer)
+            return torchScorer.WithNetwork(n => Copy(n, device));
+        if (_isPretrained)
+        {
+            using HandwritingTextReader shipped = LoadPretrained(ComputeDevice.Cpu);
+            return shipped.TrainableNetwork(device);
+        }
+        throw new NotSupportedException(
+            "This reader was loaded from an ONNX file, which holds no trainable weights; adapt the .hcrtext file it was exported from (HandwritingTextReader.Load).");
+    }
+
+    private static TextLineNetwork Copy(TextLineNetwork network, Device device)
+    {
+        var copy = new TextLineNetwork(network.SequenceModel, network.ClassCount);
+        copy.to(device);
+        using (torch.no_grad())
+        {
+            var source = network.state_dict();
+            foreach ((string name, Tensor target) in copy.state_dict())
+                target.copy_(source[name]);
+        }
+        return copy;
     }
 }

@@ -23,6 +23,8 @@ public sealed partial class HandwritingTextReader : IDisposable
     // page's lines a dozen pixels high); training and evaluation keep _loader, whose images the network was trained on.
     private readonly CharacterImageLoader _pageLoader = new(new CharacterImageLoaderOptions { WorkingSize = LineNormalizer.MaxAnalysisSide });
     private bool _disposed;
+    // The pretrained reader on ONNX Runtime: adapting it starts from the TorchSharp weights shipped beside its ONNX file.
+    private bool _isPretrained;
 
     private HandwritingTextReader(ITextScorer scorer, TextAlphabet alphabet, int maxWidth, IReadOnlyList<TextEpochMetrics> history)
     {

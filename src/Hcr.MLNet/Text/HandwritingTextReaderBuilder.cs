@@ -25,6 +25,8 @@ public sealed class HandwritingTextReaderBuilder
     private int? _limit;
     private Func<EmnistDataset>? _syntheticCharacters;
     private int _syntheticWords;
+    private HandwritingTextReader? _start;
+    private TextAdaptationOptions? _adaptation;
     private bool _trained;
 
     internal HandwritingTextReaderBuilder()
@@ -125,6 +127,28 @@ public sealed class HandwritingTextReaderBuilder
         }
     }
 
+    /// <summary>
+    /// Adapts <paramref name="reader"/> instead of training from scratch: its weights, alphabet and widest strip are the
+    /// start, and a short run (<paramref name="options"/>) on the word images (<see cref="WithWordImages(WordImageSet)"/>)
+    /// moves it towards them: a handful of one person's labelled words teach it that person's hand in seconds. The
+    /// reader is not changed or disposed; the result is a new reader. Without validation images the last step's weights
+    /// are kept. Epochs, batch size and learning rate come from <paramref name="options"/>, not from the setters.
+    /// </summary>
+    /// <remarks>
+    /// A reader scored by ONNX Runtime has no trainable weights: the pretrained one is adapted from its TorchSharp weights
+    /// (shipped beside it); one loaded with <see cref="HandwritingTextReader.LoadOnnx"/> cannot be, since its file holds
+    /// none. Texts must be written in the reader's alphabet.
+    /// </remarks>
+    public HandwritingTextReaderBuilder StartingFrom(HandwritingTextReader reader, TextAdaptationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new TextAdaptationOptions();
+        options.Validate();
+        _start = reader;
+        _adaptation = options;
+        return this;
+    }
+
     /// <summary>The sequence model over the line; wins over <see cref="TextTrainingOptions.SequenceModel"/> set in a callback.</summary>
     public HandwritingTextReaderBuilder WithSequenceModel(TextSequenceModel model) => Set(o => o.SequenceModel = model);
 
@@ -190,6 +214,8 @@ public sealed class HandwritingTextReaderBuilder
         if (_limit is int limit)
             train = train.Subset(limit, options.Seed);
         SyntheticWordSource? synthetic = _syntheticCharacters is null ? null : new SyntheticWordSource(_syntheticCharacters(), _syntheticWords);
+        if (_start is not null)
+            return HandwritingTextReader.Adapt(_start, _adaptation!, train, validation, options, synthetic);
         return HandwritingTextReader.Train(train, validation, options, synthetic);
     }
 

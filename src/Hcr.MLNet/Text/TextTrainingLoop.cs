@@ -20,12 +20,18 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
 
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>A trained network to continue from (adaptation), trained in place; null: a new network.</summary>
+    public TextLineNetwork? Start { get; init; }
+
+    /// <summary>Keeps the batch-norm layers' running statistics as they are (adaptation to a few images).</summary>
+    public bool FreezeBatchNorm { get; init; }
+
     public (TextLineNetwork Network, IReadOnlyList<TextEpochMetrics> History) Run(IReadOnlyList<TextSample> train, IReadOnlyList<TextSample>? validation)
     {
         if (train.Count < 2)
             throw new ArgumentException($"Training needs at least 2 images, not {train.Count}.", nameof(train));
         torch.manual_seed(options.Seed);
-        var network = new TextLineNetwork(options.SequenceModel, alphabet.ClassCount);
+        TextLineNetwork network = Start ?? new TextLineNetwork(options.SequenceModel, alphabet.ClassCount);
         network.to(device);
         var parameters = network.parameters().ToArray();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
@@ -45,6 +51,14 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
             {
                 var epochClock = Stopwatch.StartNew();
                 network.train();
+                if (FreezeBatchNorm)
+                {
+                    foreach (var module in network.modules())
+                    {
+                        if (module is TorchSharp.Modules.BatchNorm1d or TorchSharp.Modules.BatchNorm2d)
+                            module.eval();
+                    }
+                }
                 // Every epoch's randomness (batch order, augmentation, dropout) follows from the seed and the epoch alone,
                 // so that a run resumed from a checkpoint draws what the uninterrupted run drew.
                 torch.manual_seed(unchecked(options.Seed * 1_000_003L + epoch));

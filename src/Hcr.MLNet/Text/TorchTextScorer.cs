@@ -6,8 +6,11 @@ namespace Hcr.MLNet.Text;
 /// <summary>The line network scored by TorchSharp in evaluation mode, one call at a time.</summary>
 internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : ITextScorer
 {
-    // TorchSharp modules are not documented as safe for concurrent calls; one network call at a time.
+    // TorchSharp modules are not documented as safe for concurrent calls; one network call at a time. Dispose takes the
+    // same lock, so it waits for a call under way instead of freeing the weights under it (a native crash), and calls
+    // after it throw ObjectDisposedException.
     private readonly Lock _lock = new();
+    private bool _disposed;
 
     public TextSequenceModel SequenceModel => network.SequenceModel;
 
@@ -15,6 +18,7 @@ internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : 
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             network.eval();
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
@@ -27,15 +31,30 @@ internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : 
     public void Save(BinaryWriter writer)
     {
         lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             network.save(writer);
+        }
     }
 
     /// <summary>Runs <paramref name="use"/> on the network between network calls.</summary>
     public T WithNetwork<T>(Func<TextLineNetwork, T> use)
     {
         lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             return use(network);
+        }
     }
 
-    public void Dispose() => network.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            network.Dispose();
+        }
+    }
 }

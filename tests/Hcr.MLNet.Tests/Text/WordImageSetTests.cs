@@ -93,6 +93,33 @@ public class WordImageSetTests
     }
 
     [Fact]
+    public void CombinedSetsKeepEveryImageAndRefuseAWriterNameInTwoCorpora()
+    {
+        WordImageSet words = Writers(3, 2);
+        WordImageSet lines = WordImageSet.FromImages(
+            [new WordImage("l1.png", "une ligne", "copiste_1"), new WordImage("l2.png", "une autre", "copiste_2")], "lines");
+
+        WordImageSet both = WordImageSet.Combine(words, lines);
+
+        Assert.Equal(words.Count + lines.Count, both.Count);
+        Assert.Equal(words.Writers.Concat(lines.Writers), both.Writers);
+        Assert.Same(words, WordImageSet.Combine(words));
+        var e = Assert.Throws<ArgumentException>(() => WordImageSet.Combine(words, Writers(2, 1)));
+        Assert.Contains("Writer '1'", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => WordImageSet.Combine());
+    }
+
+    [Fact]
+    public void A_save_path_that_cannot_be_written_is_refused_before_training()
+    {
+        var e = Assert.Throws<IOException>(() => HandwritingTextReader.CheckSavePath("/proc/nope/reader.hcrtext"));
+        Assert.Contains("/proc/nope/reader.hcrtext", e.Message, StringComparison.Ordinal);
+        using var dir = new TempDirectory();
+        HandwritingTextReader.CheckSavePath(dir.File("reader.hcrtext"));
+        Assert.False(File.Exists(dir.File("reader.hcrtext")));
+    }
+
+    [Fact]
     public void ASubsetDrawsFromEveryWriter()
     {
         WordImageSet subset = Writers(4, 10).Subset(8, seed: 1);
