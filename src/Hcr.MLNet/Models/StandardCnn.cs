@@ -7,7 +7,7 @@ namespace Hcr.MLNet.Models;
 /// <summary>
 /// The default network: a VGG-style stack with batch norm. Three stages of two 3×3 convolutions
 /// (32, 96 and 160 channels) with max pooling after each, then a dense layer with dropout. Chosen
-/// by measurement on the EMNIST-47 local protocol (README.md, "Results"): against the earlier
+/// by measurement on the EMNIST-47 local protocol (docs/accuracy.md, "Training recipes"; the alternatives measured are in docs/history.md): against the earlier
 /// 32-64-128 design with one convolution in the last stage, the wider middle and the second convolution
 /// on the 7×7 map (whose view then spans the whole character) gain more macro accuracy in 12 epochs
 /// than the narrower network gains in 20, for about 1.8 times the work per image.

@@ -35,7 +35,7 @@ public sealed record OnnxScoringOptions
     /// Where the model runs. Default: <see cref="OnnxExecutionProvider.Cpu"/>. With a GPU provider, ONNX
     /// Runtime still runs on the CPU any node the provider has no kernel for. Loading a model fails with
     /// <see cref="ExecutionProviderUnavailableException"/> when the provider is not in the ONNX Runtime the
-    /// application ships (see README.md, "Deploying on a GPU").
+    /// application ships (see docs/gpu.md).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a member of <see cref="OnnxExecutionProvider"/>.</exception>
     public OnnxExecutionProvider ExecutionProvider
@@ -181,7 +181,7 @@ public sealed record OnnxScoringOptions
         // The GPU packages replace the CPU one (each ships a native library named onnxruntime, and the one copied
         // last is loaded), so the CPU package's native assets have to be left out where Hcr.MLNet brings them in.
         const string exclude = "and leave out the CPU-only native library of Microsoft.ML.OnnxRuntime, which Hcr.MLNet brings in: " +
-            "<PackageReference Include=\"Microsoft.ML.OnnxRuntime\" ExcludeAssets=\"all\" /> (see README.md, \"Deploying on a GPU\").";
+            "<PackageReference Include=\"Microsoft.ML.OnnxRuntime\" ExcludeAssets=\"all\" /> (see docs/gpu.md).";
         return ExecutionProvider switch
         {
             OnnxExecutionProvider.Cuda =>

@@ -49,7 +49,7 @@ public sealed partial class HandwritingRecognizer
     /// Loads a recognizer from an ONNX file written by <see cref="ExportOnnx"/>. It predicts on one ONNX
     /// Runtime session (an <see cref="OnnxCnnModel"/>), with the same preprocessing and the same
     /// Predict/PredictBatch/Evaluate API, and never loads TorchSharp or libtorch: an application that only
-    /// predicts can leave them out (see README.md).
+    /// predicts can leave them out (see docs/onnx.md).
     /// </summary>
     /// <param name="path">The .onnx file.</param>
     /// <param name="options">Execution provider (CPU, CUDA, DirectML), threads and graph optimisation of the ONNX Runtime session; null for <see cref="OnnxScoringOptions.Default"/>, the CPU.</param>

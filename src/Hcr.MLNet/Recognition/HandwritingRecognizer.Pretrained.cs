@@ -15,7 +15,7 @@ public sealed partial class HandwritingRecognizer
     /// (<see cref="WithTestTimeRotations"/> on <see cref="LoadPretrained(ComputeDevice)"/> adds them back). It also carries its TorchSharp weights, so that it can be fine-tuned
     /// (<c>HandwritingRecognizer.Create().StartingFrom(HandwritingRecognizer.LoadPretrained())</c>, which loads them
     /// and libtorch when it trains); <see cref="Save"/> writes its recognizer file and <see cref="ExportOnnx"/> its
-    /// ONNX model. How it was trained and how well it reads: README.md, "The pretrained recognizer".
+    /// ONNX model. How it was trained and how well it reads: docs/pretrained-models.md.
     /// </summary>
     /// <param name="options">Execution provider, threads and graph optimisation of the ONNX Runtime session; null for <see cref="OnnxScoringOptions.Default"/>, the CPU.</param>
     /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for is not in the ONNX Runtime this application ships, or ONNX Runtime cannot start it.</exception>

@@ -9,7 +9,7 @@ namespace Hcr.MLNet.Scoring;
 /// turned by a few fixed angles; the class probabilities of all of them are averaged. The views
 /// travel through the network as one batch. Averaging over small rotations, which the network saw
 /// in training through augmentation, smooths out its sensitivity to the exact slant of a character
-/// (README.md, "Results", measures what it gains).
+/// (docs/accuracy.md, "Training recipes", measures what it gains).
 /// </summary>
 internal sealed class TestTimeViews
 {

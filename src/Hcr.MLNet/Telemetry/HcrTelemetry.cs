@@ -4,8 +4,8 @@ namespace Hcr.MLNet;
 /// Where the library's metrics can be collected. Training and prediction record to one
 /// <see cref="System.Diagnostics.Metrics.Meter"/> named <see cref="MeterName"/>: subscribe with
 /// OpenTelemetry's <c>.AddMeter(HcrTelemetry.MeterName)</c>, a <see cref="System.Diagnostics.Metrics.MeterListener"/>
-/// or <c>dotnet-counters monitor --counters Hcr.MLNet</c>. The instruments are listed in README.md
-/// ("Logging and metrics"). Logs go to the <c>ILogger</c> given in
+/// or <c>dotnet-counters monitor --counters Hcr.MLNet</c>. The instruments are listed in
+/// docs/logging-and-metrics.md. Logs go to the <c>ILogger</c> given in
 /// <see cref="Training.HandwritingCnnOptions.Logger"/>, <see cref="HandwritingRecognizerBuilder.WithLogger"/> or
 /// <see cref="HandwritingRecognizer.Logger"/>; without one the library logs nothing.
 /// </summary>

@@ -21,8 +21,8 @@ public sealed class TextTrainingOptions
     public int Seed { get; set; } = 1;
 
     /// <summary>
-    /// The sequence model over the line's width: 1-D convolutions by default, the measured choice (README, "Reading words
-    /// and lines": on DHSD's held-out writers the BiLSTM stays longer in CTC's all-blank phase and ends short runs at twice the error).
+    /// The sequence model over the line's width: 1-D convolutions by default, the measured choice (docs/reading-text.md and
+    /// docs/history.md, "Text reader": on DHSD's held-out writers the BiLSTM stays longer in CTC's all-blank phase and ends short runs at twice the error).
     /// </summary>
     public TextSequenceModel SequenceModel { get; set; } = TextSequenceModel.Convolution;
 

@@ -7,7 +7,7 @@ namespace Hcr.MLNet.Training;
 
 /// <summary>
 /// Options of the handwriting CNN trainer. The defaults are the Standard recipe, chosen by
-/// measurement on EMNIST (see README.md, "Results"): 90.72% macro accuracy (89.83% accuracy) on the
+/// measurement on EMNIST (see docs/accuracy.md, "Training recipes"): 90.72% macro accuracy (89.83% accuracy) on the
 /// EMNIST-47 local protocol, trained in 24 to 31 minutes on two CPU cores, depending on the hour. <see cref="SeedRecipe"/> gives the original notebook's settings.
 /// </summary>
 public sealed class HandwritingCnnOptions

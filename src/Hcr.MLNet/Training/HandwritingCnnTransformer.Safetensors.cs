@@ -25,7 +25,7 @@ public sealed partial class HandwritingCnnTransformer
     /// <summary>
     /// Writes the network's weights as a safetensors file (https://github.com/huggingface/safetensors), which
     /// PyTorch loads with <c>model.load_state_dict(safetensors.torch.load_file(path))</c> into a module of the
-    /// same design (README.md, "Weights for PyTorch", lists the tensor names and gives the modules). The file
+    /// same design (docs/model-files.md, "Weights for PyTorch", lists the tensor names and gives the modules). The file
     /// holds every parameter and buffer under its <c>state_dict</c> name: float32 weights, and for each batch
     /// norm its running mean and variance (float32) and <c>num_batches_tracked</c> (int64), so that PyTorch
     /// evaluates exactly what this network evaluates. Its <c>__metadata__</c> holds <c>format</c>
@@ -54,7 +54,7 @@ public sealed partial class HandwritingCnnTransformer
     /// Replaces the network's weights with those of a safetensors file: one written by
     /// <see cref="ExportSafetensors(string)"/>, or by PyTorch (<c>safetensors.torch.save_file(model.state_dict(), path)</c>)
     /// for a module of the same design, say after fine-tuning there. The file must hold exactly the network's
-    /// tensors (README.md, "Weights for PyTorch"), with their shapes (so the same class count) and element
+    /// tensors (docs/model-files.md, "Weights for PyTorch"), with their shapes (so the same class count) and element
     /// types; when its metadata names an architecture or classes (files from <see cref="ExportSafetensors(string)"/>
     /// do), they must be this transformer's. Everything is checked before any weight changes: a file that
     /// fails leaves the network as it was. The classes, test-time rotations and <see cref="History"/> stay

@@ -99,7 +99,7 @@ public sealed partial class HandwritingCnnTransformer : ColumnAppendingTransform
     /// <summary>
     /// A copy of this transformer, with a network of its own (the same weights, on the same device, with the same classes
     /// and history), that scores with other test-time rotations: <c>[]</c> scores each image alone, about three times as
-    /// fast as the default two turned copies, for about 0.3 points of macro accuracy (README.md, "Results"). The rotations
+    /// fast as the default two turned copies, for about 0.3 points of macro accuracy (docs/accuracy.md, "Training recipes"). The rotations
     /// only change scoring, not the weights, so they can be chosen after training; save or export the copy to keep them.
     /// </summary>
     /// <param name="rotations">Angles in degrees, as <see cref="HandwritingCnnOptions.TestTimeRotations"/> takes them.</param>

@@ -399,13 +399,13 @@ public class SafetensorsTests
         Assert.Equal(path, error.FileName);
     }
 
-    // ---- The README's "Weights for PyTorch" section against the networks.
+    // ---- The "Weights for PyTorch" section of docs/model-files.md against the networks.
 
     private static string ReadmeSection()
     {
-        string readme = File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, "README.md"));
-        int start = readme.IndexOf("\n### Weights for PyTorch\n", StringComparison.Ordinal);
-        Assert.True(start >= 0, "README.md has no 'Weights for PyTorch' section");
+        string readme = File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, "docs", "model-files.md"));
+        int start = readme.IndexOf("\n## Weights for PyTorch\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/model-files.md has no 'Weights for PyTorch' section");
         int end = new[] { readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal), readme.IndexOf("\n### ", start + 1, StringComparison.Ordinal), readme.Length }
             .Where(i => i >= 0).Min();
         return readme[start..end];
