@@ -35,6 +35,15 @@ internal static class TrainTextCommand
         Description = "How many synthetic words --synthetic-emnist composes",
         DefaultValueFactory = _ => HandwritingTextReaderBuilder.DefaultSyntheticWords,
     };
+    private static readonly Option<string?> SyntheticFonts = new("--synthetic-fonts")
+    {
+        Description = "A folder of handwriting fonts (.ttf, .otf): adds word and line images written in them to the training images",
+    };
+    private static readonly Option<int> SyntheticFontWords = new("--synthetic-font-words")
+    {
+        Description = "How many images --synthetic-fonts writes",
+        DefaultValueFactory = _ => HandwritingTextReaderBuilder.DefaultSyntheticWords,
+    };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: one per core)" };
     private static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Folder for per-epoch checkpoints; rerunning the same command resumes" };
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
@@ -44,7 +53,7 @@ internal static class TrainTextCommand
     {
         var command = new Command("train-reader", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
         command.Aliases.Add("train-text"); // its first name, kept for scripts that use it
-        foreach (Option option in new Option[] { WriterProtocol.Data, WriterProtocol.TestHoldout, Holdout, WriterProtocol.Seed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, Threads, Checkpoint, Output, DemoOptions.Device })
+        foreach (Option option in new Option[] { WriterProtocol.Data, WriterProtocol.TestHoldout, Holdout, WriterProtocol.Seed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, SyntheticFonts, SyntheticFontWords, Threads, Checkpoint, Output, DemoOptions.Device })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -105,6 +114,11 @@ internal static class TrainTextCommand
         {
             builder.WithSyntheticEmnist(emnist, parse.GetValue(SyntheticWords));
             Console.WriteLine($"Adding {parse.GetValue(SyntheticWords)} words composed from EMNIST ByClass characters in {Path.GetFullPath(emnist)}.");
+        }
+        if (parse.GetValue(SyntheticFonts) is string fonts)
+        {
+            builder.WithSyntheticFonts(fonts, parse.GetValue(SyntheticFontWords));
+            Console.WriteLine($"Adding {parse.GetValue(SyntheticFontWords)} words and lines written in the handwriting fonts in {Path.GetFullPath(fonts)}.");
         }
         if (parse.GetValue(Threads) is int threads)
             builder.WithTrainerOptions(o => o.Threads = threads);

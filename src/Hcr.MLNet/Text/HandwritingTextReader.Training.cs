@@ -17,7 +17,8 @@ public sealed partial class HandwritingTextReader
     /// <exception cref="IOException"><see cref="TextTrainingOptions.CheckpointDirectory"/> cannot be created or written (checked before anything else); the message names it.</exception>
     /// <exception cref="ModelFormatException">The checkpoint there is damaged, truncated or not a text reader's; the message names the file.</exception>
     /// <exception cref="InvalidDataException">That checkpoint was written by a run with other settings or on other images; the message says which.</exception>
-    internal static HandwritingTextReader Train(WordImageSet train, WordImageSet? validation, TextTrainingOptions options, SyntheticWordSource? synthetic = null)
+    internal static HandwritingTextReader Train(WordImageSet train, WordImageSet? validation, TextTrainingOptions options, SyntheticWordSource? synthetic = null,
+        FontWordSource? fonts = null)
     {
         options.Validate();
         // Now, not after the first epoch: a folder that cannot take the checkpoint should cost seconds, not an epoch's work.
@@ -35,9 +36,20 @@ public sealed partial class HandwritingTextReader
             .Concat(validation?.Images.Where((_, i) => validationSamples![i] is null) ?? []).Select(i => i.Path).ToArray();
         TextSample[] composed = synthetic is null ? [] : new SyntheticWords(synthetic.Characters)
             .Samples(train.Images.Select(i => i.Text), synthetic.Words, alphabet, options.MaxWidth, options.Seed);
-        (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device, synthetic?.Words ?? 0)
-            .Run([.. trainSamples.OfType<TextSample>(), .. composed], validationSamples?.OfType<TextSample>().ToArray());
+        TextSample[] written = FontSamples(fonts, train, alphabet, options);
+        (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device, (synthetic?.Words ?? 0) + (fonts?.Words ?? 0))
+            .Run([.. trainSamples.OfType<TextSample>(), .. composed, .. written], validationSamples?.OfType<TextSample>().ToArray());
         return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, options.MaxWidth, history) { SkippedImages = skipped };
+    }
+
+    /// <summary>Texts of the training images written in the fonts of <paramref name="fonts"/> (none without it).</summary>
+    private static TextSample[] FontSamples(FontWordSource? fonts, WordImageSet train, TextAlphabet alphabet, TextTrainingOptions options)
+    {
+        if (fonts is null)
+            return [];
+        using FontWords writer = FontWords.Load(fonts.Folder);
+        // Another seed than the EMNIST composer's, so that the two do not draw the same texts in the same order.
+        return writer.Samples(train.Images.Select(i => i.Text), fonts.Words, alphabet, options.MaxWidth, unchecked(options.Seed * 31 + 7));
     }
 
     /// <summary>

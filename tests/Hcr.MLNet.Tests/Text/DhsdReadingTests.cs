@@ -39,4 +39,23 @@ public class DhsdReadingTests
         Assert.True(e.CharacterErrorRate < 0.75, $"Held-out writers: {e}");
         Assert.Empty(train.Writers.Intersect(validation.Writers));
     }
+
+    [Fact]
+    public void ThePretrainedReaderAdaptedOnSixteenWordsOfANewWriterReadsTheirOtherWordsBetter()
+    {
+        // Writer 12 is one of the writers the pretrained reader never trained on (see docs/text-reader-protocol.md).
+        WordImage[] words = WordImageSet.Load(SharedData.DhsdDirectory).SplitByWriter(["12"]).Validation.Images.ToArray();
+        new Random(2024).Shuffle(words);
+        var rest = WordImageSet.FromImages(words.Skip(32).Take(80), "writer 12, words not adapted on");
+        using HandwritingTextReader reader = HandwritingTextReader.LoadPretrained();
+        TextEvaluation before = reader.Evaluate(rest);
+
+        using HandwritingTextReader adapted = HandwritingTextReader.Create()
+            .StartingFrom(reader)
+            .WithWordImages(WordImageSet.FromImages(words.Take(16), "writer 12, 16 words"))
+            .Train();
+
+        TextEvaluation after = adapted.Evaluate(rest);
+        Assert.True(after.CharacterErrorRate < before.CharacterErrorRate, $"before {before}, after {after}");
+    }
 }
