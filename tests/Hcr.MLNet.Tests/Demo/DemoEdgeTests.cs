@@ -11,6 +11,20 @@ public class DemoEdgeTests
 {
     private static string Sample(string folder, string name) => Path.Combine(SharedData.RepositoryRoot, "samples", folder, name);
 
+    /// <summary>One folder per sample photo (<c>samples/images/A.jpg</c> … <c>X.jpg</c>), named by its letter, with two copies of it.</summary>
+    private static string LetterFolders(TempDirectory dir)
+    {
+        string root = dir.File("mine");
+        foreach (string photo in Directory.GetFiles(Path.Combine(SharedData.RepositoryRoot, "samples", "images"), "*.jpg"))
+        {
+            string folder = Path.Combine(root, Path.GetFileNameWithoutExtension(photo));
+            Directory.CreateDirectory(folder);
+            File.Copy(photo, Path.Combine(folder, "1.jpg"));
+            File.Copy(photo, Path.Combine(folder, "2.jpg"));
+        }
+        return root;
+    }
+
     [Fact]
     public void Read_on_a_folder_without_images_is_one_error_naming_the_folder()
     {
@@ -54,5 +68,41 @@ public class DemoEdgeTests
         string hint = string.Join(' ', result.Output.Split('\n').SkipWhile(l => !l.StartsWith("warning:", StringComparison.Ordinal)).Take(3));
         Assert.Contains("characters side by side", hint);
         Assert.Contains($"read {page}", hint);
+    }
+
+    [Fact]
+    public void Finetune_stopped_by_an_unusable_image_suggests_skip_unusable()
+    {
+        using var dir = new TempDirectory();
+        string images = LetterFolders(dir);
+        string bad = Path.Combine(images, "A", "scan.png");
+        File.WriteAllText(bad, "a text file renamed .png");
+
+        var result = DemoProcess.Run(dir.Path, "finetune", "--images", images, "--epochs", "1");
+
+        DemoProcess.AssertOneLineError(result, $"{bad}: the data is not an image");
+        Assert.Contains("--skip-unusable", result.Error);
+        Assert.Equal(1, result.ExitCode);
+        Assert.False(File.Exists(dir.File("mine.hcr")));
+    }
+
+    [Fact]
+    public void Finetune_on_a_few_characters_warns_which_the_recognizer_keeps_and_which_it_drops()
+    {
+        using var dir = new TempDirectory();
+        string images = LetterFolders(dir);
+
+        var result = DemoProcess.Run(dir.Path, "finetune", "--images", images, "--epochs", "1", "--freeze-features", "-o", "mine.hcr");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        string warning = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("warning:", StringComparison.Ordinal));
+        Assert.Contains("only the 10 characters", warning);
+        Assert.Contains("(A B D E H K M R T X)", warning);
+        Assert.Contains("other 37 (0 1 2 3 4 5 6 7 8 9 C F G I J L N O P Q S U V W Y Z a b d e f g h n q r t)", warning);
+        Assert.Contains("add a subfolder", warning);
+        // The saved recognizer is what the warning said, and the last line says so too.
+        using HandwritingRecognizer saved = HandwritingRecognizer.Load(dir.File("mine.hcr"), Hcr.MLNet.Native.ComputeDevice.Cpu);
+        Assert.Equal("ABDEHKMRTX", new string(saved.Classes.ToArray()));
+        Assert.Contains("Saved the recognizer (10 characters: A B D E H K M R T X)", result.Output);
     }
 }
