@@ -105,4 +105,31 @@ public class DemoEdgeTests
         Assert.Equal("ABDEHKMRTX", new string(saved.Classes.ToArray()));
         Assert.Contains("Saved the recognizer (10 characters: A B D E H K M R T X)", result.Output);
     }
+
+    [Fact]
+    public void Export_onnx_writes_the_pretrained_recognizer_when_asked()
+    {
+        using var dir = new TempDirectory();
+
+        // Without a recognizer file here, the error says how to export the pretrained one.
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "export-onnx"), "--pretrained");
+        var both = DemoProcess.Run(dir.Path, "export-onnx", "--pretrained", "-m", "mine.hcr");
+        DemoProcess.AssertOneLineError(both, "not both");
+        Assert.Equal(2, both.ExitCode);
+        var help = DemoProcess.Run(dir.Path, "export-onnx", "--help");
+        Assert.Contains("--pretrained", help.Output);
+
+        var result = DemoProcess.Run(dir.Path, "export-onnx", "--pretrained", "-o", "pretrained.onnx");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Contains("47 classes", result.Output);
+        string photo = Sample("images", "R.jpg");
+        using HandwritingRecognizer exported = HandwritingRecognizer.LoadOnnx(dir.File("pretrained.onnx"));
+        using HandwritingRecognizer pretrained = HandwritingRecognizer.LoadPretrained();
+        Assert.Equal(pretrained.Classes, exported.Classes);
+        float[] expected = pretrained.Predict(photo).Probabilities.ToArray(), actual = exported.Predict(photo).Probabilities.ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], actual[i], 1e-4);
+    }
 }
