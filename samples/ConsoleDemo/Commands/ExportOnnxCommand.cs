@@ -15,6 +15,11 @@ internal static class ExportOnnxCommand
             "(each image alone: about three times as fast, about 0.3 points of macro accuracy less)",
     };
 
+    private static readonly Option<bool> Pretrained = new("--pretrained")
+    {
+        Description = "Export the pretrained recognizer shipped in Hcr.MLNet (47 EMNIST classes) instead of a file given with --model",
+    };
+
     private static readonly Option<string?> HcrOutput = new("--hcr-output")
     {
         Description = "Also save the recognizer with those rotations as a .hcr file, so that its TorchSharp network scores as the ONNX model does",
@@ -28,16 +33,27 @@ internal static class ExportOnnxCommand
                 result.AddError(error);
         });
         var command = new Command("export-onnx",
-            "Export a saved recognizer (.hcr) or text reader (.hcrtext) to ONNX (predict with it via --model model.onnx, read with read -m reader.onnx; without libtorch)");
+            "Export a saved recognizer (.hcr), the pretrained recognizer (--pretrained) or a text reader (.hcrtext) to ONNX " +
+            "(predict with it via --model model.onnx, read with read -m reader.onnx; without libtorch)");
         command.Add(DemoOptions.Model);
+        command.Add(Pretrained);
         command.Add(Output);
         command.Add(TestTimeRotations);
         command.Add(HcrOutput);
         command.SetAction(parse => Program.Guard(() =>
         {
-            if (Path.GetExtension(parse.GetValue(DemoOptions.Model)!).Equals(TextReaderExtension, StringComparison.OrdinalIgnoreCase))
+            bool modelGiven = parse.GetResult(DemoOptions.Model) is { Implicit: false };
+            if (parse.GetValue(Pretrained) && modelGiven)
+                throw new ArgumentException("Give --model or --pretrained, not both.");
+            string model = parse.GetValue(DemoOptions.Model)!;
+            if (!parse.GetValue(Pretrained) && !modelGiven && !File.Exists(model))
+                throw new DemoException($"No {model} here to export: give a recognizer or text reader with --model, or export the pretrained recognizer with --pretrained.");
+            if (!parse.GetValue(Pretrained) && Path.GetExtension(model).Equals(TextReaderExtension, StringComparison.OrdinalIgnoreCase))
                 return ExportTextReader(parse);
-            using HandwritingRecognizer loaded = HandwritingRecognizer.Load(parse.GetValue(DemoOptions.Model)!, Hcr.MLNet.Native.ComputeDevice.Cpu);
+            // The TorchSharp network, also for the pretrained recognizer: --test-time-rotations and --hcr-output need it.
+            using HandwritingRecognizer loaded = parse.GetValue(Pretrained)
+                ? HandwritingRecognizer.LoadPretrained(Hcr.MLNet.Native.ComputeDevice.Cpu)
+                : HandwritingRecognizer.Load(model, Hcr.MLNet.Native.ComputeDevice.Cpu);
             double[]? rotations = TrainCommand.ParseRotations(parse.GetValue(TestTimeRotations));
             using HandwritingRecognizer? rescored = rotations is null ? null : loaded.WithTestTimeRotations(rotations);
             HandwritingRecognizer recognizer = rescored ?? loaded;

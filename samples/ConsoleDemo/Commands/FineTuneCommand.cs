@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hcr.MLNet;
 using Hcr.MLNet.Data;
+using Hcr.MLNet.Imaging;
 using Spectre.Console;
 
 namespace ConsoleDemo.Commands;
@@ -46,23 +47,32 @@ internal static class FineTuneCommand
         LabeledImageFolder folder = AnsiConsole.Progress().Start(context =>
         {
             ProgressTask task = context.AddTask("Reading images");
-            return LabeledImageFolder.Load(parse.GetValue(Images)!, new LabeledImageFolderOptions
+            try
             {
-                Preprocessing = baseRecognizer.Preprocessing, // tiles exactly as the recognizer will see photos
-                SkipUnusable = parse.GetValue(SkipUnusable),
-                CancellationToken = cancellation,
-                Progress = new Progress<LabeledImageFolderProgress>(p =>
+                return LabeledImageFolder.Load(parse.GetValue(Images)!, new LabeledImageFolderOptions
                 {
-                    task.MaxValue = p.Total;
-                    task.Value = p.Done;
-                }),
-            });
+                    Preprocessing = baseRecognizer.Preprocessing, // tiles exactly as the recognizer will see photos
+                    SkipUnusable = parse.GetValue(SkipUnusable),
+                    CancellationToken = cancellation,
+                    Progress = new Progress<LabeledImageFolderProgress>(p =>
+                    {
+                        task.MaxValue = p.Total;
+                        task.Value = p.Done;
+                    }),
+                });
+            }
+            catch (UnusableImageException e)
+            {
+                // The library names the file and the problem; the way on without it is this command's option.
+                throw new DemoException($"{e.Message} Fix or remove the file, or add {SkipUnusable.Name} to leave out every image that cannot be used (each is listed).");
+            }
         });
         foreach (SkippedImage skipped in folder.Skipped)
             AnsiConsole.MarkupLineInterpolated($"[yellow]Skipped[/] {skipped.Path}: {skipped.Reason}");
         EmnistDataset all = folder.Dataset;
         string[] added = all.Classes.Except(baseRecognizer.Classes).Select(c => c.ToString()).ToArray();
         AnsiConsole.MarkupLineInterpolated($"[bold]Images[/]  {all.Count:N0} of {all.ClassCount} characters from {folder.Directory}{(added.Length > 0 ? $"; new to the base: {string.Join(" ", added)}" : "")}");
+        WarnOfDroppedClasses(baseRecognizer, all, folder.Directory);
 
         (EmnistDataset train, EmnistDataset? test) = parse.GetValue(Holdout) is double holdout ? all.Split(1 - holdout, EmnistSelection.DefaultSeed) : (all, null);
         var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures), Epochs = parse.GetValue(Epochs) ?? 20 };
@@ -86,7 +96,23 @@ internal static class FineTuneCommand
         if (tuned.TestEvaluation is { } evaluation)
             Reports.PrintSummary(evaluation, $"Fine-tuned on {evaluation.Count:N0} held-out images of yours");
         tuned.Save(output);
-        AnsiConsole.MarkupLineInterpolated($"Saved the recognizer to [blue]{Path.GetFullPath(output)}[/].");
+        AnsiConsole.MarkupLineInterpolated($"Saved the recognizer ({Text.Count(tuned.Classes.Count, "character")}: {string.Join(" ", tuned.Classes)}) to [blue]{Path.GetFullPath(output)}[/].");
         return 0;
+    }
+
+    /// <summary>
+    /// A recognizer reads only the characters it was fine-tuned on, which are the class folders: a folder of a few of the
+    /// base's characters makes a recognizer of those few. That can be what is wanted (digits only, say), so it is not an
+    /// error; but it must not pass unseen, so it is said on stderr, before the training, with what is kept and dropped.
+    /// </summary>
+    private static void WarnOfDroppedClasses(HandwritingRecognizer baseRecognizer, EmnistDataset data, string folder)
+    {
+        char[] dropped = baseRecognizer.Classes.Except(data.Classes).ToArray();
+        if (dropped.Length == 0)
+            return;
+        Console.Error.WriteLine(
+            $"warning: the fine-tuned recognizer will read only the {Text.Count(data.ClassCount, "character")} of {folder} ({string.Join(" ", data.Classes)}), " +
+            $"and none of the base's other {dropped.Length} ({string.Join(" ", dropped)}): it learns the characters it has images of. " +
+            "To keep a character, add a subfolder of your images of it.");
     }
 }

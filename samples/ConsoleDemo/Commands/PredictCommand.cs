@@ -46,11 +46,9 @@ internal static class PredictCommand
     private static int Run(ParseResult parse)
     {
         string target = parse.GetValue(Path_)!;
-        string[] images = Directory.Exists(target)
-            ? Directory.EnumerateFiles(target).Where(IsImage).Order(StringComparer.Ordinal).ToArray()
-            : File.Exists(target) ? [target] : throw new FileNotFoundException($"No such image file or folder: {target}", target);
-        if (images.Length == 0)
-            throw new DemoException($"{target} holds no image files ({string.Join(" ", CharacterImageLoader.FileExtensions)}).");
+        // One file asked for by name: a file that cannot be read is the command's error (one line on stderr), not a table
+        // row; in a folder, one bad file is a row and the others are still read.
+        string[] images = ImageArgument.Resolve(target, IsImage, out bool folder);
         string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
 
         using Verbose? verbose = Verbose.Start(parse);
@@ -58,7 +56,7 @@ internal static class PredictCommand
         recognizer.Logger = verbose?.Logger;
         int top = parse.GetValue(Top);
         if (parse.GetValue(Characters))
-            return ReadCharacters(recognizer, images, top);
+            return ReadCharacters(recognizer, images, top, folder);
         var table = new Table().Border(TableBorder.Rounded).AddColumn("image").AddColumn("read as").AddColumn($"top {top}");
         int failed = 0, shown = 0;
         var several = new List<(string Image, int Groups)>();
@@ -80,15 +78,20 @@ internal static class PredictCommand
                     shown++;
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (folder && (e is IOException or UnauthorizedAccessException))
             {
                 failed++;
                 table.AddRow(Markup.Escape(Path.GetFileName(image)), "[red]unreadable[/]", Markup.Escape(e.Message.ReplaceLineEndings(" ")));
             }
         }
         AnsiConsole.Write(table);
+        // Several characters in one image are most often handwritten words or lines, which the text reader reads; separated
+        // characters (block capitals, digits in boxes) are what --characters finds.
         foreach ((string image, int groups) in several)
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {Path.GetFileName(image)} seems to hold {groups} characters side by side, read as one; read them one by one with [bold]predict --characters[/] (HandwritingRecognizer.ReadCharacters).");
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"[yellow]warning:[/] {Path.GetFileName(image)} seems to hold {groups} characters side by side, read as one. A handwritten word, line or page: [bold]read {image}[/] (HandwritingTextReader); separated characters such as block capitals: [bold]predict --characters {image}[/] (HandwritingRecognizer.ReadCharacters).");
+        }
         if (parse.GetValue(DemoOptions.ScoringModel) is null)
         {
             AnsiConsole.MarkupLine(
@@ -101,7 +104,7 @@ internal static class PredictCommand
     }
 
     /// <summary><c>--characters</c>: every separated character of each image, row by row, with its box and top candidates.</summary>
-    private static int ReadCharacters(HandwritingRecognizer recognizer, string[] images, int top)
+    private static int ReadCharacters(HandwritingRecognizer recognizer, string[] images, int top, bool folder)
     {
         int failed = 0;
         foreach (string image in images)
@@ -120,7 +123,7 @@ internal static class PredictCommand
                 }
                 AnsiConsole.Write(table);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (folder && (e is IOException or UnauthorizedAccessException))
             {
                 failed++;
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {Path.GetFileName(image)}: {e.Message.ReplaceLineEndings(" ")}");

@@ -41,10 +41,8 @@ internal static class ReadCommand
     private static int Run(ParseResult parse)
     {
         string target = parse.GetValue(Path_)!;
-        string[] images = Directory.Exists(target)
-            ? Directory.EnumerateFiles(target).Where(f => CharacterImageLoader.FileExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-                .Order(StringComparer.Ordinal).ToArray()
-            : File.Exists(target) ? [target] : throw new FileNotFoundException($"No such image file or folder: {target}", target);
+        // One file asked for by name: a file that cannot be read is the command's error; in a folder, one bad file is a line.
+        string[] images = ImageArgument.Resolve(target, f => CharacterImageLoader.FileExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()), out bool folder);
         var options = new ReadOptions
         {
             Decoding = parse.GetValue(Beam) ? TextDecoding.BeamSearch : TextDecoding.Greedy,
@@ -84,7 +82,7 @@ internal static class ReadCommand
                     }
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (folder && (e is IOException or UnauthorizedAccessException))
             {
                 failed++;
                 Console.WriteLine($"{Path.GetFileName(image)}\tunreadable: {e.Message.ReplaceLineEndings(" ")}");

@@ -3,11 +3,10 @@ using Hcr.MLNet.Tests.TestSupport;
 
 namespace Hcr.MLNet.Tests.Data;
 
-/// <summary>Real EMNIST files from ../shared/data/emnist: these fail, never skip, when the data is absent.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
+/// <summary>Real EMNIST files from ../shared/data/emnist: skipped, or failed where the data is required, when it is absent (<see cref="DataFactAttribute"/>).</summary>
 public class RealEmnistTests
 {
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void ByMerge_test_part_loads_with_47_classes()
     {
         var data = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.ByMerge, EmnistPart.Test);
@@ -19,7 +18,7 @@ public class RealEmnistTests
         Assert.True(counts[1] > 10 * counts.Min(), "ByMerge is unbalanced: digits far outnumber the rarest letters");
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Images_are_upright_after_loading()
     {
         var data = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.Mnist, EmnistPart.Test);
@@ -50,7 +49,7 @@ public class RealEmnistTests
         Assert.True(right > left, $"the '7' stroke leans right at the top: right {right} vs left {left}");
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Dev_split_of_the_local_protocol_is_stratified()
     {
         var data = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.ByMerge, EmnistPart.Test);

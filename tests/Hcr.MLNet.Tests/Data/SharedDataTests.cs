@@ -10,7 +10,7 @@ public class SharedDataTests
     {
         using var dir = new TempDirectory();
 
-        string? message = SharedData.MissingDataMessage(dir.Path);
+        string? message = SharedData.MissingMessage(SharedDataSet.Emnist, dir.Path);
 
         Assert.NotNull(message);
         Assert.Contains(dir.Path, message);
@@ -28,7 +28,9 @@ public class SharedDataTests
         using var dir = new TempDirectory();
         EmnistFiles.WriteSplit(dir.Path, "bymerge", SyntheticGlyphs.Create(2), SyntheticGlyphs.Create(2, seed: 3));
         EmnistFiles.WriteSplit(dir.Path, "mnist", SyntheticGlyphs.Create(2), SyntheticGlyphs.Create(2, seed: 3));
+        Assert.Contains("emnist-byclass-test-images-idx3-ubyte.gz", SharedData.MissingMessage(SharedDataSet.Emnist, dir.Path));
 
-        Assert.Null(SharedData.MissingDataMessage(dir.Path));
+        EmnistFiles.WriteSplit(dir.Path, "byclass", SyntheticGlyphs.Create(2), SyntheticGlyphs.Create(2, seed: 3));
+        Assert.Null(SharedData.MissingMessage(SharedDataSet.Emnist, dir.Path));
     }
 }

@@ -5,7 +5,6 @@ using SkiaSharp;
 namespace Hcr.MLNet.Tests.Demo;
 
 /// <summary>The demo as users run it: a child process, its exit codes, its files, its one-line errors.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class ConsoleDemoTests
 {
     private static ChildProcess.Result Demo(string workingDirectory, params string[] arguments) =>
@@ -16,7 +15,7 @@ public class ConsoleDemoTests
 
     private static void AssertOneLineError(ChildProcess.Result result, string expected) => DemoProcess.AssertOneLineError(result, expected);
 
-    [Fact]
+    [SlowFact]
     public void Train_plot_predict_and_export_run_end_to_end()
     {
         using var dir = new TempDirectory();
@@ -92,7 +91,7 @@ public class ConsoleDemoTests
         Assert.Contains("hcr.predictions {image} [prediction.mode=single scorer=onnx]: total 1", verbose);
     }
 
-    [Fact]
+    [SlowFact]
     public void The_seed_option_decides_the_weights()
     {
         using var dir = new TempDirectory();
@@ -133,7 +132,7 @@ public class ConsoleDemoTests
         Assert.DoesNotMatch(@"\dE[-+]\d", first.Output);
     }
 
-    [Fact]
+    [SlowFact]
     public void Offline_without_data_names_the_data_option()
     {
         using var dir = new TempDirectory();

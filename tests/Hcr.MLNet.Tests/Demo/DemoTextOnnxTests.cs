@@ -5,10 +5,9 @@ using Hcr.MLNet.Text;
 namespace Hcr.MLNet.Tests.Demo;
 
 /// <summary>The demo's text reader export: <c>export-onnx</c> of a <c>.hcrtext</c> file, then <c>read -m reader.onnx</c>.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class DemoTextOnnxTests(GlyphReaderFixture fixture) : IClassFixture<GlyphReaderFixture>
 {
-    [Fact]
+    [SlowFact]
     public void A_text_reader_exports_to_onnx_and_reads_through_it()
     {
         using var dir = new TempDirectory();

@@ -8,14 +8,13 @@ namespace Hcr.MLNet.Tests.Imaging;
 /// The normaliser's EMNIST numbers, measured again on 1000 real tiles (ByMerge test part) with the
 /// normaliser's own estimators: if the defaults drift from the data, these fail.
 /// </summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class EmnistCalibrationTests
 {
     private static readonly Lazy<Measurements> Measured = new(Measure);
 
     private static double Percentile(List<double> values, double p) => values.Order().ElementAt((int)Math.Round(p * (values.Count - 1)));
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Ink_extent_is_the_default_character_size_and_centred()
     {
         Measurements m = Measured.Value;
@@ -28,7 +27,7 @@ public class EmnistCalibrationTests
         Assert.InRange(Percentile(m.ExtentY, 0.9), 13.5, 14.5);
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Bounding_box_centring_fits_emnist_and_centre_of_mass_does_not()
     {
         Measurements m = Measured.Value;
@@ -38,7 +37,7 @@ public class EmnistCalibrationTests
         Assert.Equal(InkCentering.BoundingBox, new InkNormalizationOptions().Centering);
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Stroke_width_range_is_the_middle_half_of_emnist()
     {
         Measurements m = Measured.Value;
@@ -49,7 +48,7 @@ public class EmnistCalibrationTests
         Assert.InRange(Percentile(m.StrokeRatio, 0.5), 0.1, 0.15);
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Every_tile_peaks_at_255()
     {
         Assert.All(Measured.Value.Peak, p => Assert.Equal(255, p));

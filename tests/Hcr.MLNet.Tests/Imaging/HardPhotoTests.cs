@@ -127,8 +127,7 @@ public class HardPhotoTests
     /// The same 7 with a hard shadow edge at every tenth degree, 55 and 70 px from the page's centre: all 72 must leave the
     /// character's tile as it is without the shadow (before the opening ran on the edge-extended image, 10 of 72 did).
     /// </summary>
-    [Fact]
-    [Trait(TestTier.Category, TestTier.Slow)]
+    [SlowFact]
     public void Hard_shadow_edges_at_every_angle_are_not_ink()
     {
         const int w = 240, h = 200;

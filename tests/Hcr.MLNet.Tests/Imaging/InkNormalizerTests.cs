@@ -32,8 +32,7 @@ public class InkNormalizerTests
         Assert.Equal("blank.jpg", e.ImageSource);
     }
 
-    [Trait(TestTier.Category, TestTier.Slow)]
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Emnist_tiles_come_back_nearly_unchanged()
     {
         EmnistDataset data = EmnistSamples.ByMerge;
@@ -51,8 +50,7 @@ public class InkNormalizerTests
         Assert.True(mean > 0.9 && median > 0.93, $"mean {mean:F3}, median {median:F3}");
     }
 
-    [Trait(TestTier.Category, TestTier.Slow)]
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Dark_on_light_and_light_on_dark_give_the_same_tile()
     {
         ReadOnlySpan<byte> tile = EmnistSamples.ByMerge.GetImage(1234);

@@ -64,8 +64,7 @@ public class InkNormalizingTransformTests
             .ToList();
     }
 
-    [Trait(TestTier.Category, TestTier.Slow)]
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Chain_gives_the_784_floats_of_the_core_normaliser()
     {
         List<MLImage> photos = Photos(6);
@@ -102,8 +101,7 @@ public class InkNormalizingTransformTests
         Assert.Equal(photos.Count, rows);
     }
 
-    [Trait(TestTier.Category, TestTier.Slow)]
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Prediction_engine_normalises_one_image()
     {
         List<MLImage> photos = Photos(2);
@@ -152,8 +150,7 @@ public class InkNormalizingTransformTests
         ThrowsWithin<UnusableImageException>(() => Assert.NotEmpty(transformed.GetColumn<MLImage>("Tile").ToList()));
     }
 
-    [Trait(TestTier.Category, TestTier.Slow)]
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Cursor_sets_give_the_same_rows()
     {
         List<MLImage> photos = Photos(4);

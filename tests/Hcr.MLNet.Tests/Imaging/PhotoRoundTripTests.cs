@@ -11,10 +11,9 @@ namespace Hcr.MLNet.Tests.Imaging;
 /// tinted, noisy paper, another pen width, anywhere on the page, JPEG or PNG), loaded and normalised,
 /// must come back as the tiles they were drawn from.
 /// </summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class PhotoRoundTripTests
 {
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Photos_of_emnist_characters_normalise_back_to_their_tiles()
     {
         EmnistDataset data = EmnistSamples.ByMerge;

@@ -8,12 +8,11 @@ namespace Hcr.MLNet.Tests.Imaging;
 /// Real photos of printed 5×3 grids filled in by hand (SSE-letters, <c>../shared/data/sse-letters</c>):
 /// with shadows, folds, tilt, uneven light, and the grid's lines and black border in the picture.
 /// </summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class SseLettersTests
 {
     private const int CellsPerFrame = 15;
 
-    [Fact]
+    [DataFact(SharedDataSet.SseLetters)]
     public void Most_handwritten_letters_of_a_filled_in_grid_are_found()
     {
         string[] frames = Directory.GetFiles(SharedData.SseLettersFrames, "*.jpg").Order(StringComparer.Ordinal).Take(24).ToArray();

@@ -8,27 +8,45 @@ using Microsoft.ML.Data;
 
 namespace Hcr.MLNet.Tests.Onnx;
 
-/// <summary>A trained seed network on synthetic glyphs (two short epochs), exported once for the tests that need a trained model.</summary>
+/// <summary>
+/// A trained seed network on synthetic glyphs (two short epochs), exported once for the tests that need a trained model;
+/// trained by the first test that asks, so that a class whose tests are skipped (the slow tier) costs nothing.
+/// </summary>
 public sealed class SyntheticOnnxFixture : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly Lazy<HandwritingCnnTransformer> _torch;
+    private readonly string _onnxPath;
 
     public SyntheticOnnxFixture()
     {
-        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 2);
-        options.TestTimeRotations = []; // the plain graph, checked node by node below; OnnxExportTests covers the views
-        Torch = TrainerFixture.Train(options);
-        OnnxPath = _dir.File("seed.onnx");
-        Torch.ExportOnnx(OnnxPath);
+        _onnxPath = _dir.File("seed.onnx");
+        _torch = new(() =>
+        {
+            HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 2);
+            options.TestTimeRotations = []; // the plain graph, checked node by node below; OnnxExportTests covers the views
+            HandwritingCnnTransformer torch = TrainerFixture.Train(options);
+            torch.ExportOnnx(_onnxPath);
+            return torch;
+        });
     }
 
-    public HandwritingCnnTransformer Torch { get; }
+    public HandwritingCnnTransformer Torch => _torch.Value;
 
-    public string OnnxPath { get; }
+    /// <summary>The export of <see cref="Torch"/>, written when the network is trained.</summary>
+    public string OnnxPath
+    {
+        get
+        {
+            _ = _torch.Value; // the file is written when the network is trained
+            return _onnxPath;
+        }
+    }
 
     public void Dispose()
     {
-        Torch.Dispose();
+        if (_torch.IsValueCreated)
+            _torch.Value.Dispose();
         _dir.Dispose();
     }
 }
@@ -37,7 +55,6 @@ public sealed class SyntheticOnnxFixture : IDisposable
 /// The trained seed network against its ONNX export, and <see cref="OnnxCnnModel"/> as an ML.NET
 /// transformer: schema, Evaluate, MapKeyToValue, PredictionEngine.
 /// </summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class OnnxMLNetTests(SyntheticOnnxFixture fixture) : IClassFixture<SyntheticOnnxFixture>
 {
     private sealed class Input
@@ -65,7 +82,7 @@ public class OnnxMLNetTests(SyntheticOnnxFixture fixture) : IClassFixture<Synthe
         public float Probabilities { get; set; }
     }
 
-    [Fact]
+    [SlowFact]
     public void Seed_network_exports_and_ONNX_Runtime_matches_TorchSharp()
     {
         using OnnxCnnModel onnx = OnnxCnnModel.Load(fixture.OnnxPath);
@@ -82,7 +99,7 @@ public class OnnxMLNetTests(SyntheticOnnxFixture fixture) : IClassFixture<Synthe
         Assert.Equal("seed", onnx.Architecture);
     }
 
-    [Fact]
+    [SlowFact]
     public void Transform_adds_the_same_columns_as_the_TorchSharp_transformer_and_Evaluate_agrees()
     {
         var ml = new MLContext(seed: 1);
@@ -112,7 +129,7 @@ public class OnnxMLNetTests(SyntheticOnnxFixture fixture) : IClassFixture<Synthe
             Assert.Equal(onnx.Score(pixels[i]), scores[i]);
     }
 
-    [Fact]
+    [SlowFact]
     public void MapKeyToValue_and_PredictionEngine_work_on_its_output()
     {
         var ml = new MLContext(seed: 1);
@@ -138,7 +155,7 @@ public class OnnxMLNetTests(SyntheticOnnxFixture fixture) : IClassFixture<Synthe
         }
     }
 
-    [Fact]
+    [SlowFact]
     public void Input_columns_named_like_the_ONNX_values_are_kept_and_another_pixels_column_can_be_read()
     {
         var ml = new MLContext(seed: 1);
@@ -163,7 +180,7 @@ public class OnnxMLNetTests(SyntheticOnnxFixture fixture) : IClassFixture<Synthe
         Assert.Contains("'Pixels'", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SlowFact]
     public void Batch_scoring_checks_its_buffers_and_pixels()
     {
         using OnnxCnnModel onnx = OnnxCnnModel.Load(fixture.OnnxPath);

@@ -9,7 +9,6 @@ namespace Hcr.MLNet.Tests.Packaging;
 /// with the pretrained models and an exported ONNX file in a small output with no TorchSharp or libtorch, and says which
 /// package to add when asked to train.
 /// </summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixture<NuGetPackageTests.PackedFeed>
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(8);
@@ -92,7 +91,7 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
         return 0;
         """;
 
-    [Fact]
+    [SlowFact]
     public void Package_alone_trains_and_predicts_in_a_new_console_app()
     {
         using var dir = new TempDirectory();
@@ -115,7 +114,7 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
         Assert.Matches(@"pretrained reader read \[[^\]]*Stra", run.Output);
     }
 
-    [Fact]
+    [SlowFact]
     public void Onnx_package_alone_predicts_in_a_small_output_without_TorchSharp()
     {
         using var dir = new TempDirectory();
@@ -180,29 +179,42 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
 
     /// <summary>
     /// Both packages packed once for the class, at a version of their own, so that the global package cache never serves
-    /// an older build of them; removed from that cache afterwards.
+    /// an older build of them; removed from that cache afterwards. Packed by the first test that asks, so that skipped
+    /// tests (the slow tier) cost nothing.
     /// </summary>
     public sealed class PackedFeed : IDisposable
     {
         private readonly TempDirectory _dir = new();
+        private readonly string _version = $"0.0.0-smoke.{Guid.NewGuid():N}"[..27];
+        private readonly Lazy<string> _packed;
 
-        public PackedFeed()
+        public PackedFeed() => _packed = new(Pack);
+
+        public string Version
         {
-            Version = $"0.0.0-smoke.{Guid.NewGuid():N}"[..27];
-            Directory = _dir.File("feed");
+            get
+            {
+                _ = _packed.Value; // only a packed version may be asked for
+                return _version;
+            }
+        }
+
+        /// <summary>The folder that holds both packages.</summary>
+        public string Directory => _packed.Value;
+
+        private string Pack()
+        {
+            string directory = _dir.File("feed");
             foreach ((string project, string id) in (ReadOnlySpan<(string, string)>)[("Hcr.MLNet", "Hcr.MLNet.Onnx"), ("Hcr.MLNet.Package", "Hcr.MLNet")])
             {
                 string path = Path.Combine(SharedData.RepositoryRoot, "src", project, project + ".csproj");
-                var pack = ChildProcess.Run("dotnet", ["pack", path, "-c", "Release", "-o", Directory, $"-p:Version={Version}"], SharedData.RepositoryRoot, Step);
+                var pack = ChildProcess.Run("dotnet", ["pack", path, "-c", "Release", "-o", directory, $"-p:Version={_version}"], SharedData.RepositoryRoot, Step);
                 Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
-                Assert.True(File.Exists(Path.Combine(Directory, $"{id}.{Version}.nupkg")), $"{id}.{Version}.nupkg was not written.");
+                Assert.True(File.Exists(Path.Combine(directory, $"{id}.{_version}.nupkg")), $"{id}.{_version}.nupkg was not written.");
             }
-            Assert.True(File.Exists(Path.Combine(Directory, $"Hcr.MLNet.Onnx.{Version}.snupkg")));
+            Assert.True(File.Exists(Path.Combine(directory, $"Hcr.MLNet.Onnx.{_version}.snupkg")));
+            return directory;
         }
-
-        public string Version { get; }
-
-        public string Directory { get; }
 
         public void Dispose()
         {
@@ -210,7 +222,7 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
             foreach (string id in (string[])["hcr.mlnet", "hcr.mlnet.onnx"])
             {
-                string cached = Path.Combine(cache, id, Version);
+                string cached = Path.Combine(cache, id, _version);
                 if (System.IO.Directory.Exists(cached))
                     System.IO.Directory.Delete(cached, recursive: true);
             }

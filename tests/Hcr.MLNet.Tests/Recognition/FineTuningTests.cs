@@ -62,8 +62,7 @@ public class FineTuningTests
         Assert.True(tuned.TestEvaluation!.Accuracy >= baseAccuracy, $"fine-tuned {tuned.TestEvaluation.Accuracy:P1} < base {baseAccuracy:P1}");
     }
 
-    [Fact]
-    [Trait(TestTier.Category, TestTier.Slow)] // the Standard network (it has batch norm, whose statistics must stay frozen too): about a minute on two busy cores
+    [SlowFact] // the Standard network (it has batch norm, whose statistics must stay frozen too): about a minute on two busy cores
     public void New_classes_with_frozen_features_train_only_the_output_layer()
     {
         // Enough steps (about 50) for batch norm's running statistics to settle: with a handful, the base scores at

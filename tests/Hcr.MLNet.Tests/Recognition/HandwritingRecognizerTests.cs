@@ -6,12 +6,11 @@ using Microsoft.ML.Data;
 
 namespace Hcr.MLNet.Tests.Recognition;
 
-[Trait(TestTier.Category, TestTier.Slow)]
 public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixture<RecognizerFixture>
 {
     private HandwritingRecognizer Recognizer => fixture.Recognizer;
 
-    [Fact]
+    [SlowFact]
     public void Training_with_test_data_evaluates_it()
     {
         RecognizerEvaluation? evaluation = Recognizer.TestEvaluation;
@@ -21,7 +20,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Equal(fixture.Train.Classes, Recognizer.Classes);
     }
 
-    [Fact]
+    [SlowFact]
     public void PredictTile_reads_characters_with_ranked_candidates()
     {
         int correct = 0;
@@ -41,7 +40,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Throws<ArgumentException>(() => Recognizer.PredictTile(new byte[100]));
     }
 
-    [Fact]
+    [SlowFact]
     public void Batch_predictions_equal_single_predictions()
     {
         IReadOnlyList<CharacterPrediction> batch = Recognizer.PredictTiles(fixture.Test);
@@ -54,7 +53,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         }
     }
 
-    [Fact]
+    [SlowFact]
     public void Evaluation_is_built_on_MLNets_evaluator_and_adds_per_class_views()
     {
         RecognizerEvaluation e = Recognizer.Evaluate(fixture.Test);
@@ -76,7 +75,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.True(e.LogLoss > 0);
     }
 
-    [Fact]
+    [SlowFact]
     public void Evaluating_data_with_unknown_characters_is_refused()
     {
         var other = SyntheticGlyphs.Create(2, "HZ");
@@ -84,7 +83,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Contains("Z", e.Message);
     }
 
-    [Fact]
+    [SlowFact]
     public void Pipeline_is_an_ordinary_MLNet_transformer_giving_characters()
     {
         var ml = new MLContext();
@@ -96,7 +95,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.IsType<KeyDataViewType>(scored.Schema["PredictedLabel"].Type);
     }
 
-    [Fact]
+    [SlowFact]
     public void Pipeline_gives_what_PredictTile_gives_and_MLNets_evaluator_on_it_what_Evaluate_gives()
     {
         var ml = new MLContext(seed: 1);
@@ -126,7 +125,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Equal([new EvaluationProgress(fixture.Test.Count, fixture.Test.Count)], progress.Reports);
     }
 
-    [Fact]
+    [SlowFact]
     public void Evaluation_reports_progress_after_each_batch()
     {
         var progress = new RecordingProgress<EvaluationProgress>();
@@ -138,7 +137,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Equal(total, e.Count);
     }
 
-    [Fact]
+    [SlowFact]
     public void Saved_recognizer_loads_in_the_same_state()
     {
         using var dir = new TempDirectory();
@@ -164,7 +163,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Equal(trained.MostConfusedPairs(), carried.MostConfusedPairs());
     }
 
-    [Fact]
+    [SlowFact]
     public void A_damaged_saved_evaluation_is_refused()
     {
         using var dir = new TempDirectory();
@@ -188,7 +187,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Contains("test evaluation", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SlowFact]
     public void Truncated_corrupt_foreign_or_newer_files_are_refused()
     {
         using var dir = new TempDirectory();
@@ -223,7 +222,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
         Assert.Throws<FileNotFoundException>(() => HandwritingRecognizer.Load(dir.File("absent.hcr")));
     }
 
-    [Fact]
+    [SlowFact]
     public void Predicting_from_several_threads_at_once_is_safe()
     {
         float[][] expected = Enumerable.Range(0, fixture.Test.Count)

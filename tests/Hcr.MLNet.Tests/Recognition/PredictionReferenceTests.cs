@@ -29,7 +29,6 @@ namespace Hcr.MLNet.Tests.Recognition;
 /// kind the test says so and checks what still must hold there: the paths that compute alike give the same bits.
 /// </remarks>
 [Collection(TorchRandomness.Name)]
-[Trait(TestTier.Category, TestTier.Slow)]
 public class PredictionReferenceTests(ITestOutputHelper output)
 {
     private readonly ITestOutputHelper _output = output;
@@ -39,7 +38,7 @@ public class PredictionReferenceTests(ITestOutputHelper output)
     private const int EvaluationImages = 1000;
     private const int PhotoCount = 12;
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Every_prediction_path_gives_the_saved_probabilities_bit_for_bit()
     {
         List<string> current = Compute();

@@ -166,7 +166,6 @@ public class PretrainedRecognizerTests
 }
 
 /// <summary>The pretrained recognizer on real EMNIST images it was not trained on (needs ../shared).</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class PretrainedRecognizerRealDataTests(ITestOutputHelper output)
 {
     /// <summary>The 15 letters ByClass tells apart from their capitals and ByMerge (so the pretrained model) does not.</summary>
@@ -200,7 +199,7 @@ public class PretrainedRecognizerRealDataTests(ITestOutputHelper output)
         return all.Split((double)Images / all.Count, seed: 2024).Train;
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Reads_EMNIST_images_it_never_saw_and_its_ONNX_and_TorchSharp_scores_agree()
     {
         using HandwritingRecognizer onnx = HandwritingRecognizer.LoadPretrained();
@@ -230,7 +229,7 @@ public class PretrainedRecognizerRealDataTests(ITestOutputHelper output)
         Assert.True(largest < 1e-3, $"probabilities differ by up to {largest}");
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Reads_photo_like_renderings_of_EMNIST_images_it_never_saw()
     {
         using HandwritingRecognizer recognizer = HandwritingRecognizer.LoadPretrained();

@@ -10,10 +10,9 @@ namespace Hcr.MLNet.Tests.Recognition;
 /// other images rendered as photos of pen on paper (another pen width, tinted paper, lighting
 /// gradient, blur, noise, loose margins, JPEG) about as well as it reads them as EMNIST tiles.
 /// </summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class RealPhotoTests
 {
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void A_recognizer_trained_on_emnist_reads_photo_like_renderings_of_unseen_handwriting()
     {
         var all = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.Mnist, EmnistPart.Test);

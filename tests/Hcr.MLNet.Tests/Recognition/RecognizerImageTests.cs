@@ -8,7 +8,6 @@ using SkiaSharp;
 namespace Hcr.MLNet.Tests.Recognition;
 
 /// <summary>Predictions from image files, streams, bytes and in-memory images, through the whole chain.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<RecognizerFixture>
 {
     private HandwritingRecognizer Recognizer => fixture.Recognizer;
@@ -22,7 +21,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
             fixture.Test.GetCharacter(i))).ToList();
     }
 
-    [Fact]
+    [SlowFact]
     public void Photos_of_characters_are_read_from_files_streams_and_bytes()
     {
         using var dir = new TempDirectory();
@@ -42,7 +41,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
         Assert.Equal(fromFile, fromBytes);
     }
 
-    [Fact]
+    [SlowFact]
     public void The_network_input_shows_the_normalised_tile()
     {
         var photo = Photos(fixture, 1)[0];
@@ -56,7 +55,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
         Assert.Equal(new InkNormalizer(Recognizer.Preprocessing).Normalize(loaded).Pixels.ToArray(), tile);
     }
 
-    [Fact]
+    [SlowFact]
     public void Batch_prediction_matches_single_predictions_and_keeps_order()
     {
         using var dir = new TempDirectory();
@@ -85,7 +84,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
         public MLImage? Image { get; set; }
     }
 
-    [Fact]
+    [SlowFact]
     public void ImagePipeline_gives_what_Predict_gives()
     {
         var photos = Photos(fixture, 6, seed: 17);
@@ -111,7 +110,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
         }
     }
 
-    [Fact]
+    [SlowFact]
     public void An_in_memory_image_is_read_and_left_to_its_owner()
     {
         var photo = Photos(fixture, 1)[0];
@@ -122,7 +121,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
         Assert.True(image.Width > 100);
     }
 
-    [Fact]
+    [SlowFact]
     public void Unusable_images_are_refused_with_the_file_named()
     {
         using var dir = new TempDirectory();
@@ -150,7 +149,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
         Assert.Contains(white, batch.Message);
     }
 
-    [Fact]
+    [SlowFact]
     public void Predicting_photos_from_several_threads_at_once_is_safe()
     {
         var photos = Photos(fixture, 8, seed: 21);
@@ -162,7 +161,7 @@ public class RecognizerImageTests(RecognizerFixture fixture) : IClassFixture<Rec
             Assert.Equal(expected[i], results[i], (a, b) => Math.Abs(a - b) < 1e-5);
     }
 
-    [Fact]
+    [SlowFact]
     public void Preprocessing_settings_travel_with_the_saved_file()
     {
         using var dir = new TempDirectory();

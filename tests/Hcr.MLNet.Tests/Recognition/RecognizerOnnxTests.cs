@@ -7,10 +7,9 @@ using SkiaSharp;
 namespace Hcr.MLNet.Tests.Recognition;
 
 /// <summary>A recognizer exported to ONNX and loaded back runs on ONNX Runtime with the same answers.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class RecognizerOnnxTests(RecognizerFixture fixture) : IClassFixture<RecognizerFixture>
 {
-    [Fact]
+    [SlowFact]
     public void Onnx_recognizer_predicts_and_evaluates_like_the_TorchSharp_one()
     {
         using var dir = new TempDirectory();
@@ -39,7 +38,7 @@ public class RecognizerOnnxTests(RecognizerFixture fixture) : IClassFixture<Reco
         Assert.Throws<NotSupportedException>(() => onnx.ExportOnnx(dir.File("again.onnx")));
     }
 
-    [Fact]
+    [SlowFact]
     public void A_process_without_TorchSharp_loads_the_recognizer_and_reads_a_photo()
     {
         using var dir = new TempDirectory();
@@ -58,7 +57,7 @@ public class RecognizerOnnxTests(RecognizerFixture fixture) : IClassFixture<Reco
         Assert.Equal(expected.Probabilities, probabilities, (x, y) => Math.Abs(x - y) < 1e-4);
     }
 
-    [Fact]
+    [SlowFact]
     public void A_damaged_onnx_file_is_refused()
     {
         using var dir = new TempDirectory();

@@ -7,10 +7,9 @@ using Microsoft.ML;
 
 namespace Hcr.MLNet.Tests.Recognition;
 
-[Trait(TestTier.Category, TestTier.Slow)]
 public class RecognizerTrainingTests
 {
-    [Fact]
+    [SlowFact]
     public void One_call_training_uses_the_split_files_in_the_data_folder()
     {
         using var dir = new TempDirectory();
@@ -33,7 +32,7 @@ public class RecognizerTrainingTests
         Assert.Contains(progress.Reports, r => r.CompletedEpoch?.Epoch == 2);
     }
 
-    [Fact]
+    [SlowFact]
     public void One_call_training_without_data_and_without_download_names_the_folder()
     {
         using var dir = new TempDirectory();
@@ -46,7 +45,7 @@ public class RecognizerTrainingTests
         Assert.Contains("emnist-balanced-train-images-idx3-ubyte.gz", e.FileName);
     }
 
-    [Fact]
+    [SlowFact]
     public void Holdout_of_one_part_trains_and_evaluates_on_disjoint_stratified_sets()
     {
         using var dir = new TempDirectory();
@@ -61,7 +60,7 @@ public class RecognizerTrainingTests
         Assert.Single(recognizer.History);
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Recognizer_accuracy_equals_the_trainers_on_real_emnist()
     {
         var all = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.ByMerge, EmnistPart.Test);

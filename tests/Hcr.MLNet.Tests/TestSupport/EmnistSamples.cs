@@ -2,7 +2,7 @@ using Hcr.MLNet.Data;
 
 namespace Hcr.MLNet.Tests.TestSupport;
 
-/// <summary>The real ByMerge test part, loaded once for all imaging tests (fails, never skips, without the data).</summary>
+/// <summary>The real ByMerge test part, loaded once for all imaging tests (marked <see cref="DataFactAttribute"/>).</summary>
 public static class EmnistSamples
 {
     private static readonly Lazy<EmnistDataset> ByMergeTest = new(() =>

@@ -2,52 +2,33 @@ using Hcr.MLNet.Data;
 
 namespace Hcr.MLNet.Tests.TestSupport;
 
+/// <summary>The real data sets in <c>../shared/data</c> beside the checkout that some tests read.</summary>
+public enum SharedDataSet
+{
+    /// <summary>EMNIST test parts (ByMerge, ByClass, MNIST) in <c>../shared/data/emnist</c>, or <c>HCR_EMNIST_DIR</c>.</summary>
+    Emnist,
+
+    /// <summary>DHSD word images in <c>../shared/data/dhsd</c>, or <c>HCR_DHSD_DIR</c>.</summary>
+    Dhsd,
+
+    /// <summary>SSE-letters photos in <c>../shared/data/sse-letters/frames</c>, or <c>HCR_SSE_LETTERS_DIR</c>.</summary>
+    SseLetters,
+}
+
 /// <summary>
-/// Locates the real EMNIST files at <c>../shared/data/emnist</c> beside the checkout (or the folder
-/// named by <c>HCR_EMNIST_DIR</c>). Tests that need them fail, never skip, when they are absent.
+/// Locates the real data sets beside the checkout (or in the folder a variable names). A test that needs one says so with
+/// <see cref="DataFactAttribute"/>: it is skipped, with <see cref="MissingMessage(SharedDataSet, string)"/> as the reason,
+/// when the data is absent and not required (<see cref="TestRun"/>); when it is required, the properties below throw that
+/// message and the test fails with it.
 /// </summary>
 public static class SharedData
 {
-    private static readonly Lazy<string> Directory_ = new(Locate);
+    public static string EmnistDirectory => Require(SharedDataSet.Emnist);
 
-    public static string EmnistDirectory => Directory_.Value;
+    public static string DhsdDirectory => Require(SharedDataSet.Dhsd);
 
-    /// <summary>
-    /// The DHSD word images at <c>../shared/data/dhsd</c> beside the checkout (or the folder named by <c>HCR_DHSD_DIR</c>);
-    /// throws, so that the tests that need them fail, when its <c>data.csv</c> is absent.
-    /// </summary>
-    public static string DhsdDirectory
-    {
-        get
-        {
-            string? overridden = Environment.GetEnvironmentVariable("HCR_DHSD_DIR");
-            string path = !string.IsNullOrEmpty(overridden)
-                ? overridden
-                : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "dhsd"));
-            if (!File.Exists(Path.Combine(path, "data.csv")))
-            {
-                throw new InvalidOperationException(
-                    $"The DHSD word images are required but were not found at {path} (no data.csv). " +
-                    "Put them in ../shared/data/dhsd beside the checkout or set HCR_DHSD_DIR.");
-            }
-            return path;
-        }
-    }
-
-    /// <summary>The SSE-letters photos (<c>../shared/data/sse-letters/frames</c>): 5×3 grids of handwritten capitals; fails, never skips, without them.</summary>
-    public static string SseLettersFrames
-    {
-        get
-        {
-            string path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "sse-letters", "frames"));
-            if (!Directory.Exists(path) || !Directory.EnumerateFiles(path, "*.jpg").Any())
-            {
-                throw new InvalidOperationException(
-                    $"The SSE-letters photos are required but were not found at {path}. Put them in ../shared/data/sse-letters/frames beside the checkout.");
-            }
-            return path;
-        }
-    }
+    /// <summary>The folder of SSE-letters photos (5×3 grids of handwritten capitals, <c>*.jpg</c>).</summary>
+    public static string SseLettersFrames => Require(SharedDataSet.SseLetters);
 
     public static string RepositoryRoot
     {
@@ -62,30 +43,63 @@ public static class SharedData
         }
     }
 
-    /// <summary>The parts the Slow tests read: checked together, so that one message lists everything missing.</summary>
-    private static readonly (EmnistSplit Split, EmnistPart Part)[] Needed = [(EmnistSplit.ByMerge, EmnistPart.Test), (EmnistSplit.Mnist, EmnistPart.Test)];
-
-    private static string Locate()
+    /// <summary>Where <paramref name="set"/> is looked for: the folder its variable names, else its place in <c>../shared/data</c>.</summary>
+    public static string Location(SharedDataSet set, Func<string, string?> variable)
     {
-        string? overridden = Environment.GetEnvironmentVariable("HCR_EMNIST_DIR");
-        string path = !string.IsNullOrEmpty(overridden)
-            ? overridden
-            : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "emnist"));
-        // Thrown from a Lazy, which keeps the exception: every test that needs the data fails at once with this
-        // message, before any training, rather than each finding out on its own.
-        if (MissingDataMessage(path) is string message)
-            throw new InvalidOperationException(message);
-        return path;
+        (string name, string[] folders) = set switch
+        {
+            SharedDataSet.Emnist => ("HCR_EMNIST_DIR", new[] { "emnist" }),
+            SharedDataSet.Dhsd => ("HCR_DHSD_DIR", ["dhsd"]),
+            SharedDataSet.SseLetters => ("HCR_SSE_LETTERS_DIR", ["sse-letters", "frames"]),
+            _ => throw new ArgumentOutOfRangeException(nameof(set), set, null),
+        };
+        string? overridden = variable(name);
+        return !string.IsNullOrEmpty(overridden)
+            ? Path.GetFullPath(overridden)
+            : Path.GetFullPath(Path.Combine([RepositoryRoot, "..", "shared", "data", .. folders]));
     }
 
-    /// <summary>What is missing from <paramref name="path"/> and how to get it; null when the Slow tests' files are all there.</summary>
-    public static string? MissingDataMessage(string path)
+    /// <summary>What is missing of <paramref name="set"/> in this run's location and how to get it; null when it is all there.</summary>
+    public static string? Missing(SharedDataSet set) => MissingMessage(set, Location(set, Environment.GetEnvironmentVariable));
+
+    /// <summary>What is missing of <paramref name="set"/> in <paramref name="path"/> and how to get it, in one line; null when the tests' files are all there.</summary>
+    public static string? MissingMessage(SharedDataSet set, string path) => set switch
+    {
+        SharedDataSet.Emnist => MissingEmnist(path),
+        SharedDataSet.Dhsd => File.Exists(Path.Combine(path, "data.csv")) ? null
+            : $"This test needs the DHSD word images, which are not in {path} (no data.csv). Get them from Zenodo, " +
+              $"{DhsdSource} (CC BY 4.0; the tests expect writers 1 to 29, 4,711 images), into ../shared/data/dhsd beside the checkout " +
+              $"(data.csv and german_hw_data/), or set HCR_DHSD_DIR to a folder that has them. {FastTier}",
+        SharedDataSet.SseLetters => Directory.Exists(path) && Directory.EnumerateFiles(path, "*.jpg").Any() ? null
+            : $"This test needs the SSE-letters photos (*.jpg), which are not in {path}. They are the frames of the VU CharWizard " +
+              "data set (SSE-letters, Leonid Ivanov, 2025, MIT licence): put them, as JPEG files, in ../shared/data/sse-letters/frames " +
+              $"beside the checkout, or set HCR_SSE_LETTERS_DIR to a folder of them. {FastTier}",
+        _ => throw new ArgumentOutOfRangeException(nameof(set), set, null),
+    };
+
+    private const string DhsdSource = "https://doi.org/10.5281/zenodo.18743313";
+
+    private const string FastTier = "The fast tier, dotnet test --filter \"Category!=Slow\", needs none of them.";
+
+    /// <summary>The EMNIST parts the tests read: checked together, so that one message lists everything missing.</summary>
+    private static readonly (EmnistSplit Split, EmnistPart Part)[] Needed =
+        [(EmnistSplit.ByMerge, EmnistPart.Test), (EmnistSplit.ByClass, EmnistPart.Test), (EmnistSplit.Mnist, EmnistPart.Test)];
+
+    private static string? MissingEmnist(string path)
     {
         string[] missing = Needed.SelectMany(n => EmnistDataset.MissingFiles(path, n.Split, n.Part)).Distinct().ToArray();
         return missing.Length == 0 ? null
             : $"This test needs the real EMNIST files, which are not in {path} (missing: {string.Join(", ", missing)}). " +
               $"Get them from NIST's archive {EmnistDownloadOptions.DefaultArchiveUri} (about 560 MB; its gzip/ folder holds them under these names) " +
-              "into ../shared/data/emnist beside the checkout, or set HCR_EMNIST_DIR to a folder that has them. " +
-              "The fast tier, dotnet test --filter \"Category!=Slow\", needs none of them.";
+              $"into ../shared/data/emnist beside the checkout, or set HCR_EMNIST_DIR to a folder that has them. {FastTier}";
+    }
+
+    private static string Require(SharedDataSet set)
+    {
+        string path = Location(set, Environment.GetEnvironmentVariable);
+        // Reached only where the data is required (or the test is not marked): the test fails with what to do.
+        if (MissingMessage(set, path) is string message)
+            throw new InvalidOperationException(message);
+        return path;
     }
 }

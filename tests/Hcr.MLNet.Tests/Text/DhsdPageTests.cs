@@ -6,7 +6,6 @@ using Xunit.Abstractions;
 namespace Hcr.MLNet.Tests.Text;
 
 /// <summary>Line finding on real handwriting: pages composed of DHSD word images, and the single word images themselves.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class DhsdPageTests(ITestOutputHelper output)
 {
     /// <summary>
@@ -14,7 +13,7 @@ public class DhsdPageTests(ITestOutputHelper output)
     /// with the lines as tight as these (1 to 1.3 ink heights apart) and the page turned, a line's end can reach into
     /// the next line's band, and a page or two in eight comes out with a line split or two lines' words shared.
     /// </summary>
-    [Fact]
+    [DataFact(SharedDataSet.Dhsd)]
     public void ComposedPagesComeApartIntoTheirLines()
     {
         WordImageSet set = WordImageSet.Load(SharedData.DhsdDirectory);
@@ -36,7 +35,7 @@ public class DhsdPageTests(ITestOutputHelper output)
         Assert.True(right >= 5, $"Only {right} of 8 composed pages came apart into their lines.");
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Dhsd)]
     public void AWordOnARuledLineIsOneLine()
     {
         // A word whose g touches the ruled line under it (writer 8's paper was ruled).
@@ -46,7 +45,7 @@ public class DhsdPageTests(ITestOutputHelper output)
         Assert.Equal(1, LineFinder.Find(word).Count);
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Dhsd)]
     public void NearlyNoWordImageComesOutAsSeveralLines()
     {
         WordImageSet sample = WordImageSet.Load(SharedData.DhsdDirectory).Subset(400, seed: 11);

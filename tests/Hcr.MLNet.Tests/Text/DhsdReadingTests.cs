@@ -4,10 +4,9 @@ using Hcr.MLNet.Text;
 namespace Hcr.MLNet.Tests.Text;
 
 /// <summary>Real handwriting: the DHSD word images in ../shared, always validated on writers the reader never saw.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class DhsdReadingTests
 {
-    [Fact]
+    [DataFact(SharedDataSet.Dhsd)]
     public void TheRealListLoadsWithItsAlphabetAndWriters()
     {
         var set = WordImageSet.Load(SharedData.DhsdDirectory);
@@ -19,7 +18,7 @@ public class DhsdReadingTests
         Assert.Contains(set.Images, i => i.Text.Contains("Straße", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Dhsd)]
     public void ABrieflyTrainedReaderBeatsChanceOnHeldOutWriters()
     {
         var set = WordImageSet.Load(SharedData.DhsdDirectory);

@@ -9,20 +9,23 @@ namespace Hcr.MLNet.Tests.Text;
 
 /// <summary>
 /// A text reader trained for two short epochs on drawn glyph words, shared by the tests that only read, save or load it
-/// (what it reads does not matter to them, only that it is a real trained network).
+/// (what it reads does not matter to them, only that it is a real trained network). Trained by the first test that asks,
+/// so that a class whose tests are skipped (the slow tier) costs nothing.
 /// </summary>
 public sealed class GlyphReaderFixture : IDisposable
 {
+    private readonly Lazy<HandwritingTextReader> _reader;
+
     public GlyphReaderFixture()
     {
         Images = GlyphWords.Write(Directory, 16, seed: 1);
         // A blank page among them, as real data sets have: left out of training, not fatal.
         BlankImage = Directory.File("blank-page.png");
         File.WriteAllBytes(BlankImage, TestImages.Encode(TestImages.GreyToRgba(Enumerable.Repeat((byte)240, 96 * 48).ToArray()), 96, 48, SkiaSharp.SKEncodedImageFormat.Png));
-        Reader = HandwritingTextReader.Create()
+        _reader = new(() => HandwritingTextReader.Create()
             .WithWordImages(WordImageSet.FromImages(Images.Images.Append(new WordImage(BlankImage, "abc", "0"))))
             .WithEpochs(2).WithBatchSize(8)
-            .Train();
+            .Train());
     }
 
     public TempDirectory Directory { get; } = new();
@@ -31,11 +34,12 @@ public sealed class GlyphReaderFixture : IDisposable
 
     public string BlankImage { get; }
 
-    public HandwritingTextReader Reader { get; }
+    public HandwritingTextReader Reader => _reader.Value;
 
     public void Dispose()
     {
-        Reader.Dispose();
+        if (_reader.IsValueCreated)
+            _reader.Value.Dispose();
         Directory.Dispose();
     }
 }
@@ -149,10 +153,9 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
 }
 
 /// <summary>Training for long enough to learn: the glyph words are nearly solved.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class TextReaderLearningTests
 {
-    [Fact]
+    [SlowFact]
     public void ItLearnsToReadGlyphWords()
     {
         using var dir = new TempDirectory();

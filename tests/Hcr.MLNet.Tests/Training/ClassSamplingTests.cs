@@ -6,12 +6,11 @@ using TorchSharp;
 namespace Hcr.MLNet.Tests.Training;
 
 /// <summary>How epochs draw images, and how the three sampling modes treat unbalanced classes.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class ClassSamplingTests
 {
     private static readonly long[] Unbalanced = [.. Enumerable.Repeat(0L, 90), .. Enumerable.Repeat(1L, 10), .. Enumerable.Repeat(2L, 20)];
 
-    [Theory]
+    [SlowTheory]
     [InlineData(ClassSampling.Natural)]
     [InlineData(ClassSampling.LogitAdjusted)]
     public void Natural_and_logit_adjusted_epochs_show_every_image_once(ClassSampling mode)
@@ -24,7 +23,7 @@ public class ClassSamplingTests
         Assert.Equal(first, new EpochSampler(Unbalanced, 3, mode, seed: 4).Order(1));
     }
 
-    [Fact]
+    [SlowFact]
     public void Balanced_epochs_draw_every_class_equally_often()
     {
         int[] order = new EpochSampler(Unbalanced, 3, ClassSampling.Balanced, seed: 4).Order(1);
@@ -34,7 +33,7 @@ public class ClassSamplingTests
         Assert.All(order.Where(i => Unbalanced[i] == 1).GroupBy(i => i), g => Assert.Equal(4, g.Count()));
     }
 
-    [Fact]
+    [SlowFact]
     public void Logit_adjustment_offsets_are_the_log_class_shares()
     {
         using var priors = LogitAdjustment.LogPriors(Unbalanced, 4, torch.CPU);
@@ -50,7 +49,7 @@ public class ClassSamplingTests
     /// draw learns the 9:1 prior, while balanced sampling and logit adjustment both learn even odds,
     /// what a balanced test set (macro accuracy) wants.
     /// </summary>
-    [Theory]
+    [SlowTheory]
     [InlineData(ClassSampling.Natural, 0.8, 1.0)]
     [InlineData(ClassSampling.Balanced, 0.3, 0.7)]
     [InlineData(ClassSampling.LogitAdjusted, 0.3, 0.7)]

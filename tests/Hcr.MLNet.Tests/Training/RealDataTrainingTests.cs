@@ -6,11 +6,10 @@ using Microsoft.ML;
 
 namespace Hcr.MLNet.Tests.Training;
 
-/// <summary>The Standard network on real EMNIST images (ByMerge, 47 classes): fails, never skips, without the data.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
+/// <summary>The Standard network on real EMNIST images (ByMerge, 47 classes; see <see cref="DataFactAttribute"/>).</summary>
 public class RealDataTrainingTests
 {
-    [Fact]
+    [DataFact(SharedDataSet.Emnist)]
     public void Standard_network_learns_real_handwriting_in_a_short_run()
     {
         var all = EmnistDataset.Load(SharedData.EmnistDirectory, EmnistSplit.ByMerge, EmnistPart.Test);

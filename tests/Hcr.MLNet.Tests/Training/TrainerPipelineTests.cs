@@ -6,7 +6,6 @@ using Microsoft.ML.Data;
 
 namespace Hcr.MLNet.Tests.Training;
 
-[Trait(TestTier.Category, TestTier.Slow)]
 public class TrainerPipelineTests
 {
     private sealed class Prediction
@@ -22,7 +21,7 @@ public class TrainerPipelineTests
         public float[] Pixels { get; set; } = [];
     }
 
-    [Fact]
+    [SlowFact]
     public void Trains_through_an_MLNet_pipeline_and_evaluates_with_MLNets_evaluator()
     {
         var ml = new MLContext(seed: 1);
@@ -44,7 +43,7 @@ public class TrainerPipelineTests
         Assert.True(truth.Zip(predicted).Count(p => p.First == p.Second) > 0.95 * truth.Length);
     }
 
-    [Fact]
+    [SlowFact]
     public void Output_columns_follow_MLNets_multiclass_conventions()
     {
         using HandwritingCnnTransformer model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 1));
@@ -65,7 +64,7 @@ public class TrainerPipelineTests
         Assert.All(scores, s => Assert.Equal(1f, s.Sum(), 3));
     }
 
-    [Fact]
+    [SlowFact]
     public void PredictionEngine_works_and_agrees_with_batched_Transform()
     {
         var ml = new MLContext(seed: 1);
@@ -87,7 +86,7 @@ public class TrainerPipelineTests
         }
     }
 
-    [Fact]
+    [SlowFact]
     public void Shuffled_cursors_score_row_by_row_with_the_same_results()
     {
         using HandwritingCnnTransformer model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 1));
@@ -106,7 +105,7 @@ public class TrainerPipelineTests
         Assert.Equal(1200, byRow.Length);
     }
 
-    [Fact]
+    [SlowFact]
     public void History_records_every_epoch_with_validation_when_held_out()
     {
         HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 3);
@@ -123,7 +122,7 @@ public class TrainerPipelineTests
         Assert.True(model.History[^1].TrainLoss < model.History[0].TrainLoss);
     }
 
-    [Fact]
+    [SlowFact]
     public void Seed_architecture_is_exactly_the_notebook_network()
     {
         using var network = CnnArchitecture.Seed.CreateNetwork(47);
@@ -137,7 +136,7 @@ public class TrainerPipelineTests
         Assert.Equal([2, 47], output.shape);
     }
 
-    [Fact]
+    [SlowFact]
     public void Architectures_are_found_by_name_and_custom_ones_can_be_registered()
     {
         Assert.Same(CnnArchitecture.Seed, CnnArchitecture.FromName("seed"));

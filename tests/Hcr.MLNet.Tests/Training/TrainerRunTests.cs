@@ -9,10 +9,9 @@ namespace Hcr.MLNet.Tests.Training;
 
 /// <summary>Determinism and resume: runs whose weights must be bit-identical.</summary>
 [Collection(TorchRandomness.Name)]
-[Trait(TestTier.Category, TestTier.Slow)]
 public class TrainerReproducibilityTests
 {
-    [Fact]
+    [SlowFact]
     public void Same_seed_on_one_cpu_thread_gives_identical_weights_and_predictions()
     {
         HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 2);
@@ -35,7 +34,7 @@ public class TrainerReproducibilityTests
         Assert.Equal(a.Score(image), b.Score(image));
     }
 
-    [Theory]
+    [SlowTheory]
     [InlineData(0.0)]
     [InlineData(0.9)] // the weight average must resume too
     public void Interrupted_run_resumes_from_its_checkpoint_to_the_same_weights(double weightAverageDecay)
@@ -73,10 +72,9 @@ public class TrainerReproducibilityTests
 }
 
 /// <summary>Checkpoints, cancellation, progress, logging, leaks and persistence of training runs.</summary>
-[Trait(TestTier.Category, TestTier.Slow)]
 public class TrainerRunTests
 {
-    [Fact]
+    [SlowFact]
     public void Checkpoint_of_another_run_is_refused()
     {
         using var dir = new TempDirectory();
@@ -88,7 +86,7 @@ public class TrainerRunTests
         Assert.Contains("other settings", e.Message);
     }
 
-    [Fact]
+    [SlowFact]
     public void Progress_reports_batches_and_epochs_with_throughput_and_time_left()
     {
         var reports = new RecordingProgress<TrainingProgress>();
@@ -109,7 +107,7 @@ public class TrainerRunTests
         Assert.Equal(TimeSpan.Zero, completed[^1].EstimatedRemaining);
     }
 
-    [Fact]
+    [SlowFact]
     public void Trainer_logs_to_the_MLContext_it_came_from()
     {
         var ml = new MLContext(seed: 1);
@@ -127,7 +125,7 @@ public class TrainerRunTests
         Assert.Contains(messages, m => m.Contains("Epoch 1: train loss"));
     }
 
-    [Theory]
+    [SlowTheory]
     [InlineData(0.0)]
     [InlineData(0.9)]
     public void Training_leaks_no_tensors_however_many_epochs(double weightAverageDecay)
@@ -145,7 +143,7 @@ public class TrainerRunTests
         Assert.Equal(one, three);
     }
 
-    [Fact]
+    [SlowFact]
     public void Cancellation_stops_training()
     {
         using var cancel = new CancellationTokenSource();
@@ -155,7 +153,7 @@ public class TrainerRunTests
         Assert.ThrowsAny<OperationCanceledException>(() => TrainerFixture.Train(options));
     }
 
-    [Fact]
+    [SlowFact]
     public void Early_stopping_restores_the_best_epoch()
     {
         var ml = new MLContext(seed: 1);
@@ -178,7 +176,7 @@ public class TrainerRunTests
         Assert.Equal(losses.Min(), restored, 4);
     }
 
-    [Fact]
+    [SlowFact]
     public void Saved_transformer_loads_and_predicts_the_same()
     {
         using var dir = new TempDirectory();
@@ -196,7 +194,7 @@ public class TrainerRunTests
         Assert.Equal(model.Score(image), loaded.Score(image));
     }
 
-    [Fact]
+    [SlowFact]
     public void WithTestTimeRotations_scores_a_copy_of_the_same_weights_with_other_views()
     {
         using HandwritingCnnTransformer model = TrainerFixture.Train(TrainerFixture.Quick(epochs: 1));
@@ -230,7 +228,7 @@ public class TrainerRunTests
         Assert.Throws<ArgumentOutOfRangeException>(() => model.WithTestTimeRotations([HandwritingCnnOptions.MaxTestTimeAngle + 1]));
     }
 
-    [Fact]
+    [SlowFact]
     public void Model_files_of_format_1_load_and_score_each_image_alone()
     {
         // Format 1 is format 2 without the test-time rotations (written before they existed).
@@ -264,7 +262,7 @@ public class TrainerRunTests
         Assert.Equal(model.Score(image), loaded.Score(image));
     }
 
-    [Fact]
+    [SlowFact]
     public void Corrupt_truncated_or_foreign_model_files_are_refused_clearly()
     {
         using var dir = new TempDirectory();
@@ -289,7 +287,7 @@ public class TrainerRunTests
         Assert.Throws<FileNotFoundException>(() => HandwritingCnnTransformer.Load(dir.File("absent.hcrcnn")));
     }
 
-    [Fact]
+    [SlowFact]
     public void MLNet_model_zip_explains_how_to_save_instead()
     {
         var ml = new MLContext();

@@ -24,8 +24,7 @@ public class TrainingSafetyTests
         Assert.IsAssignableFrom<InvalidOperationException>(e);
     }
 
-    [Fact]
-    [Trait(TestTier.Category, TestTier.Slow)]
+    [SlowFact]
     public void A_checkpoint_written_on_other_data_of_the_same_size_is_not_resumed()
     {
         using var dir = new TempDirectory();

@@ -10,12 +10,11 @@ namespace Hcr.MLNet.Tests.Training;
 
 /// <summary>The exponential moving average of the weights, alone and inside training runs.</summary>
 [Collection(TorchRandomness.Name)]
-[Trait(TestTier.Category, TestTier.Slow)]
 public class WeightAverageTests
 {
     public WeightAverageTests() => TorchRuntime.EnsureInitialized();
 
-    [Fact]
+    [SlowFact]
     public void Average_is_a_running_mean_first_then_exponential_and_copies_counters()
     {
         using var live = nn.Sequential(("dense", nn.Linear(1, 1, hasBias: false)), ("norm", nn.BatchNorm1d(1)));
@@ -47,7 +46,7 @@ public class WeightAverageTests
         Assert.Equal(5, average.Steps);
     }
 
-    [Fact]
+    [SlowFact]
     public void Training_with_averaging_returns_and_validates_the_average_without_changing_the_trained_weights()
     {
         var ml = new MLContext(seed: 1);
