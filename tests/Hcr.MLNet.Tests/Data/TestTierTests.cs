@@ -70,6 +70,7 @@ public class TestTierTests
     [InlineData(SharedDataSet.Emnist, "HCR_EMNIST_DIR", "https://")]
     [InlineData(SharedDataSet.Dhsd, "HCR_DHSD_DIR", "https://doi.org/")]
     [InlineData(SharedDataSet.SseLetters, "HCR_SSE_LETTERS_DIR", "CharWizard")]
+    [InlineData(SharedDataSet.Fonts, "HCR_FONTS_DIR", "SIL OFL")]
     public void Each_data_set_is_looked_for_where_its_variable_says_and_named_with_where_to_get_it(SharedDataSet set, string variable, string source)
     {
         using var empty = new TempDirectory();

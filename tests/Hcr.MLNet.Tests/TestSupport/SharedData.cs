@@ -13,6 +13,9 @@ public enum SharedDataSet
 
     /// <summary>SSE-letters photos in <c>../shared/data/sse-letters/frames</c>, or <c>HCR_SSE_LETTERS_DIR</c>.</summary>
     SseLetters,
+
+    /// <summary>Handwriting fonts (<c>*.ttf</c>) in <c>../shared/data/fonts</c>, or <c>HCR_FONTS_DIR</c>.</summary>
+    Fonts,
 }
 
 /// <summary>
@@ -29,6 +32,9 @@ public static class SharedData
 
     /// <summary>The folder of SSE-letters photos (5×3 grids of handwritten capitals, <c>*.jpg</c>).</summary>
     public static string SseLettersFrames => Require(SharedDataSet.SseLetters);
+
+    /// <summary>The folder of handwriting fonts (<c>*.ttf</c>, SIL OFL or Apache 2.0) for synthetic text.</summary>
+    public static string FontsDirectory => Require(SharedDataSet.Fonts);
 
     public static string RepositoryRoot
     {
@@ -51,6 +57,7 @@ public static class SharedData
             SharedDataSet.Emnist => ("HCR_EMNIST_DIR", new[] { "emnist" }),
             SharedDataSet.Dhsd => ("HCR_DHSD_DIR", ["dhsd"]),
             SharedDataSet.SseLetters => ("HCR_SSE_LETTERS_DIR", ["sse-letters", "frames"]),
+            SharedDataSet.Fonts => ("HCR_FONTS_DIR", ["fonts"]),
             _ => throw new ArgumentOutOfRangeException(nameof(set), set, null),
         };
         string? overridden = variable(name);
@@ -74,6 +81,10 @@ public static class SharedData
             : $"This test needs the SSE-letters photos (*.jpg), which are not in {path}. They are the frames of the VU CharWizard " +
               "data set (SSE-letters, Leonid Ivanov, 2025, MIT licence): put them, as JPEG files, in ../shared/data/sse-letters/frames " +
               $"beside the checkout, or set HCR_SSE_LETTERS_DIR to a folder of them. {FastTier}",
+        SharedDataSet.Fonts => Directory.Exists(path) && Directory.EnumerateFiles(path, "*.ttf").Any() ? null
+            : $"This test needs handwriting fonts (*.ttf), which are not in {path}. Any handwriting fonts with Latin-1 will do " +
+              "(the tests were written for 36 Google Fonts families under the SIL OFL or Apache 2.0, such as Caveat, Kalam and Patrick Hand): " +
+              $"put them in ../shared/data/fonts beside the checkout, or set HCR_FONTS_DIR to a folder of them. {FastTier}",
         _ => throw new ArgumentOutOfRangeException(nameof(set), set, null),
     };
 

@@ -39,7 +39,7 @@ public class DhsdReadingTests
         Assert.Empty(train.Writers.Intersect(validation.Writers));
     }
 
-    [Fact]
+    [DataFact(SharedDataSet.Dhsd)]
     public void ThePretrainedReaderAdaptedOnSixteenWordsOfANewWriterReadsTheirOtherWordsBetter()
     {
         // Writer 12 is one of the writers the pretrained reader never trained on (see docs/text-reader-protocol.md).

@@ -50,7 +50,7 @@ public class FontWordsTests
     }
 
     /// <summary>With HCR_TEST_PICTURES set, writes <paramref name="image"/> there, to look at what the fonts make.</summary>
-    private static void SavePicture(Imaging.GreyImage image, string name)
+    private static void SavePicture(Hcr.MLNet.Imaging.GreyImage image, string name)
     {
         if (Environment.GetEnvironmentVariable("HCR_TEST_PICTURES") is not { Length: > 0 } folder)
             return;
