@@ -146,7 +146,7 @@ public sealed class HandwritingTextReaderBuilder
     /// <summary>
     /// Adapts <paramref name="reader"/> instead of training from scratch: its weights, alphabet and widest strip are the
     /// start, and a short run (<paramref name="options"/>) on the word images (<see cref="WithWordImages(WordImageSet)"/>)
-    /// moves it towards them: a handful of one person's labelled words teach it that person's hand in seconds. The
+    /// moves it towards them: a handful of one person's labelled words teach it that person's hand in a short run. The
     /// reader is not changed or disposed; the result is a new reader. Without validation images the last step's weights
     /// are kept. Epochs, batch size and learning rate come from <paramref name="options"/>, not from the setters.
     /// </summary>
