@@ -94,6 +94,31 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
         }
     }
 
+    /// <summary>
+    /// Options that size a read's work are bounded, so that a service passing its clients' options through cannot be tied
+    /// up (a beam of a million took minutes for one word, int.MaxValue ran out of memory): the bound itself reads, one past
+    /// it is refused before any work, naming the bound.
+    /// </summary>
+    [Fact]
+    public void OptionsThatSizeWorkAreBounded()
+    {
+        string image = fixture.Images.Images[0].Path;
+        fixture.Reader.Read(image, new ReadOptions { Decoding = TextDecoding.BeamSearch, BeamWidth = ReadOptions.MaxBeamWidth, Alternatives = ReadOptions.MaxAlternatives });
+
+        AssertBound(nameof(ReadOptions.BeamWidth), ReadOptions.MaxBeamWidth, new ReadOptions { BeamWidth = ReadOptions.MaxBeamWidth + 1 });
+        AssertBound(nameof(ReadOptions.BeamWidth), ReadOptions.MaxBeamWidth, new ReadOptions { Decoding = TextDecoding.BeamSearch, BeamWidth = int.MaxValue });
+        AssertBound(nameof(ReadOptions.Alternatives), ReadOptions.MaxAlternatives, new ReadOptions { Alternatives = ReadOptions.MaxAlternatives + 1 });
+        string[] huge = Enumerable.Range(0, ReadOptions.MaxLexiconEntries + 1).Select(i => "a").ToArray();
+        AssertBound(nameof(ReadOptions.Lexicon), ReadOptions.MaxLexiconEntries, new ReadOptions { Lexicon = huge });
+
+        void AssertBound(string name, int bound, ReadOptions options)
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Reader.Read(image, options));
+            Assert.Equal(name, e.ParamName);
+            Assert.Contains(bound.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void BadFilesAreRefusedWithTheirName()
     {
