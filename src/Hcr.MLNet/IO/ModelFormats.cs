@@ -192,12 +192,13 @@ internal static class ModelFormats
     /// <paramref name="kind"/> names what the file should be ("recognizer file").
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException"><paramref name="path"/> is a folder.</exception>
+    /// <exception cref="ModelFormatException"><paramref name="path"/> is a folder, a named pipe, a socket or a device (see <see cref="RegularFile"/>).</exception>
     public static void RequireFile(string path, string kind)
     {
         if (Directory.Exists(path))
             throw new ModelFormatException(path, $"is a directory, not a file; give the path of the {kind} itself.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{char.ToUpperInvariant(kind[0])}{kind[1..]} not found: {path}", path);
+        RegularFile.Require(path, problem => new ModelFormatException(path, problem));
     }
 }

@@ -143,4 +143,28 @@ public class LabeledImageFolderTests
         var e = Assert.Throws<InvalidDataException>(() => LabeledImageFolder.Load(dir.Path, new LabeledImageFolderOptions { SkipUnusable = true }));
         Assert.Contains(dir.File("V"), e.Message);
     }
+
+    /// <summary>
+    /// A named pipe called <c>x.png</c> among the images blocked the load forever in open(), even with SkipUnusable; it is
+    /// refused by its type before it is opened (skipped and listed, or the load fails naming it). Under a deadline, so that
+    /// a regression fails rather than hangs the suite. Unix only (mkfifo).
+    /// </summary>
+    [Fact]
+    public void A_named_pipe_among_the_images_is_refused_without_blocking()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDirectory();
+        WritePhotos(dir.Path, "HV", 2);
+        string fifo = NamedPipe.Make(Path.Combine(dir.Path, "H", "x.png"));
+
+        NamedPipe.Refused<UnusableImageException>(fifo, () => LabeledImageFolder.Load(dir.Path));
+
+        LabeledImageFolder? folder = null;
+        Assert.Null(NamedPipe.Outcome(fifo, () => folder = LabeledImageFolder.Load(dir.Path, new LabeledImageFolderOptions { SkipUnusable = true })));
+        SkippedImage skipped = Assert.Single(folder!.Skipped);
+        Assert.Equal(fifo, skipped.Path);
+        Assert.Contains("named pipe", skipped.Reason, StringComparison.Ordinal);
+        Assert.Equal([2, 2], folder.Dataset.CountPerClass());
+    }
 }
