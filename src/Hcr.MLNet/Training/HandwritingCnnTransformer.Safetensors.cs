@@ -65,7 +65,7 @@ public sealed partial class HandwritingCnnTransformer
     /// <exception cref="ModelFormatException">
     /// A directory, a named pipe, a socket or a device rather than a file; not a safetensors file, truncated or malformed, or its tensors do not fit the network (a tensor
     /// missing, unexpected, or of another shape or element type; another architecture or other classes in
-    /// its metadata): the message names the file and every such tensor.
+    /// its metadata; a weight NaN or infinite): the message names the file and every such tensor.
     /// </exception>
     public void ImportSafetensors(string path)
     {
@@ -94,6 +94,7 @@ public sealed partial class HandwritingCnnTransformer
         (IReadOnlyList<SafetensorsEntry> entries, IReadOnlyDictionary<string, string> metadata) = SafetensorsFile.ReadHeader(file, source);
         List<string> problems = MetadataProblems(metadata);
         problems.AddRange(TensorProblems(entries, state));
+        problems.AddRange(SafetensorsFile.NonFiniteTensors(file, entries).Select(name => $"{name} holds NaN or infinite values (a training that diverged)"));
         if (problems.Count > 0)
         {
             string listed = string.Join("; ", problems.Take(MaxReportedProblems));
