@@ -202,3 +202,28 @@ public class TextReaderLearningTests
         Assert.All(characters, c => Assert.InRange(c.Confidence, 0f, 1f));
     }
 }
+
+/// <summary>
+/// A text training that diverges ends with <see cref="Hcr.MLNet.Training.TrainingDivergedException"/> before anything is
+/// kept: at learning rate 1e6 one epoch returned normally (CTC's zero_infinity hid the broken network), the demo printed
+/// "Saved", and Read then threw NullReferenceException.
+/// </summary>
+public class TextTrainingDivergenceTests
+{
+    [Fact]
+    public void ADivergingRunStopsWithATypedErrorAndLeavesTheLastGoodCheckpoint()
+    {
+        using var dir = new TempDirectory();
+        WordImageSet images = GlyphWords.Write(dir, 16, seed: 2);
+        string checkpoints = dir.File("checkpoints");
+        var e = Assert.Throws<Hcr.MLNet.Training.TrainingDivergedException>(() => HandwritingTextReader.Create()
+            .WithWordImages(images)
+            .WithEpochs(1).WithBatchSize(8).WithLearningRate(1e6)
+            .WithTrainerOptions(o => o.CheckpointDirectory = checkpoints)
+            .Train());
+        Assert.Equal(1, e.Epoch);
+        Assert.Contains("Lower the learning rate", e.Message, StringComparison.Ordinal);
+        // The diverged epoch was never checkpointed.
+        Assert.False(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.hcrckpt").Any());
+    }
+}
