@@ -119,6 +119,27 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
         }
     }
 
+    /// <summary>A flipped bit anywhere in a .hcrtext file is a ModelFormatException naming it, never a silent load.</summary>
+    [Fact]
+    public void AFlippedBitAnywhereIsRefusedAsDamage()
+    {
+        string good = fixture.Directory.File("flips.hcrtext");
+        fixture.Reader.Save(good);
+        byte[] bytes = File.ReadAllBytes(good);
+        var random = new Random(27);
+        for (int i = 0; i < 24; i++)
+        {
+            int at = i < 4 ? bytes.Length - 1 - i * 23 : random.Next(bytes.Length);
+            byte[] flipped = (byte[])bytes.Clone();
+            flipped[at] ^= (byte)(1 << random.Next(8));
+            string path = fixture.Directory.File($"flip-{i}.hcrtext");
+            File.WriteAllBytes(path, flipped);
+            Exception? thrown = Record.Exception(() => HandwritingTextReader.Load(path).Dispose());
+            Assert.True(thrown is ModelFormatException, $"a bit flipped at byte {at} of {bytes.Length}: {thrown?.GetType().Name ?? "loaded silently"} {thrown?.Message}");
+            Assert.Contains(path, thrown!.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void BadFilesAreRefusedWithTheirName()
     {
@@ -159,16 +180,19 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
     {
         string target = fixture.Directory.File(name);
         File.Copy(source, target, overwrite: true);
-        using ZipArchive zip = ZipFile.Open(target, ZipArchiveMode.Update);
-        ZipArchiveEntry entry = zip.GetEntry("manifest.json")!;
-        JsonObject manifest;
-        using (Stream s = entry.Open())
-            manifest = JsonNode.Parse(s)!.AsObject();
-        change(manifest);
-        entry.Delete();
-        using Stream written = zip.CreateEntry("manifest.json").Open();
-        using var writer = new System.Text.Json.Utf8JsonWriter(written);
-        manifest.WriteTo(writer);
+        using (ZipArchive zip = ZipFile.Open(target, ZipArchiveMode.Update))
+        {
+            ZipArchiveEntry entry = zip.GetEntry("manifest.json")!;
+            JsonObject manifest;
+            using (Stream s = entry.Open())
+                manifest = JsonNode.Parse(s)!.AsObject();
+            change(manifest);
+            entry.Delete();
+            using Stream written = zip.CreateEntry("manifest.json").Open();
+            using var writer = new System.Text.Json.Utf8JsonWriter(written);
+            manifest.WriteTo(writer);
+        }
+        ModelFiles.Reseal(target);
         return target;
     }
 }
