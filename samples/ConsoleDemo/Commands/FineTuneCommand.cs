@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Hcr.MLNet;
 using Hcr.MLNet.Data;
 using Spectre.Console;
@@ -65,6 +66,12 @@ internal static class FineTuneCommand
         AnsiConsole.MarkupLineInterpolated($"[bold]Images[/]  {all.Count:N0} of {all.ClassCount} characters from {folder.Directory}{(added.Length > 0 ? $"; new to the base: {string.Join(" ", added)}" : "")}");
 
         (EmnistDataset train, EmnistDataset? test) = parse.GetValue(Holdout) is double holdout ? all.Split(1 - holdout, EmnistSelection.DefaultSeed) : (all, null);
+        // An evaluation of no images reported "accuracy 0.00%": say instead why nothing was held out, before training.
+        if (test is { Count: 0 })
+        {
+            throw new DemoException(string.Create(CultureInfo.InvariantCulture,
+                $"--holdout {parse.GetValue(Holdout)} holds out no image: each character's share is rounded, and {all.Count:N0} images of {all.ClassCount} characters leave none to hold out. Add images (two or more per character), or leave out --holdout."));
+        }
         var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures), Epochs = parse.GetValue(Epochs) ?? 20 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer tuned = TrainingDisplay.Run(options.Epochs, progress =>

@@ -52,6 +52,8 @@ internal static class PredictCommand
         if (images.Length == 0)
             throw new DemoException($"{target} holds no image files ({string.Join(" ", CharacterImageLoader.FileExtensions)}).");
         string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
+        if (showDir is not null)
+            DemoOptions.CreateOutputFolder(showDir, ShowDir.Name);
 
         using Verbose? verbose = Verbose.Start(parse);
         using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel));
@@ -62,8 +64,6 @@ internal static class PredictCommand
         var table = new Table().Border(TableBorder.Rounded).AddColumn("image").AddColumn("read as").AddColumn($"top {top}");
         int failed = 0, shown = 0;
         var several = new List<(string Image, int Groups)>();
-        if (showDir is not null)
-            Directory.CreateDirectory(showDir);
         foreach (string image in images)
         {
             try

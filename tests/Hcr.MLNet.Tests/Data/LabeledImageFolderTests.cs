@@ -62,6 +62,25 @@ public class LabeledImageFolderTests
         Assert.Equal("a", LabeledImageFolder.FolderName('a'));
     }
 
+    /// <summary>U+0000, TAB, newline and U+FFFF were accepted as class names, and printed into every list and message.</summary>
+    [Theory]
+    [InlineData("U+0000")]
+    [InlineData("U+0009")]
+    [InlineData("U+000A")]
+    [InlineData("U+FFFF")]
+    [InlineData("U+FDD0")]
+    [InlineData("\t")]
+    public void Control_characters_and_noncharacters_are_not_class_names(string folderName)
+    {
+        if (OperatingSystem.IsWindows() && folderName == "\t")
+            return; // Windows folders cannot be named so
+        using var dir = new TempDirectory();
+        WritePhotos(dir.Path, "HV", 1, c => c == 'H' ? folderName : "V");
+        var e = Assert.Throws<InvalidDataException>(() => LabeledImageFolder.Load(dir.Path));
+        Assert.Contains("control character or a Unicode noncharacter", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(dir.Path, folderName), e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_folder_and_a_folder_without_class_folders_are_errors()
     {
