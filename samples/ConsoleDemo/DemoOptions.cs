@@ -72,6 +72,28 @@ internal static class DemoOptions
     }
 
     /// <summary>
+    /// Creates the output folder <paramref name="path"/> that <paramref name="optionName"/> names, before any work: .NET's own
+    /// message for a folder under /proc is "Could not find file", which says nothing of the folder or the flag.
+    /// </summary>
+    public static void CreateOutputFolder(string path, string optionName)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            string reason = e switch
+            {
+                UnauthorizedAccessException => "permission denied",
+                DirectoryNotFoundException or FileNotFoundException => "a folder above it is missing or takes no new folders",
+                _ => e.Message,
+            };
+            throw new DemoException($"{optionName} {path}: the folder cannot be created ({reason}).");
+        }
+    }
+
+    /// <summary>
     /// Rejects a value of <paramref name="option"/> at parse time, before any data or runtime loads, with an error
     /// that names the flag: "--epochs must be at least 1, not 0."
     /// </summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Hcr.MLNet;
 using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
@@ -75,6 +76,12 @@ internal static class FineTuneCommand
         WarnOfDroppedClasses(baseRecognizer, all, folder.Directory);
 
         (EmnistDataset train, EmnistDataset? test) = parse.GetValue(Holdout) is double holdout ? all.Split(1 - holdout, EmnistSelection.DefaultSeed) : (all, null);
+        // An evaluation of no images reported "accuracy 0.00%": say instead why nothing was held out, before training.
+        if (test is { Count: 0 })
+        {
+            throw new DemoException(string.Create(CultureInfo.InvariantCulture,
+                $"--holdout {parse.GetValue(Holdout)} holds out no image: each character's share is rounded, and {all.Count:N0} images of {all.ClassCount} characters leave none to hold out. Add images (two or more per character), or leave out --holdout."));
+        }
         var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures), Epochs = parse.GetValue(Epochs) ?? 20 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer tuned = TrainingDisplay.Run(options.Epochs, progress =>

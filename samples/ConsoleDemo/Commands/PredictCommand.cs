@@ -50,6 +50,8 @@ internal static class PredictCommand
         // row; in a folder, one bad file is a row and the others are still read.
         string[] images = ImageArgument.Resolve(target, IsImage, out bool folder);
         string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
+        if (showDir is not null)
+            DemoOptions.CreateOutputFolder(showDir, ShowDir.Name);
 
         using Verbose? verbose = Verbose.Start(parse);
         using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel));
@@ -60,8 +62,6 @@ internal static class PredictCommand
         var table = new Table().Border(TableBorder.Rounded).AddColumn("image").AddColumn("read as").AddColumn($"top {top}");
         int failed = 0, shown = 0;
         var several = new List<(string Image, int Groups)>();
-        if (showDir is not null)
-            Directory.CreateDirectory(showDir);
         foreach (string image in images)
         {
             try

@@ -51,7 +51,7 @@ internal static class ReadCommand
         };
         string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
         if (showDir is not null)
-            Directory.CreateDirectory(showDir);
+            DemoOptions.CreateOutputFolder(showDir, ShowDir.Name);
         int shown = 0;
         string? model = parse.GetValue(Model);
         using HandwritingTextReader reader = model is null

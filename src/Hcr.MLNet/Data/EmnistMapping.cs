@@ -32,6 +32,7 @@ internal sealed class EmnistMapping
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"EMNIST mapping file not found: {path}", path);
+        IO.RegularFile.Require(path, problem => new EmnistFormatException(path, problem));
 
         var byLabel = new SortedDictionary<int, char>();
         int lineNumber = 0;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Hcr.MLNet.IO;
 
 namespace Hcr.MLNet.Data;
 
@@ -44,6 +45,7 @@ internal static class IdxFile
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"EMNIST data file not found: {path}", path);
+        RegularFile.Require(path, problem => new EmnistFormatException(path, problem));
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         Span<byte> magic = stackalloc byte[2];
         int read = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);

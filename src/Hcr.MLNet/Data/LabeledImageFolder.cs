@@ -196,16 +196,32 @@ public sealed class LabeledImageFolder
     /// <summary>One character, or <c>U+XXXX</c> (four hex digits, any case) for one that cannot or should not be a folder name.</summary>
     private static char ParseClassName(string name, string folder)
     {
+        char? parsed = null;
         if (name.Length == 1)
-            return name[0];
-        if (name.Length == EscapePrefix.Length + 4
+        {
+            parsed = name[0];
+        }
+        else if (name.Length == EscapePrefix.Length + 4
             && name.StartsWith(EscapePrefix, StringComparison.OrdinalIgnoreCase)
             && ushort.TryParse(name.AsSpan(EscapePrefix.Length), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ushort code)
             && !char.IsSurrogate((char)code))
         {
-            return (char)code;
+            parsed = (char)code;
         }
-        throw new InvalidDataException(
-            $"{folder}: a class folder's name must be its one character (or U+XXXX, four hex digits, for a character a folder cannot be named), not '{name}'.");
+        if (parsed is not char character)
+        {
+            throw new InvalidDataException(
+                $"{folder}: a class folder's name must be its one character (or U+XXXX, four hex digits, for a character a folder cannot be named), not '{name}'.");
+        }
+        // A control character (U+0000, TAB, newline) or a noncharacter (U+FFFF, U+FDD0…) is no handwritten character, and
+        // would corrupt every list, message and file that later prints the class.
+        if (char.IsControl(character) || IsNoncharacter(character))
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{folder}: U+{(int)character:X4} is a control character or a Unicode noncharacter, not a character that can be handwritten; rename or remove the folder."));
+        }
+        return character;
     }
+
+    private static bool IsNoncharacter(char c) => (c is >= '\uFDD0' and <= '\uFDEF') || (c & 0xFFFE) == 0xFFFE;
 }

@@ -71,6 +71,13 @@ internal static class ModelFormats
     public const long MaxMLNetStepBytes = 16L << 20;
 
     /// <summary>
+    /// The most bytes a whole <c>.hcr</c> or <c>.hcrtext</c> file may have: its entries at their limits (stored, deflate
+    /// never grows data by more than a few bytes a block) and a megabyte for the zip's own records. The file is read whole
+    /// to check its checksum (<see cref="ModelArchive"/>), and this bounds that read.
+    /// </summary>
+    public const long MaxModelArchiveBytes = MaxManifestBytes + MaxNetworkBytes + 2 * MaxMLNetStepBytes + (1L << 20);
+
+    /// <summary>
     /// The most bytes an ONNX model file may have: an exported model is a few MB (the standard network about 5,
     /// the seed network about 7), so a larger file, or a stream that does not end (<c>/dev/zero</c>), is refused
     /// before it is read into memory.
@@ -192,12 +199,13 @@ internal static class ModelFormats
     /// <paramref name="kind"/> names what the file should be ("recognizer file").
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException"><paramref name="path"/> is a folder.</exception>
+    /// <exception cref="ModelFormatException"><paramref name="path"/> is a folder, a named pipe, a socket or a device (see <see cref="RegularFile"/>).</exception>
     public static void RequireFile(string path, string kind)
     {
         if (Directory.Exists(path))
             throw new ModelFormatException(path, $"is a directory, not a file; give the path of the {kind} itself.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{char.ToUpperInvariant(kind[0])}{kind[1..]} not found: {path}", path);
+        RegularFile.Require(path, problem => new ModelFormatException(path, problem));
     }
 }

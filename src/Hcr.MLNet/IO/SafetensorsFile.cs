@@ -111,6 +111,60 @@ internal static class SafetensorsFile
         return (entries, metadata);
     }
 
+    /// <summary>
+    /// The names of the floating-point tensors (F16, BF16, F32, F64) of a file whose header <see cref="ReadHeader"/> has checked
+    /// that hold a NaN or an infinity: such weights come from a training that diverged, and a network that loads them
+    /// answers NaN (or one class at 100%) for every image.
+    /// </summary>
+    public static IEnumerable<string> NonFiniteTensors(byte[] file, IReadOnlyList<SafetensorsEntry> entries)
+    {
+        long start = DataStart(file);
+        foreach (SafetensorsEntry entry in entries)
+        {
+            if (!AllFinite(file.AsSpan((int)(start + entry.Begin), (int)(entry.End - entry.Begin)), entry.DType))
+                yield return entry.Name;
+        }
+    }
+
+    // Little-endian, as the format stores every value.
+    private static bool AllFinite(ReadOnlySpan<byte> data, string dtype)
+    {
+        switch (dtype)
+        {
+            case "F16":
+                for (int i = 0; i + 2 <= data.Length; i += 2)
+                {
+                    if (!Half.IsFinite(BinaryPrimitives.ReadHalfLittleEndian(data[i..])))
+                        return false;
+                }
+                return true;
+            case "BF16":
+                // bfloat16 is the upper half of a float32: all exponent bits set means NaN or infinity.
+                for (int i = 0; i + 2 <= data.Length; i += 2)
+                {
+                    if ((BinaryPrimitives.ReadUInt16LittleEndian(data[i..]) & 0x7F80) == 0x7F80)
+                        return false;
+                }
+                return true;
+            case "F32":
+                for (int i = 0; i + 4 <= data.Length; i += 4)
+                {
+                    if (!float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(data[i..])))
+                        return false;
+                }
+                return true;
+            case "F64":
+                for (int i = 0; i + 8 <= data.Length; i += 8)
+                {
+                    if (!double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(data[i..])))
+                        return false;
+                }
+                return true;
+            default:
+                return true;
+        }
+    }
+
     /// <summary>Where the data section starts in a file whose first 8 bytes give its header length.</summary>
     public static long DataStart(ReadOnlySpan<byte> file) => LengthBytes + (long)BinaryPrimitives.ReadUInt64LittleEndian(file);
 

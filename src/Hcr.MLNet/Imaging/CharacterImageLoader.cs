@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hcr.MLNet.IO;
 using Microsoft.ML.Data;
 using SkiaSharp;
 
@@ -33,11 +34,16 @@ public sealed class CharacterImageLoader
     public CharacterImageLoaderOptions Options { get; }
 
     /// <summary>Loads the image file at <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnusableImageException">
+    /// The file is empty, not an image, or too large, or it is a named pipe, a socket or a device (refused before it is opened).
+    /// </exception>
     public MLImage Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: the image file does not exist.", path);
+        RegularFile.Require(path, problem => new UnusableImageException(path, problem));
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         return LoadSeekable(stream, path);
     }

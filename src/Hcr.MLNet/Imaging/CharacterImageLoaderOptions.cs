@@ -9,8 +9,15 @@ public sealed class CharacterImageLoaderOptions
     /// The longest side, in pixels, of the images the loader returns (default 512). Larger images are
     /// downscaled while they are decoded; smaller ones are returned at their own size. 512 px keeps a
     /// stroke several pixels wide, far more than the 28×28 tile needs, while the normaliser stays fast.
+    /// 28 to <see cref="MaxWorkingSize"/>.
     /// </summary>
     public int WorkingSize { get; init; } = 512;
+
+    /// <summary>
+    /// The largest <see cref="WorkingSize"/>: what follows the loader works on every pixel it returns, and 8192² pixels
+    /// (256 MB decoded) is four times the largest page the readers look at.
+    /// </summary>
+    public const int MaxWorkingSize = 8192;
 
     /// <summary>
     /// Images whose shorter side is below this many pixels (default 8) are rejected as too small to
@@ -36,8 +43,8 @@ public sealed class CharacterImageLoaderOptions
     {
         if (MaxEncodedBytes < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxEncodedBytes), MaxEncodedBytes, "The encoded size limit must be positive.");
-        if (WorkingSize < CharacterTile.Side)
-            throw new ArgumentOutOfRangeException(nameof(WorkingSize), WorkingSize, $"The working size must be at least {CharacterTile.Side} pixels.");
+        if (WorkingSize < CharacterTile.Side || WorkingSize > MaxWorkingSize)
+            throw new ArgumentOutOfRangeException(nameof(WorkingSize), WorkingSize, $"The working size must be {CharacterTile.Side} to {MaxWorkingSize} pixels (CharacterImageLoaderOptions.MaxWorkingSize).");
         if (MinimumSize < 1)
             throw new ArgumentOutOfRangeException(nameof(MinimumSize), MinimumSize, "The minimum size must be at least 1 pixel.");
         if (MaxWholeDecodePixels < 1)

@@ -15,9 +15,15 @@ public sealed class InkNormalizationOptions
     /// <summary>
     /// Images whose long side exceeds this many pixels (default 256) are area-averaged down to it before
     /// the analysis. A character filling a quarter of the picture still spans 64 pixels, more than twice
-    /// the tile's resolution, and the steps run in a few milliseconds.
+    /// the tile's resolution, and the steps run in a few milliseconds. 64 to <see cref="MaxAnalysisSize"/>.
     /// </summary>
     public int AnalysisSize { get; init; } = 256;
+
+    /// <summary>
+    /// The largest <see cref="AnalysisSize"/>: the analysis's work grows with its square, and a model file carries these
+    /// options, so the bound keeps a hostile file (or a client's options) from making every prediction take seconds.
+    /// </summary>
+    public const int MaxAnalysisSize = 2048;
 
     /// <summary>Subtract a large-scale background estimate, evening out shading and lighting gradients (default true).</summary>
     public bool CorrectLighting { get; init; } = true;
@@ -76,7 +82,7 @@ public sealed class InkNormalizationOptions
         // Casts and deserialized settings can carry numbers no member names.
         Check(Enum.IsDefined(Polarity), nameof(Polarity), Polarity, $"one of {string.Join(", ", Enum.GetNames<InkPolarity>())}");
         Check(Enum.IsDefined(Centering), nameof(Centering), Centering, $"one of {string.Join(", ", Enum.GetNames<InkCentering>())}");
-        Check(AnalysisSize >= 64, nameof(AnalysisSize), AnalysisSize, "at least 64 pixels");
+        Check(AnalysisSize is >= 64 and <= MaxAnalysisSize, nameof(AnalysisSize), AnalysisSize, $"64 to {MaxAnalysisSize} pixels (InkNormalizationOptions.MaxAnalysisSize)");
         Check(BackgroundWindow > 0 && BackgroundWindow <= 1, nameof(BackgroundWindow), BackgroundWindow, "a fraction in (0, 1]");
         Check(SpeckFraction >= 0 && SpeckFraction < 1, nameof(SpeckFraction), SpeckFraction, "a fraction in [0, 1)");
         Check(MinimumContrast >= 0 && MinimumContrast < 255, nameof(MinimumContrast), MinimumContrast, "in [0, 255)");

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -132,8 +133,60 @@ internal static class OnnxFormat
             throw new ModelFormatException(source, $"the model has no '{OnnxMetadataKeys.ContentSha256}' checksum; the file is corrupt.");
         if (!string.Equals(sealedHash, ContentHash(model), StringComparison.Ordinal))
             throw new ModelFormatException(source, "the content does not match its checksum: the file is corrupt or was changed after export.");
+        CheckFinite(model.Graph, source);
         return (model, metadata);
     }
+
+    /// <summary>
+    /// Refuses a weight that is NaN or infinite, in every float or double initializer and tensor-valued attribute, checked or
+    /// not by <see cref="OnnxGraphValidator"/>: the seal is only a checksum, so a diverged training's export (or an edited and
+    /// resealed file) passed every other check, and then the text reader threw NullReferenceException on every image and
+    /// the recognizer answered with confidence NaN.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A weight is not finite; the message names the tensor.</exception>
+    internal static void CheckFinite(GraphProto graph, string source)
+    {
+        foreach (TensorProto tensor in graph.Initializer)
+            CheckFinite(tensor, $"initializer '{tensor.Name}'", source);
+        foreach (NodeProto node in graph.Node)
+        {
+            foreach (AttributeProto attribute in node.Attribute)
+            {
+                string where = $"attribute '{attribute.Name}' of node '{node.Name}'";
+                if (attribute.T is not null)
+                    CheckFinite(attribute.T, where, source);
+                foreach (TensorProto tensor in attribute.Tensors)
+                    CheckFinite(tensor, where, source);
+                if (!float.IsFinite(attribute.F) || attribute.Floats.Any(f => !float.IsFinite(f)))
+                    throw NotFinite(where, source);
+            }
+        }
+    }
+
+    private static void CheckFinite(TensorProto tensor, string name, string source)
+    {
+        // Raw data is little-endian; a length that is not a whole number of values is OnnxGraphValidator's to refuse.
+        ReadOnlySpan<byte> raw = tensor.RawData.Span;
+        bool finite = true;
+        switch ((TensorProto.Types.DataType)tensor.DataType)
+        {
+            case TensorProto.Types.DataType.Float:
+                finite = tensor.FloatData.All(float.IsFinite);
+                for (int i = 0; finite && i + sizeof(float) <= raw.Length; i += sizeof(float))
+                    finite = float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(raw[i..]));
+                break;
+            case TensorProto.Types.DataType.Double:
+                // This library's schema subset has no double_data field: a double tensor's values are raw.
+                for (int i = 0; finite && i + sizeof(double) <= raw.Length; i += sizeof(double))
+                    finite = double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(raw[i..]));
+                break;
+        }
+        if (!finite)
+            throw NotFinite(name, source);
+    }
+
+    private static ModelFormatException NotFinite(string name, string source) =>
+        new(source, $"{name} holds a weight that is NaN or infinite: the model diverged in training or the file was changed; it cannot read anything.");
 
     private static string[] ReadClasses(Dictionary<string, string> metadata, string source)
     {

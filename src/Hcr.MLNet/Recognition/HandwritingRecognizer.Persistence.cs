@@ -86,7 +86,8 @@ public sealed partial class HandwritingRecognizer
 
     /// <summary>
     /// Saves everything needed to predict in a fresh process (a zip: manifest with format version, classes and
-    /// the network's checksum, the ML.NET steps as ML.NET model files, the network weights), atomically: a crash
+    /// the network's checksum, the ML.NET steps as ML.NET model files, the network weights; sealed with the SHA-256 of the
+    /// whole file as its comment), atomically: a crash
     /// never leaves a half-written file under <paramref name="path"/>. The pretrained recognizer writes the recognizer
     /// file it ships with.
     /// </summary>
@@ -108,9 +109,8 @@ public sealed partial class HandwritingRecognizer
             network.Save(buffer);
             networkBytes = buffer.ToArray();
         }
-        AtomicFile.Write(path, stream =>
+        ModelArchive.Write(path, zip =>
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             var manifest = new Manifest(ModelFormats.RecognizerFormatName, FormatVersion, ModelArchive.LibraryVersion, new string(_classes), network.Architecture.Name,
                 DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, ModelArchive.Sha256(networkBytes),
                 TrainingData is null ? null : SelectionRecord.Of(TrainingData), TestEvaluation is null ? null : EvaluationRecord.Of(TestEvaluation));
@@ -138,9 +138,10 @@ public sealed partial class HandwritingRecognizer
     }
 
     /// <summary>
-    /// Loads a recognizer saved with <see cref="Save"/>. Every entry is held to the size such an entry can have before
-    /// and while it is inflated, the network to the checksum in the manifest (files written before checksums load
-    /// without one) and to finite weights, and the preprocessing settings to their valid ranges.
+    /// Loads a recognizer saved with <see cref="Save"/>. The whole file is held to its checksum (its seal: a flipped bit
+    /// anywhere is refused; files written before seals load without one), every entry to the size such an entry can have
+    /// before and while it is inflated, the network to the checksum in the manifest and to finite weights, and the
+    /// preprocessing settings to their valid ranges.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ModelFormatException">
@@ -163,7 +164,7 @@ public sealed partial class HandwritingRecognizer
     {
         try
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            using ZipArchive zip = ModelArchive.OpenRead(stream, path, "recognizer");
             return ReadManifest(zip, path).TrainingData?.ToSelection(path);
         }
         catch (InvalidDataException e)
@@ -181,7 +182,7 @@ public sealed partial class HandwritingRecognizer
         HandwritingCnnTransformer? network = null;
         try
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            using ZipArchive zip = ModelArchive.OpenRead(stream, path, "recognizer");
             Manifest manifest = ReadManifest(zip, path);
             // The network first: it is the entry that can be large, and a bad one is refused before ML.NET loads anything.
             network = ReadNetwork(zip, manifest, path, device);
@@ -218,7 +219,7 @@ public sealed partial class HandwritingRecognizer
     {
         try
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            using ZipArchive zip = ModelArchive.OpenRead(stream, path, "recognizer");
             return ReadNetwork(zip, ReadManifest(zip, path), path, device);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
@@ -307,7 +308,8 @@ public sealed partial class HandwritingRecognizer
             BoundedRead.NestedZip(buffered, ModelFormats.MaxMLNetStepBytes, path, $"its ML.NET step {entry}");
             return ml.Model.Load(buffered, out _);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
+        // FileLoadException and the like (an IOException): a damaged step in a file written before the seal escaped as one.
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException or IOException)
         {
             throw new ModelFormatException(path, $"its ML.NET step {entry} cannot be read ({e.Message}).", e);
         }

@@ -240,6 +240,7 @@ public sealed class HandwritingRecognizerBuilder
 
     /// <summary>Checks the options, loads the data, trains, and evaluates on the test data when there is some.</summary>
     /// <exception cref="InvalidOperationException">No data was given, or this builder has trained already.</exception>
+    /// <exception cref="Training.TrainingDivergedException">The run (training or fine-tuning) diverged: the learning rate is too high; nothing past the last good epoch's checkpoint was kept.</exception>
     /// <exception cref="ArgumentException">An option is out of range (checked before any data is loaded).</exception>
     public HandwritingRecognizer Train()
     {

@@ -81,6 +81,9 @@ internal static class CtcDecoding
     public static double LogLikelihood(ReadOnlySpan<float> probabilities, int classes, IReadOnlyList<int> labels)
     {
         int positions = Positions(probabilities, classes);
+        // Each label needs a position of its own: a longer lexicon entry cannot fit, and is refused without its O(positions × length) pass.
+        if (labels.Count > positions)
+            return double.NegativeInfinity;
         int states = 2 * labels.Count + 1;
         var alpha = new double[states];
         var next = new double[states];

@@ -35,7 +35,8 @@ public sealed partial class HandwritingTextReader
 
     /// <summary>
     /// Saves everything needed to read in a fresh process (a zip: manifest with format version, alphabet and the
-    /// network's checksum, and the network's weights), atomically: a crash never leaves a half-written file.
+    /// network's checksum, and the network's weights; sealed with the SHA-256 of the whole file as its comment), atomically:
+    /// a crash never leaves a half-written file.
     /// </summary>
     /// <exception cref="NotSupportedException">The reader was loaded with <see cref="LoadOnnx"/>: it has no TorchSharp network, and its ONNX file is the model.</exception>
     public void Save(string path)
@@ -53,9 +54,8 @@ public sealed partial class HandwritingTextReader
         }
         var manifest = new Manifest(ModelFormats.TextReaderFormatName, FormatVersion, ModelArchive.LibraryVersion, Alphabet.Characters, SequenceModel,
             TextLineNetwork.ImageHeight, MaxWidth, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), ModelArchive.Sha256(networkBytes), History);
-        AtomicFile.Write(path, stream =>
+        ModelArchive.Write(path, zip =>
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
             using (Stream entry = zip.CreateEntry(NetworkEntry).Open())
@@ -64,7 +64,8 @@ public sealed partial class HandwritingTextReader
     }
 
     /// <summary>
-    /// Loads a reader saved with <see cref="Save"/>, holding every entry to the size it can have, the network to the
+    /// Loads a reader saved with <see cref="Save"/>, holding the whole file to its checksum (its seal: a flipped bit anywhere
+    /// is refused; files written before seals load without one), every entry to the size it can have, the network to the
     /// manifest's checksum and to finite weights of the right shapes.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -93,7 +94,7 @@ public sealed partial class HandwritingTextReader
         TextLineNetwork? network = null;
         try
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            using ZipArchive zip = ModelArchive.OpenRead(stream, path, "text reader");
             Manifest manifest = ReadManifest(zip, path);
             TextAlphabet alphabet;
             try

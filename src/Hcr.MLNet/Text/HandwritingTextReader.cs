@@ -61,7 +61,11 @@ public sealed partial class HandwritingTextReader : IDisposable
     /// its boxes are in the shrunk image's pixels.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="UnusableImageException">The file is empty, not an image, too small, or shows no ink; the message names it.</exception>
+    /// <exception cref="UnusableImageException">
+    /// The file is empty, not an image, too small, or shows no ink, or it is a named pipe, a socket or a device; the message names it.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its bounds (<see cref="ReadOptions.MaxBeamWidth"/>, …).</exception>
+    /// <exception cref="InvalidOperationException">The network gives NaN or infinite probabilities (weights from a training that diverged).</exception>
     public TextReading Read(string path, ReadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

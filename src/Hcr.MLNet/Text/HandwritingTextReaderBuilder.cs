@@ -213,6 +213,7 @@ public sealed class HandwritingTextReaderBuilder
 
     /// <summary>Loads the images, splits them by writer if asked, and trains.</summary>
     /// <exception cref="InvalidOperationException">No word images were given, or this builder has trained already.</exception>
+    /// <exception cref="Training.TrainingDivergedException">The run diverged (the learning rate is too high); nothing past the last good epoch's checkpoint was kept.</exception>
     public HandwritingTextReader Train()
     {
         if (_trained)

@@ -40,9 +40,10 @@ internal static class LineDecoder
         {
             // Only a lexicon entry can be too long for the line, and Labels never returns one with zero probability.
             labels = CtcDecoding.Greedy(probabilities, classes);
-            spans = CtcDecoding.Align(probabilities, classes, labels)!;
+            spans = CtcDecoding.Align(probabilities, classes, labels);
         }
-        if (spans.Length == 0)
+        // Still none only for probabilities no network gives (NaN, which TextScoring refuses): nothing read, never a NullReferenceException.
+        if (spans is null || spans.Length == 0)
             return null;
         var characters = new List<TextCharacterReading>(spans.Length);
         foreach (CharacterSpan span in spans)

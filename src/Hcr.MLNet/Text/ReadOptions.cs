@@ -6,16 +6,33 @@ public sealed record ReadOptions
     /// <summary>Default number of prefixes kept by <see cref="TextDecoding.BeamSearch"/>: beyond about ten, CTC beams rarely change the answer.</summary>
     public const int DefaultBeamWidth = 10;
 
+    /// <summary>
+    /// The widest beam <see cref="BeamWidth"/> may ask for. Beam search's work grows with the width (a million took over
+    /// two minutes for one word, <see cref="int.MaxValue"/> ran out of memory), so that a service passing its clients'
+    /// options through cannot be tied up; ten times the default already changes nothing measurable.
+    /// </summary>
+    public const int MaxBeamWidth = 100;
+
+    /// <summary>The most alternatives <see cref="Alternatives"/> may ask for per character (no alphabet the library trains has more classes).</summary>
+    public const int MaxAlternatives = 100;
+
+    /// <summary>
+    /// The most entries a <see cref="Lexicon"/> may hold: every entry is scored against every line (CTC's forward
+    /// algorithm, about a second a line at this size), so the bound keeps one read from running for minutes.
+    /// </summary>
+    public const int MaxLexiconEntries = 100_000;
+
     /// <summary>Greedy (default) or beam search; ignored when a <see cref="Lexicon"/> is given.</summary>
     public TextDecoding Decoding { get; init; } = TextDecoding.Greedy;
 
-    /// <summary>Prefixes kept by beam search.</summary>
+    /// <summary>Prefixes kept by beam search: 1 to <see cref="MaxBeamWidth"/>.</summary>
     public int BeamWidth { get; init; } = DefaultBeamWidth;
 
     /// <summary>
     /// When given, the reading is the entry of this list (whole texts: a form field's allowed values, street names)
     /// that the network finds most probable over all alignments; entries with characters the reader does not know
-    /// are never chosen. When no entry fits the image, the unconstrained greedy reading is returned.
+    /// are never chosen. When no entry fits the image, the unconstrained greedy reading is returned. At most
+    /// <see cref="MaxLexiconEntries"/> entries.
     /// </summary>
     public IReadOnlyCollection<string>? Lexicon { get; init; }
 
@@ -25,15 +42,17 @@ public sealed record ReadOptions
     /// </summary>
     public TextLayout Layout { get; init; } = TextLayout.Auto;
 
-    /// <summary>Alternatives listed per character.</summary>
+    /// <summary>Alternatives listed per character: 0 to <see cref="MaxAlternatives"/> (fewer when the alphabet has fewer characters).</summary>
     public int Alternatives { get; init; } = 3;
 
     internal void Validate()
     {
-        if (BeamWidth <= 0)
-            throw new ArgumentOutOfRangeException(nameof(BeamWidth), BeamWidth, "The beam width must be positive.");
-        if (Alternatives < 0)
-            throw new ArgumentOutOfRangeException(nameof(Alternatives), Alternatives, "The number of alternatives cannot be negative.");
+        if (BeamWidth is < 1 or > MaxBeamWidth)
+            throw new ArgumentOutOfRangeException(nameof(BeamWidth), BeamWidth, $"The beam width must be 1 to {MaxBeamWidth} (ReadOptions.MaxBeamWidth).");
+        if (Alternatives is < 0 or > MaxAlternatives)
+            throw new ArgumentOutOfRangeException(nameof(Alternatives), Alternatives, $"The number of alternatives must be 0 to {MaxAlternatives} (ReadOptions.MaxAlternatives).");
+        if (Lexicon is { Count: > MaxLexiconEntries })
+            throw new ArgumentOutOfRangeException(nameof(Lexicon), Lexicon.Count, $"A lexicon may hold at most {MaxLexiconEntries:N0} entries (ReadOptions.MaxLexiconEntries).");
         if (!Enum.IsDefined(Decoding))
             throw new ArgumentOutOfRangeException(nameof(Decoding), Decoding, "Unknown decoding.");
         if (!Enum.IsDefined(Layout))

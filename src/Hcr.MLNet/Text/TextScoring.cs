@@ -15,6 +15,13 @@ internal static class TextScoring
         {
             (float[] pixels, int width, long[] positions) = TextBatch.Pad(chunk.Select(i => (lines[i].Pixels, lines[i].Width)).ToArray());
             float[] all = scorer.Score(pixels, chunk.Length, width);
+            // Loading refuses NaN weights, but finite weights large enough to overflow (a diverged training's) still give
+            // NaN here, and every decoder would turn them into garbage or nothing.
+            if (!AllFinite(all))
+            {
+                throw new InvalidOperationException(
+                    "The text reader's network gave NaN or infinite probabilities: its weights are unusable (a training that diverged). Train it again at a lower learning rate.");
+            }
             int columns = width / TextLineNetwork.WidthStride; // not TextLineNetwork.Positions, which would load TorchSharp
             int classes = all.Length / (chunk.Length * columns);
             int stride = columns * classes;
@@ -22,5 +29,15 @@ internal static class TextScoring
                 result[chunk[k]] = all.AsSpan(k * stride, (int)positions[k] * classes).ToArray();
         }
         return result;
+    }
+
+    private static bool AllFinite(float[] values)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+                return false;
+        }
+        return true;
     }
 }

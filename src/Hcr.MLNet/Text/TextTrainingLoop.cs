@@ -20,6 +20,9 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
 
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>Training lines read after every epoch to check that the network's outputs are still finite (<see cref="NetworkHealth"/>).</summary>
+    private const int HealthProbeLines = 4;
+
     /// <summary>A trained network to continue from (adaptation), trained in place; null: a new network.</summary>
     public TextLineNetwork? Start { get; init; }
 
@@ -44,6 +47,7 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
             : new TextTrainingCheckpoint(options.CheckpointDirectory,
                 TextTrainingCheckpoint.Fingerprint(options, alphabet, syntheticWords, train, validation), options.SequenceModel, alphabet.ClassCount);
         var clock = Stopwatch.StartNew();
+        double? lossReference = null;
         try
         {
             int resumed = checkpoint?.TryRestore(network, optimizer, state) == true ? state.History.Count : 0;
@@ -85,9 +89,10 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
                         loss.backward();
                         nn.utils.clip_grad_norm_(parameters, MaxGradientNorm);
                         optimizer.step();
-                        // The run ends here on a NaN or infinite loss, so the step just taken is never kept (nor checkpointed).
+                        // The run ends here on a NaN, infinite or exploding loss, so the step just taken is never kept (nor checkpointed).
+                        // zero_infinity hides a network whose alignments all became impossible (loss 0): NetworkHealth catches that one.
                         float value = loss.item<float>();
-                        TrainingDivergedException.ThrowIfNotFinite(value, epoch, step + 1, plan.Count, learningRate);
+                        lossReference = TrainingDivergedException.CheckLoss(value, lossReference, alphabet.ClassCount, epoch, step + 1, plan.Count, learningRate);
                         lossSum += value * batch.Length;
                         seen += batch.Length;
                     }
@@ -102,6 +107,9 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
                     }
                 }
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
+                // Before the epoch is validated, kept as best or checkpointed: the checkpoint on disk stays the last good epoch's.
+                NetworkHealth.Check(network, () => network.call(TextBatch.Images(lines.Take(HealthProbeLines).ToArray(), device, null, options.MaxWidth).Images),
+                    epoch, plan.Count, learningRate);
                 TextEvaluation? validated = validation is null ? null : Evaluate(network, validation);
                 var metrics = new TextEpochMetrics(epoch, lossSum / Math.Max(1, seen), validated, learningRate, epochClock.Elapsed, seen / Math.Max(trainSeconds, 1e-9));
                 state.History.Add(metrics);

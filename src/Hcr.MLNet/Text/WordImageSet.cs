@@ -1,4 +1,5 @@
 using System.Text;
+using Hcr.MLNet.IO;
 
 namespace Hcr.MLNet.Text;
 
@@ -79,7 +80,9 @@ public sealed class WordImageSet
     /// Every image it names must exist.
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing at <paramref name="csvOrFolder"/>, or a folder without <see cref="ListFileName"/>.</exception>
-    /// <exception cref="WordImageFormatException">The list is malformed or names a missing image; the message names the file and line.</exception>
+    /// <exception cref="WordImageFormatException">
+    /// The list is malformed or names a missing image (the message names the file and line), or it is a named pipe, a socket or a device.
+    /// </exception>
     public static WordImageSet Load(string csvOrFolder)
     {
         ArgumentException.ThrowIfNullOrEmpty(csvOrFolder);
@@ -95,6 +98,7 @@ public sealed class WordImageSet
             throw new FileNotFoundException($"Word-image list not found: {csvOrFolder}", csvOrFolder);
         }
         csv = System.IO.Path.GetFullPath(csv);
+        RegularFile.Require(csv, problem => new WordImageFormatException(csv, null, problem));
         string folder = System.IO.Path.GetDirectoryName(csv) ?? ".";
         var images = new List<WordImage>();
         int lineNumber = 0;

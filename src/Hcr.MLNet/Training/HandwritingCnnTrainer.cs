@@ -53,7 +53,7 @@ public sealed class HandwritingCnnTrainer : IEstimator<HandwritingCnnTransformer
     /// <exception cref="InvalidDataException">A value cannot be trained on (NaN pixels, a missing label, a class without images); the message names it.</exception>
     /// <exception cref="InvalidOperationException">The data has no rows.</exception>
     /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
-    /// <exception cref="TrainingDivergedException">A batch's loss was NaN or infinite (the learning rate is too high); the message names the epoch and batch.</exception>
+    /// <exception cref="TrainingDivergedException">The run diverged: a loss NaN, infinite or exploding, or weights or outputs NaN or infinite at an epoch's end (the learning rate is too high); the message names the epoch and batch.</exception>
     /// <exception cref="IOException"><see cref="HandwritingCnnOptions.CheckpointDirectory"/> cannot be created or written (checked before training); the message names it.</exception>
     /// <exception cref="IO.ModelFormatException">The checkpoint in <see cref="HandwritingCnnOptions.CheckpointDirectory"/> is damaged or of an older version.</exception>
     /// <exception cref="InvalidDataException">That checkpoint was written by a run with other settings or on other data.</exception>

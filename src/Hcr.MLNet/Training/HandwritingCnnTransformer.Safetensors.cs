@@ -63,15 +63,14 @@ public sealed partial class HandwritingCnnTransformer
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ModelFormatException">
-    /// Not a safetensors file, truncated or malformed, or its tensors do not fit the network (a tensor
+    /// A directory, a named pipe, a socket or a device rather than a file; not a safetensors file, truncated or malformed, or its tensors do not fit the network (a tensor
     /// missing, unexpected, or of another shape or element type; another architecture or other classes in
-    /// its metadata): the message names the file and every such tensor.
+    /// its metadata; a weight NaN or infinite): the message names the file and every such tensor.
     /// </exception>
     public void ImportSafetensors(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Weights file not found: {path}", path);
+        ModelFormats.RequireFile(path, "weights file");
         using FileStream stream = File.OpenRead(path);
         ImportSafetensors(stream, path);
     }
@@ -95,6 +94,7 @@ public sealed partial class HandwritingCnnTransformer
         (IReadOnlyList<SafetensorsEntry> entries, IReadOnlyDictionary<string, string> metadata) = SafetensorsFile.ReadHeader(file, source);
         List<string> problems = MetadataProblems(metadata);
         problems.AddRange(TensorProblems(entries, state));
+        problems.AddRange(SafetensorsFile.NonFiniteTensors(file, entries).Select(name => $"{name} holds NaN or infinite values (a training that diverged)"));
         if (problems.Count > 0)
         {
             string listed = string.Join("; ", problems.Take(MaxReportedProblems));

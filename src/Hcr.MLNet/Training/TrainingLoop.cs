@@ -24,6 +24,9 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>Training images scored after every epoch to check that the network's outputs are still finite (<see cref="NetworkHealth"/>).</summary>
+    private const int HealthProbeImages = 8;
+
     public TrainingResult Run(ImageTensors train, ImageTensors? validation)
     {
         torch.manual_seed(options.Seed);
@@ -58,6 +61,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
 
         var clock = Stopwatch.StartNew();
         int firstEpoch = state.History.Count + 1;
+        double? lossReference = null;
         for (int epoch = firstEpoch; epoch <= options.Epochs && !state.Stopped; epoch++)
         {
             ThrowIfCancelled(state);
@@ -93,7 +97,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
                     average?.Update();
                     // Checked where the loss is read anyway (one device sync per batch); the run ends, so the step just taken is never kept.
                     float batchLoss = loss.item<float>();
-                    TrainingDivergedException.ThrowIfNotFinite(batchLoss, epoch, b + 1, batchesPerEpoch, learningRate);
+                    lossReference = TrainingDivergedException.CheckLoss(batchLoss, lossReference, classCount, epoch, b + 1, batchesPerEpoch, learningRate);
                     lossSum += batchLoss * length;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
                     seen += length;
@@ -105,6 +109,13 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
                 }
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            // Before the epoch is validated, kept as best or checkpointed: the checkpoint on disk stays the last good epoch's.
+            using (Tensor probe = train.Images.narrow(0, 0, Math.Min(HealthProbeImages, train.Count)))
+            {
+                NetworkHealth.Check(network, () => network.call(probe), epoch, batchesPerEpoch, learningRate);
+                if (average is not null)
+                    NetworkHealth.Check(average.Network, () => average.Network.call(probe), epoch, batchesPerEpoch, learningRate);
+            }
 
             (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(evaluated, validation, views);
             var metrics = new EpochMetrics(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen),

@@ -62,6 +62,25 @@ public class LabeledImageFolderTests
         Assert.Equal("a", LabeledImageFolder.FolderName('a'));
     }
 
+    /// <summary>U+0000, TAB, newline and U+FFFF were accepted as class names, and printed into every list and message.</summary>
+    [Theory]
+    [InlineData("U+0000")]
+    [InlineData("U+0009")]
+    [InlineData("U+000A")]
+    [InlineData("U+FFFF")]
+    [InlineData("U+FDD0")]
+    [InlineData("\t")]
+    public void Control_characters_and_noncharacters_are_not_class_names(string folderName)
+    {
+        if (OperatingSystem.IsWindows() && folderName == "\t")
+            return; // Windows folders cannot be named so
+        using var dir = new TempDirectory();
+        WritePhotos(dir.Path, "HV", 1, c => c == 'H' ? folderName : "V");
+        var e = Assert.Throws<InvalidDataException>(() => LabeledImageFolder.Load(dir.Path));
+        Assert.Contains("control character or a Unicode noncharacter", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(dir.Path, folderName), e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_folder_and_a_folder_without_class_folders_are_errors()
     {
@@ -142,5 +161,29 @@ public class LabeledImageFolderTests
         File.WriteAllText(Path.Combine(dir.Path, "V", "1.jpg"), "junk");
         var e = Assert.Throws<InvalidDataException>(() => LabeledImageFolder.Load(dir.Path, new LabeledImageFolderOptions { SkipUnusable = true }));
         Assert.Contains(dir.File("V"), e.Message);
+    }
+
+    /// <summary>
+    /// A named pipe called <c>x.png</c> among the images blocked the load forever in open(), even with SkipUnusable; it is
+    /// refused by its type before it is opened (skipped and listed, or the load fails naming it). Under a deadline, so that
+    /// a regression fails rather than hangs the suite. Unix only (mkfifo).
+    /// </summary>
+    [Fact]
+    public void A_named_pipe_among_the_images_is_refused_without_blocking()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDirectory();
+        WritePhotos(dir.Path, "HV", 2);
+        string fifo = NamedPipe.Make(Path.Combine(dir.Path, "H", "x.png"));
+
+        NamedPipe.Refused<UnusableImageException>(fifo, () => LabeledImageFolder.Load(dir.Path));
+
+        LabeledImageFolder? folder = null;
+        Assert.Null(NamedPipe.Outcome(fifo, () => folder = LabeledImageFolder.Load(dir.Path, new LabeledImageFolderOptions { SkipUnusable = true })));
+        SkippedImage skipped = Assert.Single(folder!.Skipped);
+        Assert.Equal(fifo, skipped.Path);
+        Assert.Contains("named pipe", skipped.Reason, StringComparison.Ordinal);
+        Assert.Equal([2, 2], folder.Dataset.CountPerClass());
     }
 }

@@ -129,4 +129,20 @@ public class DemoArgumentTests
         Assert.Contains(".png", result.Error);
         Assert.DoesNotContain(".tif", result.Error);
     }
+
+    /// <summary>--show-dir /proc/nope said "Could not find file"; it names the flag and the folder, before any model loads.</summary>
+    [Theory]
+    [InlineData("predict")]
+    [InlineData("read")]
+    public void A_show_dir_that_cannot_be_created_names_the_flag_and_the_folder(string command)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("a.png"), [0x89, 0x50, 0x4E, 0x47]);
+        string blocked = Path.Combine(dir.File("a.png"), "shown"); // under a file: no system lets that be created
+
+        // Had the demo got as far as the model, the missing model would be the error.
+        var result = DemoProcess.Run(dir.Path, command, "a.png", "--show-dir", blocked, "--model", "absent.model");
+
+        DemoProcess.AssertOneLineError(result, $"--show-dir {blocked}: the folder cannot be created");
+    }
 }

@@ -1,3 +1,4 @@
+using Hcr.MLNet.Data;
 using Hcr.MLNet.Tests.TestSupport;
 
 namespace Hcr.MLNet.Tests.Demo;
@@ -25,5 +26,29 @@ public class DemoPretrainedTests
             Assert.Contains(Path.GetFileName(photo), result.Output, StringComparison.Ordinal);
         Assert.True(result.Output.Split('%').Length > 5 * photos.Length, result.Output);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    /// <summary>
+    /// finetune --holdout 0.5 with one image per character printed "accuracy 0.00%" for an evaluation of no images; it says
+    /// why nothing was held out, before training and without saving.
+    /// </summary>
+    [Fact]
+    public void A_holdout_that_holds_out_nothing_is_an_error_before_training()
+    {
+        using var dir = new TempDirectory();
+        string images = dir.File("mine");
+        EmnistDataset glyphs = SyntheticGlyphs.Create(1, "HV", seed: 3);
+        for (int i = 0; i < glyphs.Count; i++)
+        {
+            string folder = Path.Combine(images, glyphs.GetCharacter(i).ToString());
+            Directory.CreateDirectory(folder);
+            File.WriteAllBytes(Path.Combine(folder, "1.png"), PhotoRenderer.Render(glyphs.GetImage(i), new Random(i), SkiaSharp.SKEncodedImageFormat.Png));
+        }
+
+        var result = DemoProcess.Run(dir.Path, "finetune", "--images", images, "--holdout", "0.5", "-o", "tuned.hcr");
+
+        DemoProcess.AssertOneLineError(result, "--holdout 0.5 holds out no image");
+        Assert.DoesNotContain("accuracy", result.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("tuned.hcr")));
     }
 }

@@ -167,6 +167,11 @@ public class CharacterImageLoaderTests
     public void Options_are_validated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CharacterImageLoader(new CharacterImageLoaderOptions { WorkingSize = 10 }));
+        // The upper bound: what follows the loader works on every pixel it returns.
+        _ = new CharacterImageLoader(new CharacterImageLoaderOptions { WorkingSize = CharacterImageLoaderOptions.MaxWorkingSize });
+        Assert.Contains(CharacterImageLoaderOptions.MaxWorkingSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Assert.Throws<ArgumentOutOfRangeException>(() => new CharacterImageLoader(new CharacterImageLoaderOptions { WorkingSize = CharacterImageLoaderOptions.MaxWorkingSize + 1 })).Message,
+            StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new CharacterImageLoader(new CharacterImageLoaderOptions { MinimumSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CharacterImageLoader(new CharacterImageLoaderOptions { MaxEncodedBytes = 0 }));
     }

@@ -179,6 +179,10 @@ public class InkNormalizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new InkNormalizer(new InkNormalizationOptions { MinimumStrokeWidth = 0.2, MaximumStrokeWidth = 0.1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new InkNormalizer(new InkNormalizationOptions { BlurSigma = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new InkNormalizer(new InkNormalizationOptions { AnalysisSize = 10 }));
+        _ = new InkNormalizer(new InkNormalizationOptions { AnalysisSize = InkNormalizationOptions.MaxAnalysisSize });
+        Assert.Contains(InkNormalizationOptions.MaxAnalysisSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Assert.Throws<ArgumentOutOfRangeException>(() => new InkNormalizer(new InkNormalizationOptions { AnalysisSize = int.MaxValue })).Message,
+            StringComparison.Ordinal);
     }
 
     private sealed class BoundsComparer(int tolerance) : IEqualityComparer<(int, int, int, int)>

@@ -183,6 +183,7 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
             using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
             writer.Write(damaged);
         }
+        ModelFiles.Reseal(path);
         var e = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.Load(path));
         Assert.Contains("test evaluation", e.Message, StringComparison.Ordinal);
     }
@@ -211,12 +212,14 @@ public class HandwritingRecognizerTests(RecognizerFixture fixture) : IClassFixtu
             using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
             writer.Write("{\"Format\":\"hcr-recognizer\",\"FormatVersion\":99,\"Library\":\"9.0\",\"Classes\":\"HVDOX.\",\"Architecture\":\"seed\",\"Created\":\"\"}");
         }
+        ModelFiles.Reseal(path);
         var e = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.Load(path));
         Assert.Contains("format version 99", e.Message);
 
         File.WriteAllBytes(path, good);
         using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
             zip.GetEntry("network.hcrcnn")!.Delete();
+        ModelFiles.Reseal(path);
         Assert.Contains("network.hcrcnn", Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.Load(path)).Message);
 
         Assert.Throws<FileNotFoundException>(() => HandwritingRecognizer.Load(dir.File("absent.hcr")));

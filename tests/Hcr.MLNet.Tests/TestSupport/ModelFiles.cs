@@ -106,6 +106,28 @@ internal static class ModelFiles
 
     public static byte[] ReplaceEntry(byte[] zip, string name, byte[] content) => RewriteEntry(zip, name, s => s.Write(content));
 
+    /// <summary>
+    /// Seals the model zip at <paramref name="path"/> again after a test changed it in place (as whoever tampers with a file
+    /// can), so that the check under test, not the whole-file checksum, is what refuses it.
+    /// </summary>
+    public static void Reseal(string path)
+    {
+        byte[] zip = File.ReadAllBytes(path);
+        // The end record: the last PK\5\6 whose comment runs exactly to the end of the file.
+        for (int at = zip.Length - 22; at >= 0; at--)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(at)) == 0x06054b50
+                && BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(at + 20)) == zip.Length - at - 22)
+            {
+                byte[] bare = zip[..(at + 22)];
+                BinaryPrimitives.WriteUInt16LittleEndian(bare.AsSpan(at + 20), 0);
+                File.WriteAllBytes(path, Hcr.MLNet.IO.ModelArchive.Seal(bare));
+                return;
+            }
+        }
+        Assert.Fail($"{path} has no zip end record");
+    }
+
     /// <summary>Writes <paramref name="bytes"/> zero bytes (at <see cref="CompressionLevel.SmallestSize"/> they compress about a thousandfold).</summary>
     public static void WriteZeros(Stream stream, long bytes)
     {

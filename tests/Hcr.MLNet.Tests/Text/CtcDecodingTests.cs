@@ -147,6 +147,18 @@ public class CtcDecodingTests
         Assert.Equal("ob", constrained);
     }
 
+    /// <summary>NaN probabilities (a network whose weights overflowed) made Read throw NullReferenceException: Align found no path.</summary>
+    [Fact]
+    public void NaNProbabilitiesReadAsNothingRatherThanThrowingNullReference()
+    {
+        var alphabet = new TextAlphabet("ab");
+        float[] table = Enumerable.Repeat(float.NaN, alphabet.ClassCount * 6).ToArray();
+        var line = new NormalizedLine(new float[32 * 24], 24, 32, new Hcr.MLNet.Imaging.InkRegion(0, 0, 24, 32));
+        Assert.Null(LineDecoder.Read(table, alphabet, line, new ReadOptions()));
+        Assert.Null(LineDecoder.Read(table, alphabet, line, new ReadOptions { Decoding = TextDecoding.BeamSearch }));
+        Assert.Null(LineDecoder.Read(table, alphabet, line, new ReadOptions { Lexicon = ["ab"] }));
+    }
+
     [Fact]
     public void ALexiconWithNothingThatFitsFallsBackToTheFreeReading()
     {

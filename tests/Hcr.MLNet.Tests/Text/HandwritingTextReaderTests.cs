@@ -98,6 +98,52 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
         }
     }
 
+    /// <summary>
+    /// Options that size a read's work are bounded, so that a service passing its clients' options through cannot be tied
+    /// up (a beam of a million took minutes for one word, int.MaxValue ran out of memory): the bound itself reads, one past
+    /// it is refused before any work, naming the bound.
+    /// </summary>
+    [Fact]
+    public void OptionsThatSizeWorkAreBounded()
+    {
+        string image = fixture.Images.Images[0].Path;
+        fixture.Reader.Read(image, new ReadOptions { Decoding = TextDecoding.BeamSearch, BeamWidth = ReadOptions.MaxBeamWidth, Alternatives = ReadOptions.MaxAlternatives });
+
+        AssertBound(nameof(ReadOptions.BeamWidth), ReadOptions.MaxBeamWidth, new ReadOptions { BeamWidth = ReadOptions.MaxBeamWidth + 1 });
+        AssertBound(nameof(ReadOptions.BeamWidth), ReadOptions.MaxBeamWidth, new ReadOptions { Decoding = TextDecoding.BeamSearch, BeamWidth = int.MaxValue });
+        AssertBound(nameof(ReadOptions.Alternatives), ReadOptions.MaxAlternatives, new ReadOptions { Alternatives = ReadOptions.MaxAlternatives + 1 });
+        string[] huge = Enumerable.Range(0, ReadOptions.MaxLexiconEntries + 1).Select(i => "a").ToArray();
+        AssertBound(nameof(ReadOptions.Lexicon), ReadOptions.MaxLexiconEntries, new ReadOptions { Lexicon = huge });
+
+        void AssertBound(string name, int bound, ReadOptions options)
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Reader.Read(image, options));
+            Assert.Equal(name, e.ParamName);
+            Assert.Contains(bound.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A flipped bit anywhere in a .hcrtext file is a ModelFormatException naming it, never a silent load.</summary>
+    [Fact]
+    public void AFlippedBitAnywhereIsRefusedAsDamage()
+    {
+        string good = fixture.Directory.File("flips.hcrtext");
+        fixture.Reader.Save(good);
+        byte[] bytes = File.ReadAllBytes(good);
+        var random = new Random(27);
+        for (int i = 0; i < 24; i++)
+        {
+            int at = i < 4 ? bytes.Length - 1 - i * 23 : random.Next(bytes.Length);
+            byte[] flipped = (byte[])bytes.Clone();
+            flipped[at] ^= (byte)(1 << random.Next(8));
+            string path = fixture.Directory.File($"flip-{i}.hcrtext");
+            File.WriteAllBytes(path, flipped);
+            Exception? thrown = Record.Exception(() => HandwritingTextReader.Load(path).Dispose());
+            Assert.True(thrown is ModelFormatException, $"a bit flipped at byte {at} of {bytes.Length}: {thrown?.GetType().Name ?? "loaded silently"} {thrown?.Message}");
+            Assert.Contains(path, thrown!.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void BadFilesAreRefusedWithTheirName()
     {
@@ -138,16 +184,19 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
     {
         string target = fixture.Directory.File(name);
         File.Copy(source, target, overwrite: true);
-        using ZipArchive zip = ZipFile.Open(target, ZipArchiveMode.Update);
-        ZipArchiveEntry entry = zip.GetEntry("manifest.json")!;
-        JsonObject manifest;
-        using (Stream s = entry.Open())
-            manifest = JsonNode.Parse(s)!.AsObject();
-        change(manifest);
-        entry.Delete();
-        using Stream written = zip.CreateEntry("manifest.json").Open();
-        using var writer = new System.Text.Json.Utf8JsonWriter(written);
-        manifest.WriteTo(writer);
+        using (ZipArchive zip = ZipFile.Open(target, ZipArchiveMode.Update))
+        {
+            ZipArchiveEntry entry = zip.GetEntry("manifest.json")!;
+            JsonObject manifest;
+            using (Stream s = entry.Open())
+                manifest = JsonNode.Parse(s)!.AsObject();
+            change(manifest);
+            entry.Delete();
+            using Stream written = zip.CreateEntry("manifest.json").Open();
+            using var writer = new System.Text.Json.Utf8JsonWriter(written);
+            manifest.WriteTo(writer);
+        }
+        ModelFiles.Reseal(target);
         return target;
     }
 }
@@ -178,5 +227,30 @@ public class TextReaderLearningTests
         Assert.All(characters.Zip(characters.Skip(1)), pair => Assert.True(pair.First.Box.X < pair.Second.Box.X));
         Assert.All(characters, c => Assert.InRange(c.Box.X, 0, 108));
         Assert.All(characters, c => Assert.InRange(c.Confidence, 0f, 1f));
+    }
+}
+
+/// <summary>
+/// A text training that diverges ends with <see cref="Hcr.MLNet.Training.TrainingDivergedException"/> before anything is
+/// kept: at learning rate 1e6 one epoch returned normally (CTC's zero_infinity hid the broken network), the demo printed
+/// "Saved", and Read then threw NullReferenceException.
+/// </summary>
+public class TextTrainingDivergenceTests
+{
+    [Fact]
+    public void ADivergingRunStopsWithATypedErrorAndLeavesTheLastGoodCheckpoint()
+    {
+        using var dir = new TempDirectory();
+        WordImageSet images = GlyphWords.Write(dir, 16, seed: 2);
+        string checkpoints = dir.File("checkpoints");
+        var e = Assert.Throws<Hcr.MLNet.Training.TrainingDivergedException>(() => HandwritingTextReader.Create()
+            .WithWordImages(images)
+            .WithEpochs(1).WithBatchSize(8).WithLearningRate(1e6)
+            .WithTrainerOptions(o => o.CheckpointDirectory = checkpoints)
+            .Train());
+        Assert.Equal(1, e.Epoch);
+        Assert.Contains("Lower the learning rate", e.Message, StringComparison.Ordinal);
+        // The diverged epoch was never checkpointed.
+        Assert.False(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.hcrckpt").Any());
     }
 }

@@ -152,6 +152,14 @@ public class TextOnnxTests(GlyphReaderFixture fixture, ITestOutputHelper output)
         Refused(Resealed(bytes, "newer.onnx", m => Set(m, OnnxMetadataKeys.FormatVersion, "2")), "format version");
         Refused(Resealed(bytes, "fixed-width.onnx", m => m.Graph.Input[0].Type.TensorType.Shape.Dim[3] = new TensorShapeProto.Types.Dimension { DimValue = 64 }), "input");
         Refused(Resealed(bytes, "elu.onnx", m => m.Graph.Node.First(n => n.OpType == "Relu").OpType = "Elu"), "Elu");
+        // A NaN weight (a diverged training's export, resealed): the reader threw NullReferenceException on every image.
+        Refused(Resealed(bytes, "nan.onnx", m =>
+        {
+            TensorProto weight = m.Graph.Initializer.First(t => t.RawData.Length >= 4 && t.DataType == (int)TensorProto.Types.DataType.Float);
+            byte[] data = weight.RawData.ToByteArray();
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data, float.NaN);
+            weight.RawData = Google.Protobuf.ByteString.CopyFrom(data);
+        }), "NaN or infinite");
 
         // A text reader is not a character model, and the character loader says which loader to use.
         var asCharacters = Assert.Throws<ModelFormatException>(() => HandwritingRecognizer.LoadOnnx(good));

@@ -212,6 +212,27 @@ public class SafetensorsTests
         return path;
     }
 
+    /// <summary>NaN or infinite weights (a diverged training's export) were imported, and every prediction was then the same class at 100%.</summary>
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void Weights_that_are_not_finite_are_refused(float bad)
+    {
+        using var dir = new TempDirectory();
+        using HandwritingCnnTransformer model = RandomTransformer(CnnArchitecture.Standard, 9);
+        string path = Changed(dir, model, t =>
+        {
+            byte[] data = t["conv1a.weight"].Data.ToArray();
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(4 * 7), bad);
+            t["conv1a.weight"] = t["conv1a.weight"] with { Data = data };
+        });
+
+        ModelFormatException error = ImportFails(model, path);
+
+        Assert.Contains("conv1a.weight holds NaN or infinite values", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_tensor_of_another_shape_is_refused()
     {
