@@ -39,7 +39,7 @@ public class FineTuningTests
             Assert.True(expected[name].SequenceEqual(actual[name]), $"tensor '{name}' changed");
     }
 
-    [Fact]
+    [SlowFact] // trains or reads for over half a minute on two cores: the slow tier keeps the default run short
     public void Same_classes_start_from_every_weight_and_leave_the_base_unchanged()
     {
         using HandwritingRecognizer weakBase = TrainBase("HVDO", CnnArchitecture.Seed, perClass: 6, epochs: 2, batchSize: 8);

@@ -9,7 +9,7 @@ namespace Hcr.MLNet.Tests.Recognition;
 /// <summary><see cref="HandwritingRecognizer.ReadCharacters(string)"/>: every separated character, in reading order, boxed in the file's pixels.</summary>
 public class ReadCharactersTests(RecognizerFixture fixture) : IClassFixture<RecognizerFixture>
 {
-    [Fact]
+    [SlowFact] // trains or reads for over half a minute on two cores: the slow tier keeps the default run short
     public void A_large_page_is_read_row_by_row_with_boxes_in_the_files_pixels()
     {
         // 3 × 4 cells of 700 px: 3150 × 2450 px, more than the page loader's working size, so boxes are scaled back.

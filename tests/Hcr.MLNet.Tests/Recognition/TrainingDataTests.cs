@@ -40,7 +40,7 @@ public class TrainingDataTests
         Assert.Equal(shares, trained.SharesImagesWith(evaluation));
     }
 
-    [Fact]
+    [SlowFact] // trains or reads for over half a minute on two cores: the slow tier keeps the default run short
     public void A_recognizer_records_its_selection_saves_it_and_older_files_load_without_it()
     {
         using var dir = new TempDirectory();
