@@ -35,6 +35,30 @@ internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validati
         DefaultValueFactory = _ => DefaultSeed,
     };
 
+    /// <summary>The test-writer fraction of the commands that measure a trained reader (as it was trained with).</summary>
+    public static readonly Option<double> MeasuredTestHoldout = new("--test-holdout")
+    {
+        Description = "Fraction of each corpus's writers that are its test writers (as train-reader --test-holdout)",
+        DefaultValueFactory = _ => 0.2,
+    };
+
+    /// <summary>The reader a measuring command reads with.</summary>
+    public static readonly Option<string?> Reader = new("--model", "-m")
+    {
+        Description = "Text reader file (.hcrtext), or for evaluate-reader its ONNX export (.onnx); default: the pretrained reader",
+    };
+
+    /// <summary>The reader <see cref="Reader"/> names: a file, or the pretrained reader.</summary>
+    public static HandwritingTextReader LoadReader(string? path) => path switch
+    {
+        null => HandwritingTextReader.LoadPretrained(),
+        _ when Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) => HandwritingTextReader.LoadOnnx(path),
+        _ => HandwritingTextReader.Load(path),
+    };
+
+    /// <summary>How a command names the reader <see cref="LoadReader"/> loaded.</summary>
+    public static string DescribeReader(string? path) => path is null ? "the pretrained reader (shipped in Hcr.MLNet)" : Path.GetFullPath(path);
+
     /// <summary>Splits every corpus; <paramref name="validationFraction"/> 0 keeps no validation writers.</summary>
     public static WriterProtocol Split(IReadOnlyList<WordImageSet> corpora, double testFraction, double validationFraction, int seed)
     {

@@ -12,23 +12,12 @@ namespace ConsoleDemo.Commands;
 /// </summary>
 internal static class AdaptReaderCommand
 {
-    private static readonly Option<string?> Model = new("--model", "-m")
-    {
-        Description = "Text reader file (.hcrtext) to adapt; default: the pretrained reader",
-    };
-
     private static readonly Option<int[]> Words = new("--words")
     {
         Description = "How many of each writer's words to adapt on (comma-separated or repeated)",
         DefaultValueFactory = _ => [8, 16, 32],
         CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries))
             .Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(),
-    };
-
-    private static readonly Option<double> TestHoldout = new("--test-holdout")
-    {
-        Description = "Fraction of each corpus's writers that are its test writers (as train-reader --test-holdout)",
-        DefaultValueFactory = _ => 0.2,
     };
 
     private static readonly Option<bool> Validation = new("--validation-writers")
@@ -42,7 +31,7 @@ internal static class AdaptReaderCommand
     public static Command Create()
     {
         var command = new Command("adapt-reader", "Measure adapting a text reader to one writer: CER on each test writer's other words before and after 8, 16, 32 of their words");
-        foreach (Option option in new Option[] { Model, WriterProtocol.Data, TestHoldout, Validation, WriterProtocol.Seed, Words, Steps, LearningRate })
+        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, Validation, WriterProtocol.Seed, Words, Steps, LearningRate })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -54,15 +43,15 @@ internal static class AdaptReaderCommand
         if (counts.Length == 0 || counts[0] < 2)
             throw new ArgumentException("--words needs counts of at least 2.");
         int seed = parse.GetValue(WriterProtocol.Seed);
-        WriterProtocol protocol = WriterProtocol.Split(WriterProtocol.LoadCorpora(parse), parse.GetValue(TestHoldout),
+        WriterProtocol protocol = WriterProtocol.Split(WriterProtocol.LoadCorpora(parse), parse.GetValue(WriterProtocol.MeasuredTestHoldout),
             parse.GetValue(Validation) ? 0.15 : 0, seed);
         IEnumerable<(string Corpus, WordImageSet Writers)> parts = parse.GetValue(Validation)
             ? [("validation", protocol.Validation!)]
             : protocol.Tests;
-        string? model = parse.GetValue(Model);
-        using HandwritingTextReader reader = model is null ? HandwritingTextReader.LoadPretrained() : HandwritingTextReader.Load(model);
+        string? model = parse.GetValue(WriterProtocol.Reader);
+        using HandwritingTextReader reader = WriterProtocol.LoadReader(model);
         var adaptation = new TextAdaptationOptions { Steps = parse.GetValue(Steps), LearningRate = parse.GetValue(LearningRate) };
-        Console.WriteLine($"Reader: {(model is null ? "the pretrained reader" : Path.GetFullPath(model))}; {adaptation.Steps} steps at {adaptation.LearningRate.ToString(CultureInfo.InvariantCulture)} per adaptation.");
+        Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}; {adaptation.Steps} steps at {adaptation.LearningRate.ToString(CultureInfo.InvariantCulture)} per adaptation.");
         foreach ((string corpus, WordImageSet set) in parts)
         {
             var before = new List<double>();

@@ -10,21 +10,10 @@ namespace ConsoleDemo.Commands;
 /// </summary>
 internal static class EvaluateReaderCommand
 {
-    private static readonly Option<string?> Model = new("--model", "-m")
-    {
-        Description = "Text reader file (.hcrtext) or its ONNX export (.onnx); default: the pretrained reader",
-    };
-
-    private static readonly Option<double> TestHoldout = new("--test-holdout")
-    {
-        Description = "Fraction of each corpus's writers that are its test writers (as train-reader --test-holdout); 1: every writer",
-        DefaultValueFactory = _ => 0.2,
-    };
-
     public static Command Create()
     {
         var command = new Command("evaluate-reader", "Measure a text reader (CER, WER, exact readings; per writer) on each corpus's test writers");
-        foreach (Option option in new Option[] { Model, WriterProtocol.Data, TestHoldout, WriterProtocol.Seed })
+        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, WriterProtocol.Seed })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -32,21 +21,16 @@ internal static class EvaluateReaderCommand
 
     private static int Run(ParseResult parse)
     {
-        double fraction = parse.GetValue(TestHoldout);
+        double fraction = parse.GetValue(WriterProtocol.MeasuredTestHoldout);
         if (!(fraction > 0 && fraction <= 1))
             throw new ArgumentException($"--test-holdout must be above 0 and at most 1 (it is {fraction}).");
         IReadOnlyList<WordImageSet> corpora = WriterProtocol.LoadCorpora(parse);
         WriterProtocol protocol = fraction == 1
             ? new WriterProtocol(corpora[0], null, corpora.Select(c => (WriterProtocol.CorpusName(c), c)).ToArray())
             : WriterProtocol.Split(corpora, fraction, validationFraction: 0, parse.GetValue(WriterProtocol.Seed));
-        string? model = parse.GetValue(Model);
-        using HandwritingTextReader reader = model switch
-        {
-            null => HandwritingTextReader.LoadPretrained(),
-            _ when Path.GetExtension(model).Equals(".onnx", StringComparison.OrdinalIgnoreCase) => HandwritingTextReader.LoadOnnx(model),
-            _ => HandwritingTextReader.Load(model),
-        };
-        Console.WriteLine($"Reader: {(model is null ? "the pretrained reader (shipped in Hcr.MLNet)" : Path.GetFullPath(model))}");
+        string? model = parse.GetValue(WriterProtocol.Reader);
+        using HandwritingTextReader reader = WriterProtocol.LoadReader(model);
+        Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}");
         protocol.ReportTests(reader);
         return 0;
     }

@@ -152,13 +152,7 @@ internal sealed class FontWords : IDisposable
             for (int i = 0; i < width; i++)
                 ink[row * width + i] = Math.Max(ink[row * width + i], level);
         }
-        float paper = 255 - 30 * (float)random.NextDouble();
-        float pen = 130 + 100 * (float)random.NextDouble();
-        double noise = 6 * random.NextDouble();
-        var grey = new GreyImage(width, height);
-        for (int i = 0; i < ink.Length; i++)
-            grey.Data[i] = Math.Clamp(paper - pen * ink[i] + (float)noise * TextBatch.Gaussian(random), 0f, 255f);
-        return grey;
+        return SyntheticPaper.Write(ink, width, height, random);
     }
 
     /// <summary>

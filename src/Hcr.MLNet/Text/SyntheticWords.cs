@@ -138,13 +138,7 @@ internal sealed class SyntheticWords
             }
         }
 
-        float paper = 255 - 30 * (float)random.NextDouble();
-        float pen = 130 + 100 * (float)random.NextDouble();
-        double noise = 6 * random.NextDouble();
-        var grey = new GreyImage(width, canvasHeight);
-        for (int i = 0; i < ink.Length; i++)
-            grey.Data[i] = Math.Clamp(paper - pen * ink[i] + (float)noise * TextBatch.Gaussian(random), 0f, 255f);
-        return grey;
+        return SyntheticPaper.Write(ink, width, canvasHeight, random);
     }
 
     /// <summary>Where and how large character <paramref name="c"/> goes, and which EMNIST image writes it.</summary>

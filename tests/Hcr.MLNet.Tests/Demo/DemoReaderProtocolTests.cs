@@ -1,0 +1,56 @@
+using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Tests.Text;
+
+namespace Hcr.MLNet.Tests.Demo;
+
+/// <summary>The demo's text-reader commands meet their corpora: splits by writer, and a bad output path before any training.</summary>
+public class DemoReaderProtocolTests
+{
+    /// <summary>A data.csv of drawn glyph words by <paramref name="writers"/> writers, two words each.</summary>
+    private static string Corpus(TempDirectory dir, string name, int writers)
+    {
+        string folder = dir.File(name);
+        Directory.CreateDirectory(folder);
+        var lines = new List<string> { "file_name,text,writer_id" };
+        for (int w = 0; w < writers; w++)
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                string file = $"{w}_{i}.png";
+                File.WriteAllBytes(Path.Combine(folder, file), GlyphWords.Png(i == 0 ? "abc" : "cab"));
+                lines.Add($"{file},{(i == 0 ? "abc" : "cab")},{name}_{w}");
+            }
+        }
+        File.WriteAllLines(Path.Combine(folder, "data.csv"), lines);
+        return folder;
+    }
+
+    [Fact]
+    public void Train_reader_refuses_an_output_path_it_cannot_write_before_it_trains()
+    {
+        using var dir = new TempDirectory();
+        string corpus = Corpus(dir, "words", 4);
+
+        var result = DemoProcess.Run(dir.Path, "train-reader", "--data", corpus, "--epochs", "1", "-o", "/proc/nope/reader.hcrtext");
+
+        DemoProcess.AssertOneLineError(result, "Cannot write /proc/nope/reader.hcrtext");
+        Assert.DoesNotContain("Training on", result.Output);
+    }
+
+    [Fact]
+    public void Train_reader_splits_each_corpus_by_writer_and_reads_each_corpus_test_writers_apart()
+    {
+        using var dir = new TempDirectory();
+        string words = Corpus(dir, "words", 10), lines = Corpus(dir, "lines", 10);
+
+        var result = DemoProcess.Run(dir.Path, "train-reader", "--data", words, "--data", lines, "--test-holdout", "0.2", "--holdout", "0.25",
+            "--epochs", "1", "--batch", "4", "-o", dir.File("r.hcrtext"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // 10 writers a corpus: 2 test writers, then 2 of the other 8 validate, 6 train; in both corpora.
+        Assert.Contains("Training on 24 images of 12 writers; validating on 8 images of 4 writers", result.Output);
+        Assert.Contains("Test writers of words (2 writers, 4 images)", result.Output);
+        Assert.Contains("Test writers of lines (2 writers, 4 images)", result.Output);
+        Assert.True(File.Exists(dir.File("r.hcrtext")));
+    }
+}
