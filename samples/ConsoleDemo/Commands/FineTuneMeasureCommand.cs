@@ -47,6 +47,9 @@ internal static class FineTuneMeasureCommand
     private static int Run(ParseResult parse, CancellationToken cancellation)
     {
         string data = parse.GetValue(DemoOptions.Data)!;
+        // Before the data loads and the quick base trains, not after (issue 27: output paths checked before every training).
+        if (parse.GetValue(SaveBase) is string saveBase)
+            HandwritingRecognizer.CheckSavePath(saveBase);
         ComputeDevice device = parse.GetValue(DemoOptions.Device);
         int[] sizes = parse.GetValue(Sizes)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         EmnistDataset byClass = EmnistDataset.Load(data, EmnistSplit.ByClass, EmnistPart.Test);

@@ -28,5 +28,18 @@ public class DemoTextOnnxTests(GlyphReaderFixture fixture) : IClassFixture<Glyph
         DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "export-onnx", "-m", saved, "--test-time-rotations", "-5,5"), "text reader");
         File.WriteAllBytes(dir.File("damaged.onnx"), File.ReadAllBytes(dir.File("reader.onnx"))[..1000]);
         DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "read", image.Path, "-m", "damaged.onnx"), "damaged.onnx");
+
+        // A NaN weight, resealed: the demo printed only "Object reference not set to an instance of an object.".
+        var model = Hcr.MLNet.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(dir.File("reader.onnx")));
+        var weight = model.Graph.Initializer.First(t => t.RawData.Length >= 4 && t.DataType == (int)Hcr.MLNet.Onnx.Proto.TensorProto.Types.DataType.Float);
+        byte[] data = weight.RawData.ToByteArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data, float.NaN);
+        weight.RawData = Google.Protobuf.ByteString.CopyFrom(data);
+        Hcr.MLNet.Onnx.OnnxFormat.Seal(model);
+        File.WriteAllBytes(dir.File("nan.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(model));
+        var nan = DemoProcess.Run(dir.Path, "read", image.Path, "-m", "nan.onnx");
+        DemoProcess.AssertOneLineError(nan, "NaN or infinite");
+        Assert.Contains("nan.onnx", nan.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Object reference", nan.Error, StringComparison.Ordinal);
     }
 }

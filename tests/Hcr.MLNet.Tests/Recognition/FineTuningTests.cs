@@ -39,6 +39,27 @@ public class FineTuningTests
             Assert.True(expected[name].SequenceEqual(actual[name]), $"tensor '{name}' changed");
     }
 
+    /// <summary>
+    /// Fine-tuning at learning rate 1e6 reached a loss of 7.7e20 unflagged and saved a recognizer that answered one class at
+    /// 100% (and did not load again): it stops with TrainingDivergedException in its first epoch, and the base is untouched.
+    /// </summary>
+    [Fact]
+    public void Fine_tuning_at_a_learning_rate_that_diverges_fails_clearly()
+    {
+        using HandwritingRecognizer weakBase = TrainBase("HVDO", CnnArchitecture.Seed, perClass: 4, epochs: 1, batchSize: 8);
+        Dictionary<string, float[]> before = Snapshot(weakBase);
+
+        var e = Assert.Throws<TrainingDivergedException>(() => HandwritingRecognizer.Create()
+            .StartingFrom(weakBase, new FineTuningOptions { Epochs = 2, BatchSize = 8, LearningRate = 1e6 })
+            .WithData(SyntheticGlyphs.Create(6, "HVDO", seed: 21))
+            .OnDevice(ComputeDevice.Cpu)
+            .Train());
+
+        Assert.Equal(1, e.Epoch);
+        Assert.Contains("Lower the learning rate", e.Message, StringComparison.Ordinal);
+        AssertSameTensors(before, Snapshot(weakBase), _ => true);
+    }
+
     [SlowFact] // trains or reads for over half a minute on two cores: the slow tier keeps the default run short
     public void Same_classes_start_from_every_weight_and_leave_the_base_unchanged()
     {

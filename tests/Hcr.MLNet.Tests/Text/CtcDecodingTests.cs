@@ -159,6 +159,27 @@ public class CtcDecodingTests
         Assert.Null(LineDecoder.Read(table, alphabet, line, new ReadOptions { Lexicon = ["ab"] }));
     }
 
+    /// <summary>Scoring refuses NaN probabilities (finite weights that overflow) with a typed error, before any decoder sees them.</summary>
+    [Fact]
+    public void NaNProbabilitiesFromTheNetworkAreATypedError()
+    {
+        var line = new NormalizedLine(new float[32 * 24], 24, 32, new Hcr.MLNet.Imaging.InkRegion(0, 0, 24, 32));
+        var e = Assert.Throws<InvalidOperationException>(() => TextScoring.Probabilities(new NaNScorer(), [line]));
+        Assert.Contains("NaN or infinite probabilities", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class NaNScorer : ITextScorer
+    {
+        public TextSequenceModel SequenceModel => TextSequenceModel.Convolution;
+
+        public float[] Score(float[] pixels, int count, int width) =>
+            Enumerable.Repeat(float.NaN, count * (width / TextLineNetwork.WidthStride) * 3).ToArray();
+
+        public void Dispose()
+        {
+        }
+    }
+
     [Fact]
     public void ALexiconWithNothingThatFitsFallsBackToTheFreeReading()
     {
