@@ -73,7 +73,6 @@ internal static class FineTuneCommand
         EmnistDataset all = folder.Dataset;
         string[] added = all.Classes.Except(baseRecognizer.Classes).Select(c => c.ToString()).ToArray();
         AnsiConsole.MarkupLineInterpolated($"[bold]Images[/]  {all.Count:N0} of {all.ClassCount} characters from {folder.Directory}{(added.Length > 0 ? $"; new to the base: {string.Join(" ", added)}" : "")}");
-        WarnOfDroppedClasses(baseRecognizer, all, folder.Directory);
 
         (EmnistDataset train, EmnistDataset? test) = parse.GetValue(Holdout) is double holdout ? all.Split(1 - holdout, EmnistSelection.DefaultSeed) : (all, null);
         // An evaluation of no images reported "accuracy 0.00%": say instead why nothing was held out, before training.
@@ -82,6 +81,8 @@ internal static class FineTuneCommand
             throw new DemoException(string.Create(CultureInfo.InvariantCulture,
                 $"--holdout {parse.GetValue(Holdout)} holds out no image: each character's share is rounded, and {all.Count:N0} images of {all.ClassCount} characters leave none to hold out. Add images (two or more per character), or leave out --holdout."));
         }
+        // After the checks that stop the run, so that a command that cannot run says only why.
+        WarnOfDroppedClasses(baseRecognizer, all, folder.Directory);
         var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures), Epochs = parse.GetValue(Epochs) ?? 20 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer tuned = TrainingDisplay.Run(options.Epochs, progress =>
