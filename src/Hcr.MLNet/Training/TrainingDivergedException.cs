@@ -30,12 +30,8 @@ public sealed class TrainingDivergedException : InvalidOperationException
     }
 
     private TrainingDivergedException(float loss, int epoch, int batch, int batches, double learningRate)
-        : base(string.Create(CultureInfo.InvariantCulture,
-            $"Training diverged: the loss of epoch {epoch}, batch {batch} of {batches} is {loss} at learning rate {learningRate:G3}. {Advice}"))
+        : this(string.Create(CultureInfo.InvariantCulture, $"the loss is {loss}"), epoch, batch, batches, learningRate)
     {
-        Epoch = epoch;
-        Batch = batch;
-        LearningRate = learningRate;
     }
 
     /// <summary>The epoch (from 1) whose batch had the loss.</summary>
