@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ConsoleDemo.Commands;
+using Hcr.MLNet;
 using Hcr.MLNet.Native;
 using Spectre.Console;
 

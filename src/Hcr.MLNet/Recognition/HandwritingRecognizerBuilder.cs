@@ -34,7 +34,7 @@ namespace Hcr.MLNet;
 /// trains once, like a logging configuration creates one logger: a second <see cref="Train"/> throws
 /// <see cref="InvalidOperationException"/>, also after a first one that failed. Training again with the same callbacks would share whatever
 /// they captured (a progress sink, a checkpoint folder that the second run would resume instead of
-/// repeating); start a new builder with <see cref="HandwritingRecognizer.Create"/> instead.
+/// repeating); start a new builder with <c>HandwritingRecognizer.Create()</c> instead.
 /// </para>
 /// </remarks>
 public sealed class HandwritingRecognizerBuilder
@@ -264,7 +264,7 @@ public sealed class HandwritingRecognizerBuilder
     internal HandwritingCnnOptions BuildOptions()
     {
         HandwritingCnnOptions options = _baseOptions?.Clone() ?? new HandwritingCnnOptions();
-        HandwritingCnnTransformer? baseNetwork = _startFrom?.RequireTrainableNetwork();
+        var baseNetwork = (HandwritingCnnTransformer?)_startFrom?.RequireTrainableNetwork();
         if (baseNetwork is not null && _fineTuning is not null)
         {
             options.Architecture = baseNetwork.Architecture;

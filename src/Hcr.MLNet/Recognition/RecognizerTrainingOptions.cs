@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Hcr.MLNet;
 
-/// <summary>Options of the one-call <see cref="HandwritingRecognizer.Train(RecognizerTrainingOptions)"/>.</summary>
+/// <summary>Options of the one-call <c>HandwritingRecognizer.Train(RecognizerTrainingOptions)</c>.</summary>
 public sealed class RecognizerTrainingOptions
 {
-    /// <summary>Where the EMNIST files are or go. Default: null, meaning <see cref="HandwritingRecognizer.DefaultDataDirectory"/>.</summary>
+    /// <summary>Where the EMNIST files are or go. Default: null, meaning <c>HandwritingRecognizer.DefaultDataDirectory</c>.</summary>
     public string? DataDirectory { get; set; }
 
     /// <summary>The EMNIST split to train on (its train part) and evaluate on (its test part). Default: <see cref="EmnistSplit.Balanced"/>.</summary>

@@ -83,7 +83,7 @@ internal sealed class FontWords : IDisposable
                 if (!CanWrite(font, text))
                     continue;
                 GreyImage image = Compose(text, font, new Random(glyphSeed));
-                NormalizedLine line = LineNormalizer.Normalize(image, TextLineNetwork.ImageHeight, maxWidth, $"font word {i} ({text}, {_names[font]})");
+                NormalizedLine line = LineNormalizer.Normalize(image, TextStrip.Height, maxWidth, $"font word {i} ({text}, {_names[font]})");
                 samples[i] = new TextSample(line, alphabet.Encode(text), text);
                 break;
             }

@@ -81,7 +81,7 @@ internal sealed class SyntheticWords
         Parallel.For(0, count, i =>
         {
             GreyImage image = Compose(texts[i], new Random(seeds[i]));
-            NormalizedLine line = LineNormalizer.Normalize(image, TextLineNetwork.ImageHeight, maxWidth, $"synthetic word {i} ({texts[i]})");
+            NormalizedLine line = LineNormalizer.Normalize(image, TextStrip.Height, maxWidth, $"synthetic word {i} ({texts[i]})");
             samples[i] = new TextSample(line, alphabet.Encode(texts[i]), texts[i]);
         });
         return samples;

@@ -6,9 +6,9 @@ using static TorchSharp.torch.nn;
 namespace Hcr.MLNet.Text;
 
 /// <summary>
-/// The line network (a CRNN): a strip <see cref="ImageHeight"/> pixels high and any width, (N, 1, 32, W) → four
+/// The line network (a CRNN): a strip <see cref="TextStrip.Height"/> pixels high and any width, (N, 1, 32, W) → four
 /// convolution stages (16, 32, 64, 96 channels; the first two halve height and width, the last two height only) →
-/// one feature vector per <see cref="WidthStride"/> columns (the 4 remaining rows of 96 channels, projected to
+/// one feature vector per <see cref="TextStrip.WidthStride"/> columns (the 4 remaining rows of 96 channels, projected to
 /// <see cref="FeatureSize"/>) → the sequence model over the width → class scores (N, W/4, classes), class 0 the CTC blank.
 /// </summary>
 /// <remarks>
@@ -19,12 +19,6 @@ namespace Hcr.MLNet.Text;
 /// </remarks>
 internal sealed class TextLineNetwork : Module<Tensor, Tensor>
 {
-    /// <summary>The strip's height in pixels.</summary>
-    public const int ImageHeight = 32;
-
-    /// <summary>Image columns per output position.</summary>
-    public const int WidthStride = 4;
-
     /// <summary>The width of a feature vector, and of the sequence model's output.</summary>
     public const int FeatureSize = 128;
 
@@ -85,7 +79,7 @@ internal sealed class TextLineNetwork : Module<Tensor, Tensor>
     public int ClassCount { get; }
 
     /// <summary>Output positions for an image <paramref name="width"/> columns wide.</summary>
-    public static int Positions(int width) => width / WidthStride;
+    public static int Positions(int width) => width / TextStrip.WidthStride;
 
     /// <summary>(N, 1, 32, W) → class scores (N, W/4, classes), unnormalized.</summary>
     public override Tensor forward(Tensor images)

@@ -79,7 +79,7 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
                         group.LearningRate = learningRate;
                     using (var scope = torch.NewDisposeScope())
                     {
-                        (Tensor images, long[] positions) = TextBatch.Images(batch.Select(i => lines[i]).ToArray(), device, options.Augment ? random : null, options.MaxWidth);
+                        (Tensor images, long[] positions) = TextTensors.Images(batch.Select(i => lines[i]).ToArray(), device, options.Augment ? random : null, options.MaxWidth);
                         Tensor logProbabilities = nn.functional.log_softmax(network.call(images), 2).transpose(0, 1); // (T, N, C)
                         long[] targets = batch.SelectMany(i => train[i].Labels).Select(l => (long)l).ToArray();
                         long[] targetLengths = batch.Select(i => (long)train[i].Labels.Length).ToArray();
@@ -108,7 +108,7 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
                 }
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
                 // Before the epoch is validated, kept as best or checkpointed: the checkpoint on disk stays the last good epoch's.
-                NetworkHealth.Check(network, () => network.call(TextBatch.Images(lines.Take(HealthProbeLines).ToArray(), device, null, options.MaxWidth).Images),
+                NetworkHealth.Check(network, () => network.call(TextTensors.Images(lines.Take(HealthProbeLines).ToArray(), device, null, options.MaxWidth).Images),
                     epoch, plan.Count, learningRate);
                 TextEvaluation? validated = validation is null ? null : Evaluate(network, validation);
                 var metrics = new TextEpochMetrics(epoch, lossSum / Math.Max(1, seen), validated, learningRate, epochClock.Elapsed, seen / Math.Max(trainSeconds, 1e-9));

@@ -27,7 +27,7 @@ public sealed class TextTrainingOptions
     public TextSequenceModel SequenceModel { get; set; } = TextSequenceModel.Convolution;
 
     /// <summary>
-    /// The widest strip in pixels (at <see cref="TextLineNetwork.ImageHeight"/> high): wider lines are squeezed to it.
+    /// The widest strip in pixels (at <see cref="TextStrip.Height"/> high): wider lines are squeezed to it.
     /// 1024 holds a line of about 60 characters.
     /// </summary>
     public int MaxWidth { get; set; } = 1024;
@@ -78,10 +78,10 @@ public sealed class TextTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive and finite.");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "The weight decay must be zero or positive and finite.");
-        if (MaxWidth < TextLineNetwork.ImageHeight || MaxWidth > LineNormalizer.MaxAnalysisSide)
+        if (MaxWidth < TextStrip.Height || MaxWidth > LineNormalizer.MaxAnalysisSide)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxWidth), MaxWidth,
-                $"The widest strip must be {TextLineNetwork.ImageHeight} to {LineNormalizer.MaxAnalysisSide} pixels.");
+                $"The widest strip must be {TextStrip.Height} to {LineNormalizer.MaxAnalysisSide} pixels.");
         }
         if (!Enum.IsDefined(SequenceModel))
             throw new ArgumentOutOfRangeException(nameof(SequenceModel), SequenceModel, "Unknown sequence model.");

@@ -1,10 +1,13 @@
+using Google.Protobuf;
+using Hcr.MLNet.IO;
+using Hcr.MLNet.Onnx.Proto;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hcr.MLNet.Text;
 
 /// <summary>The line network scored by TorchSharp in evaluation mode, one call at a time.</summary>
-internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : ITextScorer
+internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : ITorchTextScorer
 {
     // TorchSharp modules are not documented as safe for concurrent calls; one network call at a time. Dispose takes the
     // same lock, so it waits for a call under way instead of freeing the weights under it (a native crash), and calls
@@ -22,7 +25,7 @@ internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : 
             network.eval();
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            Tensor images = tensor(pixels, [count, 1, TextLineNetwork.ImageHeight, width], device: device);
+            Tensor images = tensor(pixels, [count, 1, TextStrip.Height, width], device: device);
             return nn.functional.softmax(network.call(images), 2).cpu().data<float>().ToArray();
         }
     }
@@ -35,6 +38,14 @@ internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : 
             ObjectDisposedException.ThrowIf(_disposed, this);
             network.save(writer);
         }
+    }
+
+    /// <summary>Writes the network as an ONNX model, atomically (<see cref="TextOnnxExport"/>).</summary>
+    public void ExportOnnx(string path, TextAlphabet alphabet, int maxWidth)
+    {
+        // The whole model is built in memory first: an unsupported network fails before any file exists.
+        ModelProto model = WithNetwork(n => TextOnnxExport.Export(n, alphabet, maxWidth));
+        AtomicFile.Write(path, model.WriteTo);
     }
 
     /// <summary>Runs <paramref name="use"/> on the network between network calls.</summary>

@@ -15,7 +15,7 @@ namespace Hcr.MLNet.Training;
 /// dispose it when done. Save it with <see cref="Save(Stream)"/>; ML.NET's own model zip cannot hold
 /// third-party transformers.
 /// </summary>
-public sealed partial class HandwritingCnnTransformer : ColumnAppendingTransformer, IDisposable, IBatchScorer
+public sealed partial class HandwritingCnnTransformer : ColumnAppendingTransformer, IDisposable, ITorchCnn
 {
     private readonly nn.Module<Tensor, Tensor> _network;
     private readonly string[] _classNames;
@@ -95,6 +95,10 @@ public sealed partial class HandwritingCnnTransformer : ColumnAppendingTransform
         Tensor result = _views.Probabilities(_network, images).cpu();
         result.data<float>().CopyTo(probabilities[..(count * ClassCount)]);
     }
+
+    string ITorchCnn.ArchitectureName => Architecture.Name;
+
+    ITorchCnn ITorchCnn.CopyWithTestTimeRotations(IReadOnlyList<double> rotations) => WithTestTimeRotations(rotations);
 
     /// <summary>
     /// A copy of this transformer, with a network of its own (the same weights, on the same device, with the same classes

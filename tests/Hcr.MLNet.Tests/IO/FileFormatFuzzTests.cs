@@ -171,7 +171,7 @@ public sealed class FileFormatFuzzTests : IDisposable
     [SlowFact]
     public void Text_onnx_models()
     {
-        string good = Path.Combine(SharedData.RepositoryRoot, "src", "Hcr.MLNet", "Pretrained", "dhsd-reader.onnx");
+        string good = Path.Combine(SharedData.RepositoryRoot, "src", "Hcr.MLNet.Onnx", "Pretrained", "dhsd-reader.onnx");
         string image = _dir.File("word.png");
         File.WriteAllBytes(image, GlyphWords.Png("abc"));
         string expected;

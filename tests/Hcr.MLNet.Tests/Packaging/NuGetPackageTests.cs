@@ -6,8 +6,9 @@ namespace Hcr.MLNet.Tests.Packaging;
 /// The packages as users meet them: packed to a local folder and added to new console apps outside this repository.
 /// Hcr.MLNet, in an app that already references ML.NET, reads a photo of a handwritten letter with the pretrained
 /// recognizer inside it, then trains a tiny model on data it makes and predicts with it. Hcr.MLNet.Onnx alone predicts
-/// with the pretrained models and an exported ONNX file in a small output with no TorchSharp or libtorch, and says which
-/// package to add when asked to train.
+/// with the pretrained models and an exported ONNX file in a small output with no TorchSharp or libtorch (and no training
+/// assembly), and says which package to add when asked to load a TorchSharp model file. Each package holds its own
+/// assembly and depends on what it says.
 /// </summary>
 public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixture<NuGetPackageTests.PackedFeed>
 {
@@ -81,12 +82,12 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
             Console.WriteLine($"pretrained reader read [{reader.Read("word.png").Text}]");
         try
         {
-            HandwritingRecognizer.Create().WithData(Hcr.MLNet.Data.EmnistDataset.Create(new byte[2 * 784], [0, 1], ['a', 'b'])).Train();
+            HandwritingRecognizer.Load("emnist47.hcr");
             return 3;
         }
         catch (Hcr.MLNet.Native.TorchRuntimeException e)
         {
-            Console.WriteLine($"training: {e.Message}");
+            Console.WriteLine($"load-hcr: {e.Message}");
         }
         return 0;
         """;
@@ -122,7 +123,9 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
         // files for every platform they support.
         string runtime = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
         string app = CreateApp(dir, SlimAppProgram, runtime);
-        File.Copy(Path.Combine(SharedData.RepositoryRoot, "src", "Hcr.MLNet", "Pretrained", "emnist47.onnx"), Path.Combine(app, "exported.onnx"));
+        string pretrained = Path.Combine(SharedData.RepositoryRoot, "src", "Hcr.MLNet.Onnx", "Pretrained");
+        File.Copy(Path.Combine(pretrained, "emnist47.onnx"), Path.Combine(app, "exported.onnx"));
+        File.Copy(Path.Combine(pretrained, "emnist47.hcr"), Path.Combine(app, "emnist47.hcr"));
 
         var add = ChildProcess.Run("dotnet", ["add", "package", "Hcr.MLNet.Onnx", "--version", feed.Version], app, Step);
         Assert.True(add.ExitCode == 0, add.Output + add.Error);
@@ -131,7 +134,8 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
 
         string output = Path.Combine(app, "bin", "Release", "net10.0", runtime);
         FileInfo[] files = new DirectoryInfo(output).GetFiles("*", SearchOption.AllDirectories);
-        Assert.Contains(files, f => f.Name == "Hcr.MLNet.dll");
+        Assert.Contains(files, f => f.Name == "Hcr.MLNet.Onnx.dll");
+        Assert.DoesNotContain(files, f => f.Name == "Hcr.MLNet.dll");
         Assert.DoesNotContain(files, f => f.Name.Contains("torch", StringComparison.OrdinalIgnoreCase) || f.Name.StartsWith("libc10", StringComparison.Ordinal));
         long bytes = files.Sum(f => f.Length);
         Assert.True(bytes < SlimOutputLimitBytes, $"The build output weighs {bytes / 1e6:F0} MB.");
@@ -142,6 +146,33 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
         Assert.Contains($"exported read {Photo[0]}", run.Output);
         Assert.Matches(@"pretrained reader read \[[^\]]*Stra", run.Output);
         Assert.Contains($"dotnet add package {Hcr.MLNet.Native.TorchRuntime.TrainingPackage}", run.Output);
+    }
+
+    [SlowFact]
+    public void Each_package_holds_its_own_assembly_and_only_the_training_package_depends_on_TorchSharp()
+    {
+        (string[] onnxFiles, string onnxNuspec) = Contents("Hcr.MLNet.Onnx");
+        (string[] fullFiles, string fullNuspec) = Contents("Hcr.MLNet");
+
+        Assert.Contains("lib/net10.0/Hcr.MLNet.Onnx.dll", onnxFiles);
+        Assert.DoesNotContain(onnxFiles, f => f.EndsWith("/Hcr.MLNet.dll", StringComparison.Ordinal));
+        Assert.Contains("buildTransitive/Hcr.MLNet.Onnx.targets", onnxFiles);
+        Assert.DoesNotContain("TorchSharp", onnxNuspec, StringComparison.Ordinal);
+
+        Assert.Contains("lib/net10.0/Hcr.MLNet.dll", fullFiles);
+        Assert.DoesNotContain(fullFiles, f => f.EndsWith("/Hcr.MLNet.Onnx.dll", StringComparison.Ordinal));
+        foreach (string dependency in (string[])["Hcr.MLNet.Onnx", "TorchSharp-cpu", "TorchSharp.PyBridge"])
+            Assert.Contains($"id=\"{dependency}\"", fullNuspec, StringComparison.Ordinal);
+        Assert.Contains($"id=\"Hcr.MLNet.Onnx\" version=\"{feed.Version}\"", fullNuspec, StringComparison.Ordinal);
+    }
+
+    /// <summary>The entries of a packed package and its nuspec.</summary>
+    private (string[] Files, string Nuspec) Contents(string id)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed.Directory, $"{id}.{feed.Version}.nupkg"));
+        string[] files = zip.Entries.Select(e => e.FullName).ToArray();
+        using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName == $"{id}.nuspec").Open());
+        return (files, nuspec.ReadToEnd());
     }
 
     /// <summary>A new console app in <paramref name="dir"/> that restores from the packed feed, with the sample photos beside it.</summary>
@@ -205,7 +236,7 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
         private string Pack()
         {
             string directory = _dir.File("feed");
-            foreach ((string project, string id) in (ReadOnlySpan<(string, string)>)[("Hcr.MLNet", "Hcr.MLNet.Onnx"), ("Hcr.MLNet.Package", "Hcr.MLNet")])
+            foreach ((string project, string id) in (ReadOnlySpan<(string, string)>)[("Hcr.MLNet.Onnx", "Hcr.MLNet.Onnx"), ("Hcr.MLNet", "Hcr.MLNet")])
             {
                 string path = Path.Combine(SharedData.RepositoryRoot, "src", project, project + ".csproj");
                 var pack = ChildProcess.Run("dotnet", ["pack", path, "-c", "Release", "-o", directory, $"-p:Version={_version}"], SharedData.RepositoryRoot, Step);
@@ -213,6 +244,7 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
                 Assert.True(File.Exists(Path.Combine(directory, $"{id}.{_version}.nupkg")), $"{id}.{_version}.nupkg was not written.");
             }
             Assert.True(File.Exists(Path.Combine(directory, $"Hcr.MLNet.Onnx.{_version}.snupkg")));
+            Assert.True(File.Exists(Path.Combine(directory, $"Hcr.MLNet.{_version}.snupkg")));
             return directory;
         }
 

@@ -173,7 +173,7 @@ public class CtcDecodingTests
         public TextSequenceModel SequenceModel => TextSequenceModel.Convolution;
 
         public float[] Score(float[] pixels, int count, int width) =>
-            Enumerable.Repeat(float.NaN, count * (width / TextLineNetwork.WidthStride) * 3).ToArray();
+            Enumerable.Repeat(float.NaN, count * (width / TextStrip.WidthStride) * 3).ToArray();
 
         public void Dispose()
         {

@@ -20,7 +20,7 @@ public class FontWordsTests
 
         Assert.Equal(60, samples.Length);
         Assert.All(samples, s => Assert.Equal(s.Text, alphabet.Decode(s.Labels)));
-        Assert.All(samples, s => Assert.Equal(TextLineNetwork.ImageHeight, s.Line.Height));
+        Assert.All(samples, s => Assert.Equal(TextStrip.Height, s.Line.Height));
         Assert.All(samples, s => Assert.InRange(s.Line.Pixels.Average(), 0.02, 0.6));  // ink, not an empty or black strip
         Assert.Equal(samples.Select(s => s.Line.Pixels), again.Select(s => s.Line.Pixels));
         // Whole texts and new combinations of their words, so strips of different lengths: the longer text is wider.

@@ -71,7 +71,7 @@ public class SyntheticWordsTests
         {
             Assert.All(sample.Text.Split(' '), word => Assert.Contains(word, writable));
             Assert.Equal(alphabet.Encode(sample.Text), sample.Labels);
-            Assert.Equal(TextLineNetwork.ImageHeight, sample.Line.Height);
+            Assert.Equal(TextStrip.Height, sample.Line.Height);
             Assert.Contains(sample.Line.Pixels, p => p > 0.5f);
         }
         Assert.Equal(first.Select(s => s.Line.Pixels), again.Select(s => s.Line.Pixels));

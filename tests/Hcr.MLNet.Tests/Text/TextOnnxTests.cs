@@ -48,7 +48,7 @@ public class TextOnnxTests(GlyphReaderFixture fixture, ITestOutputHelper output)
         for (int i = 0; i < lines.Length; i++)
         {
             float[] aloneOnnx = TextScoring.Probabilities(onnxScorer, [lines[i]])[0];
-            Assert.Equal(lines[i].Width / TextLineNetwork.WidthStride * alphabet.ClassCount, batchedOnnx[i].Length);
+            Assert.Equal(lines[i].Width / TextStrip.WidthStride * alphabet.ClassCount, batchedOnnx[i].Length);
             Assert.Equal(batchedTorch[i].Length, batchedOnnx[i].Length);
             worst = Math.Max(worst, MaxDifference(batchedTorch[i], batchedOnnx[i]));
             // Padding: the batch pads every strip to the widest; a strip alone is not padded. Near the end the
@@ -218,10 +218,10 @@ public class TextOnnxTests(GlyphReaderFixture fixture, ITestOutputHelper output)
 
     private static NormalizedLine Strip(int width, Random random)
     {
-        var pixels = new float[TextLineNetwork.ImageHeight * width];
+        var pixels = new float[TextStrip.Height * width];
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = random.NextDouble() < 0.3 ? (float)random.NextDouble() : 0f;
-        return new NormalizedLine(pixels, width, TextLineNetwork.ImageHeight, new InkRegion(0, 0, width, TextLineNetwork.ImageHeight));
+        return new NormalizedLine(pixels, width, TextStrip.Height, new InkRegion(0, 0, width, TextStrip.Height));
     }
 
     /// <summary>Every weight and batch norm statistic drawn at random (seeded), so that no layer is close to the identity.</summary>

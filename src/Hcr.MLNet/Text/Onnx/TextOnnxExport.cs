@@ -34,8 +34,8 @@ internal static class TextOnnxExport
             throw new InvalidOperationException($"The network gives {network.ClassCount} classes but the alphabet has {alphabet.ClassCount}.");
 
         string description = $"Handwritten word and line reader (CRNN, {network.SequenceModel} sequence model, CTC): " +
-            $"strips {TextLineNetwork.ImageHeight} pixels high and at most {maxWidth} wide → per-position class probabilities, class 0 the blank.";
-        (OnnxExporter exporter, OnnxExporter.Value x) = OnnxExporter.BeginSequence(GraphName, description, 1, TextLineNetwork.ImageHeight,
+            $"strips {TextStrip.Height} pixels high and at most {maxWidth} wide → per-position class probabilities, class 0 the blank.";
+        (OnnxExporter exporter, OnnxExporter.Value x) = OnnxExporter.BeginSequence(GraphName, description, 1, TextStrip.Height,
             TextOnnxFormat.PaddedWidth(maxWidth));
         x = exporter.Layers("features", network.Features, x);
         x = exporter.Relu("project.relu", exporter.ColumnDense("project", network.Project, x));
@@ -49,8 +49,8 @@ internal static class TextOnnxExport
             (OnnxMetadataKeys.MaxWidth, maxWidth.ToString(CultureInfo.InvariantCulture)),
             (OnnxMetadataKeys.SequenceModel, network.SequenceModel.ToString()),
             (OnnxMetadataKeys.Input,
-                $"'{OnnxFormat.InputName}': float [batch, 1, {TextLineNetwork.ImageHeight}, width], strips normalised as HandwritingTextReader does " +
-                $"(ink 1, paper 0), zero-padded on the right to a multiple of {TextLineNetwork.WidthStride}, at most {TextOnnxFormat.PaddedWidth(maxWidth)} wide"),
+                $"'{OnnxFormat.InputName}': float [batch, 1, {TextStrip.Height}, width], strips normalised as HandwritingTextReader does " +
+                $"(ink 1, paper 0), zero-padded on the right to a multiple of {TextStrip.WidthStride}, at most {TextOnnxFormat.PaddedWidth(maxWidth)} wide"),
         ]);
     }
 

@@ -1,0 +1,54 @@
+using Hcr.MLNet.Scoring;
+using Hcr.MLNet.Text;
+
+namespace Hcr.MLNet.Native;
+
+/// <summary>
+/// What the core asks of the training assembly (Hcr.MLNet.dll, package Hcr.MLNet) when a <c>.hcr</c> or <c>.hcrtext</c>
+/// file is loaded: the TorchSharp network of an entry the core has already found, sized and checksummed. Implemented
+/// there by <c>Hcr.MLNet.TorchModelLoader</c>, which the core finds by name, so that the core names no TorchSharp type.
+/// </summary>
+internal interface ITorchModels
+{
+    /// <summary>The character network stored in <paramref name="network"/> (a recognizer file's network entry), on <paramref name="device"/>.</summary>
+    ITorchCnn LoadCnn(MemoryStream network, ComputeDevice device, string source);
+
+    /// <summary>The line network whose weights are in <paramref name="weights"/> (a text reader file's network entry), on <paramref name="device"/>.</summary>
+    ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, int classCount, ComputeDevice device, string source);
+}
+
+/// <summary>Finds the training assembly's <see cref="ITorchModels"/>, or says which package to add.</summary>
+internal static class TorchModels
+{
+    /// <summary>The package that brings the training assembly, TorchSharp and libtorch.</summary>
+    public const string TrainingPackage = "Hcr.MLNet";
+
+    /// <summary>The implementation's assembly-qualified name.</summary>
+    public const string LoaderTypeName = "Hcr.MLNet.TorchModelLoader, Hcr.MLNet";
+
+    private static readonly Lazy<ITorchModels?> Loader = new(Find);
+
+    /// <summary>The training assembly's loader.</summary>
+    /// <exception cref="TorchRuntimeException">The application does not have the training assembly (it references Hcr.MLNet.Onnx alone).</exception>
+    public static ITorchModels Require() => Loader.Value ?? throw Missing();
+
+    /// <summary>The error an application without the training assembly gets where it needs it.</summary>
+    public static TorchRuntimeException Missing(Exception? inner = null) => new(
+        "Training, fine-tuning, .hcr and .hcrtext models and TorchSharp scoring need TorchSharp and libtorch, which " +
+        "this application does not have: it references Hcr.MLNet.Onnx, which predicts with ONNX Runtime only. Add the " +
+        $"'{TrainingPackage}' package (dotnet add package {TrainingPackage}), or load an exported .onnx model instead.", inner);
+
+    private static ITorchModels? Find()
+    {
+        Type? type;
+        try
+        {
+            type = Type.GetType(LoaderTypeName, throwOnError: false);
+        }
+        catch (Exception e) when (e is FileLoadException or BadImageFormatException)
+        {
+            return null;
+        }
+        return type is null ? null : (ITorchModels?)Activator.CreateInstance(type);
+    }
+}

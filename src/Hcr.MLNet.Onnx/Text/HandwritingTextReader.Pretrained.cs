@@ -1,0 +1,23 @@
+using Hcr.MLNet.Onnx;
+
+namespace Hcr.MLNet;
+
+public sealed partial class HandwritingTextReader
+{
+    /// <summary>
+    /// The text reader that ships inside this package: no download, no training, no file to find. It reads handwritten
+    /// German street and place names and similar words and lines (letters with ä ö ü ß, digits, space, hyphen, period,
+    /// parentheses), trained on the DHSD word images (CC BY 4.0: N. Riaz, S. Saifullah, S. Agne, A. Dengel, S. Ahmed,
+    /// DFKI, 2026; DOI 10.5281/zenodo.18743313), and reads on ONNX Runtime, so reading loads neither TorchSharp nor
+    /// libtorch. How it was trained and how well it reads writers it never saw: docs/reading-text.md.
+    /// </summary>
+    /// <param name="options">Execution provider, threads and graph optimisation of the ONNX Runtime session; null for <see cref="OnnxScoringOptions.Default"/>, the CPU.</param>
+    /// <exception cref="ExecutionProviderUnavailableException">The execution provider asked for cannot be used.</exception>
+    public static HandwritingTextReader LoadPretrained(OnnxScoringOptions? options = null)
+    {
+        HandwritingTextReader reader = FromOnnx(PretrainedModel.ReadAll(PretrainedModel.TextReaderOnnxResource),
+            PretrainedModel.Source(PretrainedModel.TextReaderOnnxResource), options ?? OnnxScoringOptions.Default);
+        reader._isPretrained = true;
+        return reader;
+    }
+}

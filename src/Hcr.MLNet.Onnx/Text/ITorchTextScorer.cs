@@ -1,0 +1,14 @@
+namespace Hcr.MLNet.Text;
+
+/// <summary>
+/// A line network that TorchSharp runs (in the training assembly): what the core's <see cref="HandwritingTextReader"/>
+/// does with it beyond scoring, without naming a TorchSharp type.
+/// </summary>
+internal interface ITorchTextScorer : ITextScorer
+{
+    /// <summary>Writes the network's weights (a text reader file's network entry), between network calls.</summary>
+    void Save(BinaryWriter writer);
+
+    /// <summary>Writes the network as an ONNX model reading <paramref name="alphabet"/> on strips up to <paramref name="maxWidth"/> wide, atomically.</summary>
+    void ExportOnnx(string path, TextAlphabet alphabet, int maxWidth);
+}
