@@ -1,6 +1,7 @@
-// Lists the public API of a built Hcr.MLNet.dll (types and their public and protected members), one per line, for
-// before/after comparisons of the public surface. Usage, after building the tests (whose output folder holds every
-// dependency): dotnet run .ci/public-api.cs -- tests/Hcr.MLNet.Tests/bin/Debug/net10.0/Hcr.MLNet.dll > api.txt
+// Lists the public API of built assemblies (types and their public and protected members, C# 14 extension members as
+// the static methods they compile to), one per line, each assembly under an "assembly <name>" line, for before/after
+// comparisons of the public surface. Usage, after building the tests (whose output folder holds every dependency):
+// dotnet run .ci/public-api.cs -- tests/Hcr.MLNet.Tests/bin/Debug/net10.0/Hcr.MLNet.Onnx.dll tests/Hcr.MLNet.Tests/bin/Debug/net10.0/Hcr.MLNet.dll > api.txt
 #:property TreatWarningsAsErrors=false
 #:property NoWarn=$(NoWarn);IL2026;IL2075;IL2070;IL3000;CA1303;CA1305;CA1307;CA1310
 #:property PublishAot=false
@@ -9,8 +10,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Linq;
 
-string dll = Path.GetFullPath(args[0]);
-string dir = Path.GetDirectoryName(dll)!;
+string dir = Path.GetDirectoryName(Path.GetFullPath(args[0]))!;
 var nuget = Path.Combine(Environment.GetEnvironmentVariable("HOME")!, ".nuget", "packages");
 AssemblyLoadContext.Default.Resolving += (ctx, name) =>
 {
@@ -24,10 +24,15 @@ AssemblyLoadContext.Default.Resolving += (ctx, name) =>
     }
     return null;
 };
-var asm = AssemblyLoadContext.Default.LoadFromAssemblyPath(dll);
 var lines = new List<string>();
 const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-foreach (var t in asm.GetExportedTypes().OrderBy(t => t.FullName))
+foreach (string dll in args.Select(Path.GetFullPath))
+{
+var asm = AssemblyLoadContext.Default.LoadFromAssemblyPath(dll);
+lines.Add($"assembly {asm.GetName().Name}");
+// Compiler-generated types (an extension block's grouping and marker types) are left out: its members are listed as the
+// static methods of their class that callers bind to.
+foreach (var t in asm.GetExportedTypes().Where(t => !t.FullName!.Contains('<')).OrderBy(t => t.FullName))
 {
     string kind = t.IsEnum ? "enum" : t.IsInterface ? "interface" : t.IsValueType ? "struct" : typeof(Delegate).IsAssignableFrom(t) ? "delegate" : "class";
     lines.Add($"{kind} {t.FullName}");
@@ -38,8 +43,9 @@ foreach (var t in asm.GetExportedTypes().OrderBy(t => t.FullName))
         lines.Add($"  {t.FullName}::{m.MemberType} {m}");
     }
 }
+}
 foreach (var l in lines) Console.WriteLine(l);
-Console.Error.WriteLine($"types: {lines.Count(l => !l.StartsWith("  "))}, members: {lines.Count(l => l.StartsWith("  "))}");
+Console.Error.WriteLine($"types: {lines.Count(l => !l.StartsWith("  ") && !l.StartsWith("assembly "))}, members: {lines.Count(l => l.StartsWith("  "))}");
 
 static bool Visible(MemberInfo m) => m switch
 {

@@ -13,7 +13,7 @@ namespace Hcr.MLNet;
 /// the TorchSharp networks of <c>.hcr</c> and <c>.hcrtext</c> files. The core finds it by name
 /// (<see cref="TorchModels.LoaderTypeName"/>) and creates it with its parameterless constructor.
 /// </summary>
-internal sealed class TorchModelLoader : ITorchModels
+internal sealed class TorchModelLoader : ITorchCnnLoader, ITorchTextLoader
 {
     public ITorchCnn LoadCnn(MemoryStream network, ComputeDevice device, string source) =>
         HandwritingCnnTransformer.Load(network, device, source);

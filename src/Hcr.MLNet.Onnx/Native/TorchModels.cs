@@ -1,23 +1,11 @@
-using Hcr.MLNet.Scoring;
-using Hcr.MLNet.Text;
-
 namespace Hcr.MLNet.Native;
 
 /// <summary>
-/// What the core asks of the training assembly (Hcr.MLNet.dll, package Hcr.MLNet) when a <c>.hcr</c> or <c>.hcrtext</c>
-/// file is loaded: the TorchSharp network of an entry the core has already found, sized and checksummed. Implemented
-/// there by <c>Hcr.MLNet.TorchModelLoader</c>, which the core finds by name, so that the core names no TorchSharp type.
+/// Finds what the core asks of the training assembly (Hcr.MLNet.dll, package Hcr.MLNet) when a <c>.hcr</c> or
+/// <c>.hcrtext</c> file is loaded: the TorchSharp network of an entry the core has already found, sized and checksummed
+/// (<c>Scoring.ITorchCnnLoader</c>, <c>Text.ITorchTextLoader</c>). Implemented there by <c>Hcr.MLNet.TorchModelLoader</c>,
+/// which the core finds by name, so that the core names no TorchSharp type; without it, says which package to add.
 /// </summary>
-internal interface ITorchModels
-{
-    /// <summary>The character network stored in <paramref name="network"/> (a recognizer file's network entry), on <paramref name="device"/>.</summary>
-    ITorchCnn LoadCnn(MemoryStream network, ComputeDevice device, string source);
-
-    /// <summary>The line network whose weights are in <paramref name="weights"/> (a text reader file's network entry), on <paramref name="device"/>.</summary>
-    ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, int classCount, ComputeDevice device, string source);
-}
-
-/// <summary>Finds the training assembly's <see cref="ITorchModels"/>, or says which package to add.</summary>
 internal static class TorchModels
 {
     /// <summary>The package that brings the training assembly, TorchSharp and libtorch.</summary>
@@ -26,11 +14,11 @@ internal static class TorchModels
     /// <summary>The implementation's assembly-qualified name.</summary>
     public const string LoaderTypeName = "Hcr.MLNet.TorchModelLoader, Hcr.MLNet";
 
-    private static readonly Lazy<ITorchModels?> Loader = new(Find);
+    private static readonly Lazy<object?> Loader = new(Find);
 
-    /// <summary>The training assembly's loader.</summary>
+    /// <summary>The training assembly's loader, as the <typeparamref name="T"/> it implements.</summary>
     /// <exception cref="TorchRuntimeException">The application does not have the training assembly (it references Hcr.MLNet.Onnx alone).</exception>
-    public static ITorchModels Require() => Loader.Value ?? throw Missing();
+    public static T Require<T>() where T : class => Loader.Value as T ?? throw Missing();
 
     /// <summary>The error an application without the training assembly gets where it needs it.</summary>
     public static TorchRuntimeException Missing(Exception? inner = null) => new(
@@ -38,7 +26,7 @@ internal static class TorchModels
         "this application does not have: it references Hcr.MLNet.Onnx, which predicts with ONNX Runtime only. Add the " +
         $"'{TrainingPackage}' package (dotnet add package {TrainingPackage}), or load an exported .onnx model instead.", inner);
 
-    private static ITorchModels? Find()
+    private static object? Find()
     {
         Type? type;
         try
@@ -49,6 +37,6 @@ internal static class TorchModels
         {
             return null;
         }
-        return type is null ? null : (ITorchModels?)Activator.CreateInstance(type);
+        return type is null ? null : Activator.CreateInstance(type);
     }
 }

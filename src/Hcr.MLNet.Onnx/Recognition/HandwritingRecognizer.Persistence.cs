@@ -296,7 +296,7 @@ public sealed partial class HandwritingRecognizer
                     $"checksum mismatch: the network entry's SHA-256 is {actual} but the manifest records {expected}; the file is damaged.");
             }
         }
-        return TorchModels.Require().LoadCnn(bytes, device, $"{path} ({NetworkEntry})");
+        return TorchModels.Require<ITorchCnnLoader>().LoadCnn(bytes, device, $"{path} ({NetworkEntry})");
     }
 
     private static ITransformer ReadMLNet(MLContext ml, ZipArchive zip, string entry, string path)

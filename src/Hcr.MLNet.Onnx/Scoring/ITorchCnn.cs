@@ -1,3 +1,5 @@
+using Hcr.MLNet.Native;
+
 namespace Hcr.MLNet.Scoring;
 
 /// <summary>
@@ -18,4 +20,11 @@ internal interface ITorchCnn : IBatchScorer
 
     /// <summary>A copy that scores with other test-time rotations.</summary>
     ITorchCnn CopyWithTestTimeRotations(IReadOnlyList<double> rotations);
+}
+
+/// <summary>The training assembly's reader of a recognizer file's network entry (found through <see cref="TorchModels"/>).</summary>
+internal interface ITorchCnnLoader
+{
+    /// <summary>The character network stored in <paramref name="network"/>, on <paramref name="device"/>; <paramref name="source"/> names it in errors.</summary>
+    ITorchCnn LoadCnn(MemoryStream network, ComputeDevice device, string source);
 }

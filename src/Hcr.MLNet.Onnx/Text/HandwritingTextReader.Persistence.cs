@@ -82,7 +82,7 @@ public sealed partial class HandwritingTextReader
     /// <summary>The reader in <paramref name="stream"/> (a file's or an embedded resource's), named <paramref name="path"/> in errors.</summary>
     internal static HandwritingTextReader LoadStream(Stream stream, string path, ComputeDevice device)
     {
-        ITorchModels torch = TorchModels.Require();
+        ITorchTextLoader torch = TorchModels.Require<ITorchTextLoader>();
         ITorchTextScorer? scorer = null;
         try
         {

@@ -1,3 +1,5 @@
+using Hcr.MLNet.Native;
+
 namespace Hcr.MLNet.Text;
 
 /// <summary>
@@ -11,4 +13,11 @@ internal interface ITorchTextScorer : ITextScorer
 
     /// <summary>Writes the network as an ONNX model reading <paramref name="alphabet"/> on strips up to <paramref name="maxWidth"/> wide, atomically.</summary>
     void ExportOnnx(string path, TextAlphabet alphabet, int maxWidth);
+}
+
+/// <summary>The training assembly's reader of a text reader file's network entry (found through <see cref="TorchModels"/>).</summary>
+internal interface ITorchTextLoader
+{
+    /// <summary>The line network whose weights are in <paramref name="weights"/>, on <paramref name="device"/>; <paramref name="source"/> names it in errors.</summary>
+    ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, int classCount, ComputeDevice device, string source);
 }

@@ -47,8 +47,8 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>The package that brings TorchSharp and libtorch (the library assembly alone ships in Hcr.MLNet.Onnx).</summary>
-    public const string TrainingPackage = "Hcr.MLNet";
+    /// <summary>The package that brings TorchSharp and libtorch (the core assembly alone ships in Hcr.MLNet.Onnx).</summary>
+    public const string TrainingPackage = TorchModels.TrainingPackage;
 
     /// <summary>
     /// Fails clearly where the application has no TorchSharp at all (it references Hcr.MLNet.Onnx, which does not bring
@@ -66,10 +66,7 @@ public static class TorchRuntime
         }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
-            throw new TorchRuntimeException(
-                "Training, fine-tuning, .hcr and .hcrtext models and TorchSharp scoring need TorchSharp and libtorch, which " +
-                $"this application does not have: it references Hcr.MLNet.Onnx, which predicts with ONNX Runtime only. Add the " +
-                $"'{TrainingPackage}' package (dotnet add package {TrainingPackage}), or load an exported .onnx model instead.", e);
+            throw TorchModels.Missing(e);
         }
     }
 

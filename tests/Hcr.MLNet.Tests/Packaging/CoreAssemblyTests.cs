@@ -1,6 +1,7 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Text;
 
 namespace Hcr.MLNet.Tests.Packaging;
@@ -37,7 +38,8 @@ public class CoreAssemblyTests
         Type? loader = Type.GetType(TorchModels.LoaderTypeName);
         Assert.NotNull(loader);
         Assert.Equal(typeof(HandwritingRecognizerBuilder).Assembly, loader.Assembly);
-        Assert.IsAssignableFrom<ITorchModels>(TorchModels.Require());
+        Assert.IsAssignableFrom<ITorchCnnLoader>(TorchModels.Require<ITorchCnnLoader>());
+        Assert.IsAssignableFrom<ITorchTextLoader>(TorchModels.Require<ITorchTextLoader>());
     }
 
     [Fact]
