@@ -20,13 +20,6 @@ internal sealed class TorchModelLoader : ITorchCnnLoader, ITorchTextLoader
 
     public ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, int classCount, ComputeDevice device, string source)
     {
-        // Before the first call that names TorchSharp's types (see RequireTorchSharp).
-        TorchRuntime.RequireTorchSharp();
-        return LoadLineNetwork(weights, sequenceModel, classCount, device, source);
-    }
-
-    private static TorchTextScorer LoadLineNetwork(MemoryStream weights, TextSequenceModel sequenceModel, int classCount, ComputeDevice device, string source)
-    {
         Device target = TorchRuntime.ResolveDevice(device);
         var network = new TextLineNetwork(sequenceModel, classCount);
         try

@@ -44,7 +44,7 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
         ScoringOptions = options;
     }
 
-    /// <summary>The file the model was loaded from (its full path); for the pretrained model, which ships inside Hcr.MLNet.dll, the name of that resource.</summary>
+    /// <summary>The file the model was loaded from (its full path); for the pretrained model, which ships inside Hcr.MLNet.Onnx.dll, the name of that resource.</summary>
     public string ModelPath { get; }
 
     /// <summary>The classes, by class index (the characters, for EMNIST data).</summary>

@@ -43,7 +43,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
     // begun before it finishes and the native memory is freed after (see UsageGate).
     private readonly UsageGate _gate = new();
     // The shipped model scored by ONNX Runtime (LoadPretrained): its TorchSharp weights stay in the assembly until
-    // fine-tuning asks for them (HandwritingRecognizer.Pretrained.cs), so that predicting never loads libtorch.
+    // fine-tuning asks for them (HandwritingRecognizer.Pretrained.cs).
     private readonly bool _pretrained;
     private readonly Lock _pretrainedWeightsLock = new();
     private ITorchCnn? _pretrainedWeights;

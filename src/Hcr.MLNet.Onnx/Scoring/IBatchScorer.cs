@@ -3,11 +3,10 @@ using Microsoft.ML;
 namespace Hcr.MLNet.Scoring;
 
 /// <summary>
-/// A trained network, whichever engine runs it: TorchSharp (<c>HandwritingCnnTransformer</c>) or ONNX
-/// Runtime (<c>OnnxCnnModel</c>). Both are ML.NET transformers that append <c>Score</c> and
-/// <c>PredictedLabel</c> (through <see cref="ScoringMapper"/>) and score raw batches, which is what the
-/// recognizer calls. Nothing here or in <see cref="ScoringMapper"/> names a TorchSharp type, so an ONNX
-/// model scores in an application deployed without TorchSharp.
+/// A trained network, whichever engine runs it: TorchSharp (<c>HandwritingCnnTransformer</c>, in the training assembly,
+/// through <see cref="ITorchCnn"/>) or ONNX Runtime (<c>OnnxCnnModel</c>). Both are ML.NET transformers that append
+/// <c>Score</c> and <c>PredictedLabel</c> (through <see cref="ScoringMapper"/>) and score raw batches, which is what the
+/// recognizer calls.
 /// </summary>
 internal interface IBatchScorer : ITransformer, IDisposable
 {

@@ -35,16 +35,7 @@ public abstract class CnnArchitecture
     private static ConcurrentDictionary<string, CnnArchitecture> Registry => Designs.Registry;
 
     /// <summary>The built-in designs and the registry, created on first use.</summary>
-    private static BuiltInDesigns Designs
-    {
-        get
-        {
-            // The built-in designs override CreateNetwork, whose signature names TorchSharp types: loading them fails
-            // without TorchSharp, so say clearly what is missing before the first access loads them.
-            Native.TorchRuntime.RequireTorchSharp();
-            return BuiltInDesigns.Instance;
-        }
-    }
+    private static BuiltInDesigns Designs => BuiltInDesigns.Instance;
 
     private sealed class BuiltInDesigns
     {

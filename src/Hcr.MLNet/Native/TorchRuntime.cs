@@ -15,7 +15,6 @@ public static class TorchRuntime
     private static readonly Lock Gate = new();
     private static TorchRuntimeOptions _options = new();
     private static volatile TorchRuntimeStatus? _status;
-    private static volatile bool _torchSharpFound;
 
     /// <summary>What initialization found and did; null until it has run.</summary>
     public static TorchRuntimeStatus? Status => _status;
@@ -41,34 +40,12 @@ public static class TorchRuntime
             return status;
         lock (Gate)
         {
-            if (_status is null)
-                RequireTorchSharp();
             return _status ??= Initialize(_options);
         }
     }
 
     /// <summary>The package that brings TorchSharp and libtorch (the core assembly alone ships in Hcr.MLNet.Onnx).</summary>
     public const string TrainingPackage = TorchModels.TrainingPackage;
-
-    /// <summary>
-    /// Fails clearly where the application has no TorchSharp at all (it references Hcr.MLNet.Onnx, which does not bring
-    /// it). Kept free of TorchSharp types, and called by the entry points before the first call whose signature names
-    /// one: without it that call would fail with a bare "Could not load file or assembly 'TorchSharp'".
-    /// </summary>
-    internal static void RequireTorchSharp()
-    {
-        if (_torchSharpFound)
-            return;
-        try
-        {
-            Assembly.Load(new AssemblyName("TorchSharp"));
-            _torchSharpFound = true;
-        }
-        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
-        {
-            throw TorchModels.Missing(e);
-        }
-    }
 
     /// <summary>Turns a <see cref="ComputeDevice"/> choice into a TorchSharp device.</summary>
     /// <exception cref="TorchRuntimeException"><see cref="ComputeDevice.Cuda"/> was asked for where no CUDA device is usable.</exception>

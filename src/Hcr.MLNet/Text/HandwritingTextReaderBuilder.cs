@@ -220,8 +220,6 @@ public sealed class HandwritingTextReaderBuilder
             throw new InvalidOperationException("This builder has trained already; start a new one with HandwritingTextReader.Create().");
         if (_images is null)
             throw new InvalidOperationException("No training images: call WithWordImages first.");
-        // Before the images load and before the call whose signature names TorchSharp's types (see RequireTorchSharp).
-        TorchRuntime.RequireTorchSharp();
         _trained = true;
         var options = new TextTrainingOptions();
         foreach (Action<TextTrainingOptions> configure in _configure.Concat(_setters))

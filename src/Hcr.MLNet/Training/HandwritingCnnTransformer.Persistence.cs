@@ -61,8 +61,6 @@ public sealed partial class HandwritingCnnTransformer
     public static HandwritingCnnTransformer Load(Stream stream, ComputeDevice device = ComputeDevice.Auto, string source = "model stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        // Before the call that names TorchSharp's types (see RequireTorchSharp).
-        TorchRuntime.RequireTorchSharp();
         return LoadNetwork(stream, device, source);
     }
 

@@ -157,7 +157,8 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
         Assert.Contains("lib/net10.0/Hcr.MLNet.Onnx.dll", onnxFiles);
         Assert.DoesNotContain(onnxFiles, f => f.EndsWith("/Hcr.MLNet.dll", StringComparison.Ordinal));
         Assert.Contains("buildTransitive/Hcr.MLNet.Onnx.targets", onnxFiles);
-        Assert.DoesNotContain("TorchSharp", onnxNuspec, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"TorchSharp", onnxNuspec, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"Hcr.MLNet\"", onnxNuspec, StringComparison.Ordinal);
 
         Assert.Contains("lib/net10.0/Hcr.MLNet.dll", fullFiles);
         Assert.DoesNotContain(fullFiles, f => f.EndsWith("/Hcr.MLNet.Onnx.dll", StringComparison.Ordinal));

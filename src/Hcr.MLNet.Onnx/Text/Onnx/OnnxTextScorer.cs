@@ -7,8 +7,7 @@ namespace Hcr.MLNet.Text;
 
 /// <summary>
 /// A text reader's exported network on one ONNX Runtime session (opened from <see cref="OnnxScoringOptions"/>, as
-/// <see cref="OnnxCnnModel"/> opens its own). Nothing here names a TorchSharp type, so that a reader loaded with
-/// <c>HandwritingTextReader.LoadOnnx</c> never loads TorchSharp or libtorch. Thread-safe; ONNX Runtime runs
+/// <see cref="OnnxCnnModel"/> opens its own). Thread-safe; ONNX Runtime runs
 /// concurrent calls on one session.
 /// </summary>
 internal sealed class OnnxTextScorer : ITextScorer
