@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Hcr.MLNet.Native;
 
 /// <summary>
@@ -26,6 +28,8 @@ internal static class TorchModels
         "this application does not have: it references Hcr.MLNet.Onnx, which predicts with ONNX Runtime only. Add the " +
         $"'{TrainingPackage}' package (dotnet add package {TrainingPackage}), or load an exported .onnx model instead.", inner);
 
+    // Kept by the trimmer when the training assembly is published with the application.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, "Hcr.MLNet.TorchModelLoader", "Hcr.MLNet")]
     private static object? Find()
     {
         Type? type;
