@@ -32,8 +32,8 @@ public static class RecognizerTraining
         /// <param name="device">Where the network runs.</param>
         public static HandwritingRecognizer LoadPretrained(ComputeDevice device)
         {
-            using Stream stream = PretrainedModel.Open(PretrainedModel.RecognizerResource, typeof(HandwritingRecognizer).Assembly);
-            return HandwritingRecognizer.LoadStream(stream, PretrainedModel.Source(PretrainedModel.RecognizerResource, typeof(HandwritingRecognizer).Assembly), device);
+            using Stream stream = PretrainedModel.Open(PretrainedModel.RecognizerResource);
+            return HandwritingRecognizer.LoadStream(stream, PretrainedModel.Source(PretrainedModel.RecognizerResource), device);
         }
 
         /// <summary>
