@@ -36,7 +36,7 @@ foreach (var t in asm.GetExportedTypes().Where(t => !t.FullName!.Contains('<')).
 {
     string kind = t.IsEnum ? "enum" : t.IsInterface ? "interface" : t.IsValueType ? "struct" : typeof(Delegate).IsAssignableFrom(t) ? "delegate" : "class";
     lines.Add($"{kind} {t.FullName}");
-    foreach (var m in t.GetMembers(all).Where(Visible).OrderBy(m => m.ToString()))
+    foreach (var m in t.GetMembers(all).Where(Visible).Where(m => !(m is Type nested && nested.Name.Contains('<'))).OrderBy(m => m.ToString()))
     {
         if (m is MethodInfo mi && mi.IsSpecialName && (mi.Name.StartsWith("get_") || mi.Name.StartsWith("set_") || mi.Name.StartsWith("add_") || mi.Name.StartsWith("remove_"))) continue;
         if (t.IsEnum && m.Name == "value__") continue;
