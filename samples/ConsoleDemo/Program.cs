@@ -19,6 +19,7 @@ internal static class Program
         var root = new RootCommand("Handwritten character recognition with Hcr.MLNet (ML.NET + TorchSharp)");
         root.Add(TrainCommand.Create());
         root.Add(EvaluateCommand.Create());
+        root.Add(CalibrateCommand.Create());
         root.Add(PredictCommand.Create());
         root.Add(ExportOnnxCommand.Create());
         root.Add(PlotCommand.Create());

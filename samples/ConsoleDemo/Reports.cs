@@ -41,6 +41,10 @@ internal static class Reports
         grid.AddRow("accuracy", $"[bold]{e.Accuracy:P2}[/]");
         grid.AddRow("macro accuracy", $"[bold]{e.MacroAccuracy:P2}[/]");
         grid.AddRow("log-loss", $"{e.LogLoss:F4}");
+        if (e.TopKAccuracy.Count >= 5)
+            grid.AddRow("top-3 / top-5", $"{e.TopKAccuracy[2]:P2} / {e.TopKAccuracy[4]:P2}");
+        if (e.ExpectedCalibrationError is double ece)
+            grid.AddRow("calibration error", $"{ece:P2}");
         // The title on a line of its own: as the panel's header it was cut to the width of the figures.
         AnsiConsole.MarkupLineInterpolated($"[bold]{title}[/]");
         AnsiConsole.Write(new Panel(grid));

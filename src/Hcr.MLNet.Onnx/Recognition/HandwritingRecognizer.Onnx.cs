@@ -17,6 +17,9 @@ public sealed partial class HandwritingRecognizer
     /// <summary>Model metadata key holding what the recognizer was trained on (<see cref="TrainingData"/>, JSON), when it knows.</summary>
     public const string TrainingDataMetadataKey = "hcr.training_data";
 
+    /// <summary>Model metadata key holding <see cref="ConfidenceTemperature"/> (invariant decimal) when it is not 1; the graph's probabilities are the network's own.</summary>
+    public const string ConfidenceTemperatureMetadataKey = "hcr.confidence_temperature";
+
     /// <summary>
     /// Writes the network as a standard ONNX model (opset 17; input <c>pixels</c> float[N,1,28,28],
     /// outputs <c>probabilities</c> and <c>predicted_class</c>), with the classes and this recognizer's
@@ -29,6 +32,7 @@ public sealed partial class HandwritingRecognizer
         using UsageGate.Lease lease = _gate.Enter(this);
         if (TorchNetwork is null && _pretrained)
         {
+            ThrowIfRecalibrated();
             PretrainedModel.CopyTo(PretrainedModel.OnnxResource, path);
             return;
         }
@@ -41,6 +45,8 @@ public sealed partial class HandwritingRecognizer
         };
         if (TrainingData is not null)
             metadata[TrainingDataMetadataKey] = JsonSerializer.Serialize(SelectionRecord.Of(TrainingData));
+        if (ConfidenceTemperature != 1)
+            metadata[ConfidenceTemperatureMetadataKey] = ConfidenceTemperature.ToString("R", CultureInfo.InvariantCulture);
         network.ExportOnnx(path, metadata);
     }
 
@@ -101,8 +107,14 @@ public sealed partial class HandwritingRecognizer
                     throw new ModelFormatException(path, $"its training data record is damaged ({e.Message}).", e);
                 }
             }
+            double temperature = 1;
+            if (model.Metadata.TryGetValue(ConfidenceTemperatureMetadataKey, out string? stored)
+                && !double.TryParse(stored, NumberStyles.Float, CultureInfo.InvariantCulture, out temperature))
+            {
+                throw new ModelFormatException(path, $"its {ConfidenceTemperatureMetadataKey} metadata '{stored}' is not a number.");
+            }
             return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml), model, preprocessing,
-                pretrained) { TrainingData = trainingData };
+                pretrained) { TrainingData = trainingData, ConfidenceTemperature = CheckTemperature(temperature, path) };
         }
         catch
         {

@@ -27,10 +27,11 @@ public sealed partial class HandwritingRecognizer
     /// </summary>
     private sealed record Manifest(string Format, int FormatVersion, string Library, string Classes, string Architecture, string Created,
         InkNormalizationOptions? Preprocessing, string? NetworkSha256 = null, SelectionRecord? TrainingData = null,
-        EvaluationRecord? TestEvaluation = null) : IModelManifest;
+        EvaluationRecord? TestEvaluation = null, double? ConfidenceTemperature = null) : IModelManifest;
 
     /// <summary>A <see cref="RecognizerEvaluation"/> as the manifest stores it: its figures and its confusion counts, rows by actual class.</summary>
-    private sealed record EvaluationRecord(double Accuracy, double MacroAccuracy, double LogLoss, int[][] Confusion)
+    private sealed record EvaluationRecord(double Accuracy, double MacroAccuracy, double LogLoss, int[][] Confusion,
+        double[]? TopKAccuracy = null, double? ExpectedCalibrationError = null)
     {
         /// <summary>Null when a figure is not finite, which JSON cannot hold (the recognizer is then saved without it).</summary>
         public static EvaluationRecord? Of(RecognizerEvaluation e)
@@ -39,14 +40,18 @@ public sealed partial class HandwritingRecognizer
                 return null;
             int[,] counts = e.ConfusionMatrix;
             int n = counts.GetLength(0);
-            return new(e.Accuracy, e.MacroAccuracy, e.LogLoss, Enumerable.Range(0, n).Select(a => Enumerable.Range(0, n).Select(p => counts[a, p]).ToArray()).ToArray());
+            double[] topK = e.TopKAccuracy.ToArray();
+            double? ece = e.ExpectedCalibrationError;
+            return new(e.Accuracy, e.MacroAccuracy, e.LogLoss, Enumerable.Range(0, n).Select(a => Enumerable.Range(0, n).Select(p => counts[a, p]).ToArray()).ToArray(),
+                topK.Length > 0 && topK.All(double.IsFinite) ? topK : null, ece is double v && double.IsFinite(v) ? v : null);
         }
 
         public RecognizerEvaluation ToEvaluation(char[] classes, string path)
         {
             int n = classes.Length;
             if (Confusion is null || Confusion.Length != n || Confusion.Any(row => row is null || row.Length != n || row.Any(c => c < 0))
-                || !(Accuracy is >= 0 and <= 1) || !(MacroAccuracy is >= 0 and <= 1) || !double.IsFinite(LogLoss) || LogLoss < 0)
+                || !(Accuracy is >= 0 and <= 1) || !(MacroAccuracy is >= 0 and <= 1) || !double.IsFinite(LogLoss) || LogLoss < 0
+                || (TopKAccuracy is not null && TopKAccuracy.Any(a => !(a is >= 0 and <= 1))) || (ExpectedCalibrationError is double ece && !(ece is >= 0 and <= 1)))
             {
                 throw new ModelFormatException(path, $"the manifest's test evaluation is not {n}×{n} counts with figures in range; the file is corrupt.");
             }
@@ -56,7 +61,7 @@ public sealed partial class HandwritingRecognizer
                 for (int p = 0; p < n; p++)
                     confusion[a, p] = Confusion[a][p];
             }
-            return new RecognizerEvaluation(confusion, classes, Accuracy, MacroAccuracy, LogLoss);
+            return new RecognizerEvaluation(confusion, classes, Accuracy, MacroAccuracy, LogLoss, TopKAccuracy, ExpectedCalibrationError);
         }
     }
 
@@ -96,6 +101,7 @@ public sealed partial class HandwritingRecognizer
         using UsageGate.Lease lease = _gate.Enter(this);
         if (TorchNetwork is null && _pretrained)
         {
+            ThrowIfRecalibrated();
             PretrainedModel.CopyTo(PretrainedModel.RecognizerResource, path);
             return;
         }
@@ -112,7 +118,8 @@ public sealed partial class HandwritingRecognizer
         {
             var manifest = new Manifest(ModelFormats.RecognizerFormatName, FormatVersion, ModelArchive.LibraryVersion, new string(_classes), network.ArchitectureName,
                 DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), Preprocessing, ModelArchive.Sha256(networkBytes),
-                TrainingData is null ? null : SelectionRecord.Of(TrainingData), TestEvaluation is null ? null : EvaluationRecord.Of(TestEvaluation));
+                TrainingData is null ? null : SelectionRecord.Of(TrainingData), TestEvaluation is null ? null : EvaluationRecord.Of(TestEvaluation),
+                ConfidenceTemperature == 1 ? null : ConfidenceTemperature);
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
             using (Stream entry = zip.CreateEntry(LabelMappingEntry).Open())
@@ -195,6 +202,7 @@ public sealed partial class HandwritingRecognizer
             {
                 TrainingData = manifest.TrainingData?.ToSelection(path),
                 TestEvaluation = manifest.TestEvaluation?.ToEvaluation(manifest.Classes.ToCharArray(), path),
+                ConfidenceTemperature = CheckTemperature(manifest.ConfidenceTemperature ?? 1, path),
             };
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
@@ -247,7 +255,10 @@ public sealed partial class HandwritingRecognizer
         ITorchCnn copy = network.CopyWithTestTimeRotations(rotations);
         try
         {
-            return FromNetwork(copy, Preprocessing);
+            HandwritingRecognizer turned = FromNetwork(copy, Preprocessing);
+            // The same network's calibration is the closest there is; averaging views makes it a little less sure (calibrate again to fit).
+            turned.ConfidenceTemperature = ConfidenceTemperature;
+            return turned;
         }
         catch
         {
@@ -264,6 +275,11 @@ public sealed partial class HandwritingRecognizer
         return new HandwritingRecognizer(ml, RecognizerChain.FitLabelMapping(ml, classes), RecognizerChain.FitNormalization(ml),
             network, preprocessing ?? new InkNormalizationOptions());
     }
+
+    /// <summary>A stored <see cref="ConfidenceTemperature"/>, refused as corrupt outside the range a fit can give.</summary>
+    private static double CheckTemperature(double temperature, string path) =>
+        temperature is >= TemperatureScaling.MinTemperature and <= TemperatureScaling.MaxTemperature ? temperature
+            : throw new ModelFormatException(path, $"its confidence temperature {temperature} is outside {TemperatureScaling.MinTemperature} to {TemperatureScaling.MaxTemperature}; the file is corrupt.");
 
     private static Manifest ReadManifest(ZipArchive zip, string path)
     {

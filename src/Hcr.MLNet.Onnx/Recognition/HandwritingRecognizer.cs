@@ -166,20 +166,84 @@ public sealed partial class HandwritingRecognizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         using UsageGate.Lease lease = _gate.Enter(this);
-        char[] unknown = data.Classes.Except(_classes).ToArray();
-        if (unknown.Length > 0)
-            throw new ArgumentException($"{data.Source} has characters this recognizer does not know: {string.Join(" ", unknown)}.", nameof(data));
+        int[] labels = LabelsOf(data);
         long started = Stopwatch.GetTimestamp();
         float[] probabilities = ScoreTiles(data.Pixels.Span, scored => progress?.Report(new EvaluationProgress(scored, data.Count)));
         // The network's batches, then ML.NET's evaluator over the same columns as Pipeline adds, so that its figures are ML.NET's own.
         IDataView labelled = _labelMapping.Transform(data.ToDataView(_ml));
         IDataView scored = ScoringMapper.Precomputed(labelled.Schema, _scorer.ClassNames, probabilities).Transform(labelled);
-        var evaluation = new RecognizerEvaluation(_ml.MulticlassClassification.Evaluate(scored, HcrColumns.Label), _classes);
+        var evaluation = new RecognizerEvaluation(_ml.MulticlassClassification.Evaluate(scored, HcrColumns.Label, topKPredictionCount: RecognizerEvaluation.TopK),
+            _classes, TemperatureScaling.ExpectedCalibrationError(probabilities, labels, _classes.Length));
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.EvaluateMode, evaluation.Count, elapsed);
         RecognizerLog.Evaluated(Log, evaluation.Count, data.Source, evaluation.Accuracy, evaluation.MacroAccuracy, evaluation.LogLoss,
             elapsed.TotalSeconds, _scorerKind);
         return evaluation;
+    }
+
+    /// <summary>
+    /// The temperature the network's logits are divided by before its probabilities reach a prediction or an evaluation:
+    /// 1 (the network's own) until <see cref="CalibrateConfidence"/> fits one on held-out images; saved with the recognizer
+    /// (<see cref="Save"/>, <see cref="ExportOnnx"/>). It changes no predicted character, only the probabilities.
+    /// </summary>
+    public double ConfidenceTemperature { get; private set; } = 1;
+
+    /// <summary>
+    /// Calibrates <see cref="CharacterPrediction.Confidence"/> on held-out images (temperature scaling): afterwards, of the
+    /// predictions made with a confidence near 80%, about 80% are right on images like these, so that an application can
+    /// ask a person when the recognizer is unsure. Use images the recognizer was not trained on (its validation or
+    /// test part), a few thousand, from the same kind of source as the images it will read. Sets
+    /// <see cref="ConfidenceTemperature"/> and returns what it fitted and measured.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data has characters the recognizer does not know, or fewer than 100 images.</exception>
+    public ConfidenceCalibration CalibrateConfidence(EmnistDataset heldOut)
+    {
+        ArgumentNullException.ThrowIfNull(heldOut);
+        using UsageGate.Lease lease = _gate.Enter(this);
+        int[] labels = LabelsOf(heldOut);
+        if (labels.Length < MinCalibrationImages)
+            throw new ArgumentException($"{heldOut.Source} has {labels.Length} images; calibrating needs at least {MinCalibrationImages} held-out images.", nameof(heldOut));
+        float[] probabilities = ScoreTiles(heldOut.Pixels.Span);
+        int classes = _classes.Length;
+        double before = ConfidenceTemperature;
+        double errorBefore = TemperatureScaling.ExpectedCalibrationError(probabilities, labels, classes);
+        double lossBefore = TemperatureScaling.LogLoss(probabilities, labels, classes, 1);
+        // The probabilities are already at the current temperature: the fit is relative to it.
+        double relative = TemperatureScaling.Fit(probabilities, labels, classes);
+        TemperatureScaling.Apply(probabilities, classes, relative);
+        ConfidenceTemperature = Math.Clamp(before * relative, TemperatureScaling.MinTemperature, TemperatureScaling.MaxTemperature);
+        _recalibrated = true;
+        return new ConfidenceCalibration(ConfidenceTemperature, labels.Length, errorBefore, TemperatureScaling.ExpectedCalibrationError(probabilities, labels, classes),
+            lossBefore, TemperatureScaling.LogLoss(probabilities, labels, classes, 1));
+    }
+
+    // Set by CalibrateConfidence: the pretrained recognizer on ONNX Runtime can then no longer save the files it ships with.
+    private bool _recalibrated;
+
+    /// <summary>The pretrained recognizer on ONNX Runtime writes the files it ships with, which hold the shipped temperature.</summary>
+    private void ThrowIfRecalibrated()
+    {
+        if (_recalibrated)
+        {
+            throw new NotSupportedException("This pretrained recognizer was calibrated again, and on ONNX Runtime it can only write the files it ships with; "
+                + "calibrate HandwritingRecognizer.LoadPretrained(ComputeDevice.Cpu) instead, which saves and exports its own network.");
+        }
+    }
+
+    /// <summary>Fewer held-out images than this say too little about how often the recognizer is right to fit a temperature.</summary>
+    internal const int MinCalibrationImages = 100;
+
+    /// <summary>Each image's true class as an index into this recognizer's classes.</summary>
+    private int[] LabelsOf(EmnistDataset data)
+    {
+        char[] unknown = data.Classes.Except(_classes).ToArray();
+        if (unknown.Length > 0)
+            throw new ArgumentException($"{data.Source} has characters this recognizer does not know: {string.Join(" ", unknown)}.", nameof(data));
+        int[] index = data.Classes.Select(c => Array.IndexOf(_classes, c)).ToArray();
+        var labels = new int[data.Count];
+        for (int i = 0; i < labels.Length; i++)
+            labels[i] = index[data.GetLabel(i)];
+        return labels;
     }
 
     /// <summary>
@@ -198,6 +262,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
             int n = Math.Min(TileBatchSize, count - first);
             CharacterTile.ToFloats(tiles.Slice(first * size, n * size), pixels);
             _scorer.Score(pixels, n, probabilities.AsSpan(first * classes, n * classes));
+            TemperatureScaling.Apply(probabilities.AsSpan(first * classes, n * classes), classes, ConfidenceTemperature);
             scored?.Invoke(first + n);
         }
         return probabilities;

@@ -18,15 +18,22 @@ public sealed class RecognizerEvaluation
     private readonly char[] _classes;
     private readonly int[,] _confusion;
 
-    internal RecognizerEvaluation(MulticlassClassificationMetrics metrics, char[] classes)
-        : this(ConfusionCounts(metrics, classes.Length), classes, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss)
+    /// <summary>How many of the most probable characters <see cref="TopKAccuracy"/> counts: up to 5, as in <c>Top(5)</c>.</summary>
+    internal const int TopK = 5;
+
+    internal RecognizerEvaluation(MulticlassClassificationMetrics metrics, char[] classes, double expectedCalibrationError)
+        : this(ConfusionCounts(metrics, classes.Length), classes, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss,
+            metrics.TopKAccuracyForAllK?.ToArray(), expectedCalibrationError)
     {
         Metrics = metrics;
     }
 
     /// <summary>An evaluation read back from a saved recognizer: its figures and confusion counts, without ML.NET's object.</summary>
-    internal RecognizerEvaluation(int[,] confusion, char[] classes, double accuracy, double macroAccuracy, double logLoss)
+    internal RecognizerEvaluation(int[,] confusion, char[] classes, double accuracy, double macroAccuracy, double logLoss,
+        IReadOnlyList<double>? topKAccuracy = null, double? expectedCalibrationError = null)
     {
+        TopKAccuracy = topKAccuracy ?? [];
+        ExpectedCalibrationError = expectedCalibrationError;
         _classes = classes;
         _confusion = confusion;
         int n = classes.Length;
@@ -72,6 +79,20 @@ public sealed class RecognizerEvaluation
     /// <summary>Mean cross-entropy of the true class.</summary>
     public double LogLoss { get; }
 
+    /// <summary>
+    /// Top-k accuracy for k = 1 to 5: element k−1 is the fraction of images whose true character is among the k most probable
+    /// (<c>Top(k)</c> of their prediction), from ML.NET's evaluator; empty for an evaluation saved before it was recorded.
+    /// </summary>
+    public IReadOnlyList<double> TopKAccuracy { get; }
+
+    /// <summary>
+    /// Expected calibration error, 0 to 1: the images binned by their <see cref="CharacterPrediction.Confidence"/> into 15 equal
+    /// bins, the mean over images of the gap between their bin's accuracy and its mean confidence. Near 0, a confidence
+    /// is the chance of being right; <see cref="HandwritingRecognizer.CalibrateConfidence"/> brings it down. Null for an
+    /// evaluation saved before it was recorded.
+    /// </summary>
+    public double? ExpectedCalibrationError { get; }
+
     /// <summary>The classes, in the order of the confusion matrix's rows and columns.</summary>
     public IReadOnlyList<char> Classes => _classes;
 
@@ -99,5 +120,7 @@ public sealed class RecognizerEvaluation
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"accuracy {Accuracy:P2}, macro accuracy {MacroAccuracy:P2}, log-loss {LogLoss:F4} on {Count:N0} images";
+    public override string ToString() => $"accuracy {Accuracy:P2}, macro accuracy {MacroAccuracy:P2}, log-loss {LogLoss:F4}"
+        + (TopKAccuracy.Count >= 5 ? $", top-3 {TopKAccuracy[2]:P2}, top-5 {TopKAccuracy[4]:P2}" : "")
+        + (ExpectedCalibrationError is double ece ? $", calibration error {ece:P2}" : "") + $" on {Count:N0} images";
 }

@@ -132,4 +132,16 @@ public class DemoEdgeTests
         for (int i = 0; i < expected.Length; i++)
             Assert.Equal(expected[i], actual[i], 1e-4);
     }
+
+    [Fact]
+    public void Calibrate_refuses_an_ONNX_file_and_a_folder_without_photos_in_one_line()
+    {
+        using var dir = new TempDirectory();
+        var onnx = DemoProcess.Run(dir.Path, "calibrate", "-m", "some.onnx", "-o", "out.hcr");
+        DemoProcess.AssertOneLineError(onnx, "export-onnx");
+        Assert.Equal(2, onnx.ExitCode);
+        Directory.CreateDirectory(dir.File("frames"));
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "calibrate", "--photos", dir.Path, "-o", "out.hcr"), "no SSE-letters photos");
+        Assert.False(File.Exists(dir.File("out.hcr")));
+    }
 }

@@ -230,7 +230,7 @@ public class PredictionReferenceTests(ITestOutputHelper output)
         definition[nameof(ScoredRow.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
         definition[nameof(ScoredRow.PredictedLabel)].ColumnType = new KeyDataViewType(typeof(uint), classes);
         var metrics = ml.MulticlassClassification.Evaluate(ml.Data.LoadFromEnumerable(rows, definition));
-        return new RecognizerEvaluation(metrics, recognizer.Classes.ToArray());
+        return new RecognizerEvaluation(metrics, recognizer.Classes.ToArray(), expectedCalibrationError: double.NaN);
     }
 
     private sealed class ScoredRow
