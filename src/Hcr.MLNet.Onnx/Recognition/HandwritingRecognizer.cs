@@ -172,7 +172,7 @@ public sealed partial class HandwritingRecognizer : IDisposable
         // The network's batches, then ML.NET's evaluator over the same columns as Pipeline adds, so that its figures are ML.NET's own.
         IDataView labelled = _labelMapping.Transform(data.ToDataView(_ml));
         IDataView scored = ScoringMapper.Precomputed(labelled.Schema, _scorer.ClassNames, probabilities).Transform(labelled);
-        var evaluation = new RecognizerEvaluation(_ml.MulticlassClassification.Evaluate(scored, HcrColumns.Label, topKPredictionCount: RecognizerEvaluation.TopK),
+        var evaluation = new RecognizerEvaluation(_ml.MulticlassClassification.Evaluate(scored, HcrColumns.Label, topKPredictionCount: Math.Min(RecognizerEvaluation.TopK, _classes.Length)),
             _classes, TemperatureScaling.ExpectedCalibrationError(probabilities, labels, _classes.Length));
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         HcrMetrics.RecordPrediction(_scorerKind, HcrMetrics.EvaluateMode, evaluation.Count, elapsed);

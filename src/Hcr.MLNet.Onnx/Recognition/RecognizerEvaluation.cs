@@ -80,7 +80,7 @@ public sealed class RecognizerEvaluation
     public double LogLoss { get; }
 
     /// <summary>
-    /// Top-k accuracy for k = 1 to 5: element k−1 is the fraction of images whose true character is among the k most probable
+    /// Top-k accuracy for k = 1 to 5 (or to the number of classes, when fewer): element k−1 is the fraction of images whose true character is among the k most probable
     /// (<c>Top(k)</c> of their prediction), from ML.NET's evaluator; empty for an evaluation saved before it was recorded.
     /// </summary>
     public IReadOnlyList<double> TopKAccuracy { get; }
