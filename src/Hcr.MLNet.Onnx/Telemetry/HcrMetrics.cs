@@ -55,6 +55,15 @@ internal static class HcrMetrics
         "(hcr.prediction.mode=batch: PredictTiles, PredictBatch) or of one Evaluate call (hcr.prediction.mode=evaluate).",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
+    public static readonly Counter<long> TextReads = Meter.CreateCounter<long>(
+        "hcr.text.reads", "{image}", "Images read by a text reader's Read and Evaluate.");
+
+    public static readonly Histogram<double> TextReadDuration = Meter.CreateHistogram<double>(
+        "hcr.text.read.duration", "s",
+        "Time of one text reading (hcr.prediction.mode=single: a Read call, decoding of the image, line finding and CTC decoding included) " +
+        "or of one Evaluate call (hcr.prediction.mode=evaluate).",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+
     /// <summary>
     /// Records one finished epoch. Plain figures rather than the training's own record type, so that this folder
     /// stays below Training (which records through it) instead of depending on it in turn.
@@ -76,13 +85,21 @@ internal static class HcrMetrics
             MacroAccuracy.Record(macro, WithSubset(run, "validation"));
     }
 
-    public static void RecordPrediction(string scorer, string mode, int images, TimeSpan elapsed)
+    /// <summary>Records characters read by a recognizer.</summary>
+    public static void RecordPrediction(string scorer, string mode, int images, TimeSpan elapsed) =>
+        Record(Predictions, PredictionDuration, scorer, mode, images, elapsed);
+
+    /// <summary>Records images read by a text reader.</summary>
+    public static void RecordTextRead(string scorer, string mode, int images, TimeSpan elapsed) =>
+        Record(TextReads, TextReadDuration, scorer, mode, images, elapsed);
+
+    private static void Record(Counter<long> count, Histogram<double> duration, string scorer, string mode, int images, TimeSpan elapsed)
     {
         if (images <= 0)
             return; // an empty batch (the end of a cursor) is no prediction
         var tags = new TagList { { ScorerTag, scorer }, { ModeTag, mode } };
-        Predictions.Add(images, tags);
-        PredictionDuration.Record(elapsed.TotalSeconds, tags);
+        count.Add(images, tags);
+        duration.Record(elapsed.TotalSeconds, tags);
     }
 
     private static TagList WithSubset(TagList run, string subset)

@@ -7,7 +7,7 @@ namespace Hcr.MLNet;
 /// or <c>dotnet-counters monitor --counters Hcr.MLNet</c>. The instruments are listed in
 /// docs/logging-and-metrics.md. Logs go to the <c>ILogger</c> given in
 /// <c>HandwritingCnnOptions.Logger</c>, <c>HandwritingRecognizerBuilder.WithLogger</c> or
-/// <see cref="HandwritingRecognizer.Logger"/>; without one the library logs nothing.
+/// <see cref="HandwritingRecognizer.Logger"/>, and <see cref="HandwritingTextReader.Logger"/> for a text reader; without one the library logs nothing.
 /// </summary>
 public static class HcrTelemetry
 {

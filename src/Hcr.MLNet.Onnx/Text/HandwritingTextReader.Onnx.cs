@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Text;
 
 namespace Hcr.MLNet;
@@ -22,7 +23,7 @@ public sealed partial class HandwritingTextReader
     public void ExportOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         TorchScorer().ExportOnnx(path, Alphabet, MaxWidth);
     }
 

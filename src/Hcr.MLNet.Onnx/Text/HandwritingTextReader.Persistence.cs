@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Text;
 
 namespace Hcr.MLNet;
@@ -40,7 +41,7 @@ public sealed partial class HandwritingTextReader
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using UsageGate.Lease lease = _gate.Enter(this);
         byte[] networkBytes;
         using (var buffer = new MemoryStream())
         {

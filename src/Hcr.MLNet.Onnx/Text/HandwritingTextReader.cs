@@ -1,5 +1,10 @@
+using System.Diagnostics;
 using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Scoring;
+using Hcr.MLNet.Telemetry;
 using Hcr.MLNet.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
 
 namespace Hcr.MLNet;
@@ -11,7 +16,7 @@ namespace Hcr.MLNet;
 /// confidences and alternatives. Train one with <c>HandwritingTextReader.Create()</c> (package Hcr.MLNet), or load one with <see cref="Load"/>. An image
 /// may hold one word, one line of words, or a few lines (a note, an address): the lines are found and read one by
 /// one (see <see cref="ReadOptions.Layout"/>). Reads may run from several threads at once. Dispose it to free the network's
-/// native memory.
+/// native memory: it waits for the reads under way.
 /// </summary>
 public sealed partial class HandwritingTextReader : IDisposable
 {
@@ -21,13 +26,17 @@ public sealed partial class HandwritingTextReader : IDisposable
     // Reading keeps pages as large as the line analysis looks at them (the character loader's 512 pixels would leave a
     // page's lines a dozen pixels high); training and evaluation keep _loader, whose images the network was trained on.
     private readonly CharacterImageLoader _pageLoader = new(new CharacterImageLoaderOptions { WorkingSize = LineNormalizer.MaxAnalysisSide });
-    private bool _disposed;
+    private readonly string _scorerKind;
+    // Every call that uses the network holds a lease for its whole length: Dispose waits for them, so that a read begun
+    // before it finishes (all its lines, not only the batch being scored) and the native memory is freed after (see UsageGate).
+    private readonly UsageGate _gate = new();
     // The pretrained reader on ONNX Runtime: adapting it starts from the TorchSharp weights shipped beside its ONNX file.
     private bool _isPretrained;
 
     internal HandwritingTextReader(ITextScorer scorer, TextAlphabet alphabet, int maxWidth, IReadOnlyList<TextEpochMetrics> history)
     {
         _scorer = scorer;
+        _scorerKind = scorer is OnnxTextScorer ? HcrMetrics.OnnxScorer : HcrMetrics.TorchSharpScorer;
         Alphabet = alphabet;
         MaxWidth = maxWidth;
         History = history;
@@ -52,6 +61,15 @@ public sealed partial class HandwritingTextReader : IDisposable
     public IReadOnlyList<TextEpochMetrics> History { get; }
 
     /// <summary>
+    /// Receives a summary of every <see cref="Evaluate"/> (Information) and, at Debug level, one entry per <c>Read</c> with
+    /// its lines, characters and time; null (the default) logs nothing. It may be set at any time, also while other threads
+    /// read. Metrics are recorded whether or not a logger is set (see <see cref="HcrTelemetry"/>).
+    /// </summary>
+    public ILogger? Logger { get; set; }
+
+    private ILogger Log => Logger ?? NullLogger.Instance;
+
+    /// <summary>
     /// Reads the words and lines in an image file (PNG, JPEG, …; any size, dark ink on light paper or the reverse). Boxes
     /// are in the image's pixels, after its EXIF orientation; an image over 2048 pixels long is read shrunk to that, and
     /// its boxes are in the shrunk image's pixels.
@@ -65,35 +83,39 @@ public sealed partial class HandwritingTextReader : IDisposable
     public TextReading Read(string path, ReadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
         using MLImage image = _pageLoader.Load(path);
-        return Read(image, path, options);
+        return Read(image, path, options, started);
     }
 
     /// <summary>Reads the words and lines in an encoded image (PNG, JPEG, …) from a stream; <paramref name="sourceName"/> names it in errors.</summary>
     public TextReading Read(Stream image, ReadOptions? options = null, string sourceName = "stream")
     {
         ArgumentNullException.ThrowIfNull(image);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
         using MLImage decoded = _pageLoader.Load(image, sourceName);
-        return Read(decoded, sourceName, options);
+        return Read(decoded, sourceName, options, started);
     }
 
     /// <summary>Reads the words and lines in an encoded image (PNG, JPEG, …) given as bytes.</summary>
     public TextReading Read(byte[] encodedImage, ReadOptions? options = null, string sourceName = "byte array")
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
         using MLImage decoded = _pageLoader.Load(encodedImage, sourceName);
-        return Read(decoded, sourceName, options);
+        return Read(decoded, sourceName, options, started);
     }
 
     /// <summary>Reads the words and lines in an image already in memory (Bgra32 or Rgba32; it is not modified or disposed).</summary>
     public TextReading Read(MLImage image, ReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return Read(image, image.Tag ?? "image", options);
+        long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
+        return Read(image, image.Tag ?? "image", options, started);
     }
 
     /// <summary>
@@ -104,7 +126,8 @@ public sealed partial class HandwritingTextReader : IDisposable
     public TextEvaluation Evaluate(WordImageSet images, ReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(images);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        long started = Stopwatch.GetTimestamp();
+        using UsageGate.Lease lease = _gate.Enter(this);
         options ??= new ReadOptions();
         options.Validate();
         TextSample?[] all = TextSamples.Prepare(images, alphabet: null, MaxWidth, _loader, skipUnusable: true);
@@ -114,10 +137,16 @@ public sealed partial class HandwritingTextReader : IDisposable
         Parallel.For(0, usable.Length, i => read[i] = Alphabet.Decode(LineDecoder.Labels(probabilities[i], Alphabet, options)));
         int next = 0;
         string[] readings = all.Select(s => s is null ? "" : read[next++]).ToArray();
-        return TextEvaluation.Score(readings, images.Images.Select(i => i.Text).ToArray());
+        TextEvaluation evaluation = TextEvaluation.Score(readings, images.Images.Select(i => i.Text).ToArray());
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        HcrMetrics.RecordTextRead(_scorerKind, HcrMetrics.EvaluateMode, evaluation.Count, elapsed);
+        TextReaderLog.Evaluated(Log, evaluation.Count, images.Source, evaluation.CharacterErrorRate, evaluation.WordErrorRate, evaluation.TextAccuracy,
+            elapsed.TotalSeconds, _scorerKind);
+        return evaluation;
     }
 
-    private TextReading Read(MLImage image, string source, ReadOptions? options)
+    /// <summary>Reads a decoded image, under a lease the caller holds, recorded as one read timed from <paramref name="started"/>.</summary>
+    private TextReading Read(MLImage image, string source, ReadOptions? options, long started)
     {
         options ??= new ReadOptions();
         options.Validate();
@@ -125,7 +154,12 @@ public sealed partial class HandwritingTextReader : IDisposable
         float[][] probabilities = TextScoring.Probabilities(_scorer, lines);
         TextLineReading[] read = lines.Select((line, i) => LineDecoder.Read(probabilities[i], Alphabet, line, options))
             .OfType<TextLineReading>().ToArray();
-        return new TextReading(string.Join('\n', read.Select(l => l.Text)), read);
+        var reading = new TextReading(string.Join('\n', read.Select(l => l.Text)), read);
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        HcrMetrics.RecordTextRead(_scorerKind, HcrMetrics.SingleMode, 1, elapsed);
+        int characters = reading.Text.Length - Math.Max(read.Length - 1, 0); // the lines' characters, not the line breaks
+        TextReaderLog.Read(Log, source, read.Length, characters, elapsed.TotalMilliseconds, _scorerKind);
+        return reading;
     }
 
     /// <summary>
@@ -160,18 +194,27 @@ public sealed partial class HandwritingTextReader : IDisposable
     /// <summary>What scores its strips (the training assembly adapts its TorchSharp network).</summary>
     internal ITextScorer Scorer => _scorer;
 
-    /// <summary>Whether it was disposed.</summary>
-    internal bool IsDisposed => _disposed;
+    /// <summary>
+    /// A lease on the reader for a use outside this class (the training assembly's adaptation reads its weights): Dispose
+    /// waits for it to end.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
+    internal UsageGate.Lease Use() => _gate.Enter(this);
+
+    /// <summary>Whether <see cref="Dispose"/> has begun.</summary>
+    internal bool IsDisposed => _gate.IsClosed;
 
     /// <summary>The pretrained reader on ONNX Runtime, whose TorchSharp weights ship in the training assembly.</summary>
     internal bool IsPretrained => _isPretrained;
 
-    /// <summary>Frees the network's native memory.</summary>
+    /// <summary>
+    /// Frees the network's native memory, after waiting for reads and evaluations running on other threads to finish;
+    /// calls made after it throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (!_gate.Close())
             return;
-        _disposed = true;
         _scorer.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Scoring;
 using Hcr.MLNet.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -133,6 +134,8 @@ public static class TextReaderTraining
     /// <summary>A copy of the network's weights to train from: the TorchSharp network's, or for the pretrained reader on ONNX Runtime, its shipped TorchSharp weights.</summary>
     private static TextLineNetwork TrainableNetwork(HandwritingTextReader reader, Device device)
     {
+        // Dispose of the reader waits for the copy (not for the training after it).
+        using UsageGate.Lease lease = reader.Use();
         if (reader.Scorer is TorchTextScorer torchScorer)
             return torchScorer.WithNetwork(n => Copy(n, device));
         if (reader.IsPretrained)

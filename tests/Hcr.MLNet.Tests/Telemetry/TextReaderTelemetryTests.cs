@@ -1,0 +1,108 @@
+using Hcr.MLNet.Native;
+using Hcr.MLNet.Tests.TestSupport;
+using Hcr.MLNet.Tests.Text;
+using Hcr.MLNet.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Hcr.MLNet.Tests.Telemetry;
+
+/// <summary>What a text reader gives an ILogger and the Hcr.MLNet meter: what the recognizer gives them (LoggingTests, MetricsTests), for reads of words and lines.</summary>
+public class TextReaderTelemetryTests
+{
+    [Fact]
+    public void Text_reader_logs_reads_at_debug_and_evaluations_at_information()
+    {
+        using var dir = new TempDirectory();
+        WordImageSet words = GlyphWords.Write(dir, 4, seed: 3);
+        using HandwritingTextReader reader = HandwritingTextReader.LoadPretrained();
+        var debug = new ListLogger(LogLevel.Debug);
+        reader.Logger = debug;
+        TextReading[] readings = new[] { "abc", "cab" }.Select(w => reader.Read(GlyphWords.Png(w), sourceName: w)).ToArray();
+        TextEvaluation evaluation = reader.Evaluate(words);
+        reader.Logger = null;
+        reader.Read(GlyphWords.Png("a"));
+
+        LogEntry[] read = debug.Named("Read").ToArray();
+        Assert.Equal(["abc", "cab"], read.Select(e => e.Value<string>("Source")));
+        for (int i = 0; i < read.Length; i++)
+        {
+            Assert.Equal(LogLevel.Debug, read[i].Level);
+            Assert.Equal(readings[i].Lines.Count, read[i].Value<int>("Lines"));
+            Assert.Equal(readings[i].Lines.Sum(l => l.Text.Length), read[i].Value<int>("Characters"));
+            Assert.Equal("onnx", read[i].Value<string>("Scorer"));
+            Assert.True(read[i].Value<double>("DurationMilliseconds") > 0);
+        }
+        LogEntry evaluated = Assert.Single(debug.Named("Evaluated"));
+        Assert.Equal(LogLevel.Information, evaluated.Level);
+        Assert.Equal(4, evaluated.Value<int>("Images"));
+        Assert.Equal(words.Source, evaluated.Value<string>("Source"));
+        Assert.Equal(evaluation.CharacterErrorRate, evaluated.Value<double>("CharacterErrorRate"));
+        Assert.Equal(evaluation.WordErrorRate, evaluated.Value<double>("WordErrorRate"));
+        Assert.Equal(evaluation.TextAccuracy, evaluated.Value<double>("TextAccuracy"));
+        Assert.Equal(3, debug.Entries.Count); // nothing after the logger was taken away
+    }
+
+    [Fact]
+    public void Information_logger_is_never_called_for_a_text_readers_debug_entries()
+    {
+        using HandwritingTextReader reader = HandwritingTextReader.LoadPretrained();
+        var info = new ListLogger(LogLevel.Information);
+        reader.Logger = info;
+        reader.Read(GlyphWords.Png("abc"));
+        Assert.Empty(info.Entries);
+        Assert.Equal(0, info.CallsWhileDisabled);
+    }
+
+    [Fact]
+    public void Text_reads_count_one_image_and_one_duration_each_apart_from_character_predictions()
+    {
+        using HandwritingTextReader reader = HandwritingTextReader.LoadPretrained();
+        using var metrics = new MetricsCollector();
+        for (int i = 0; i < 3; i++)
+            reader.Read(GlyphWords.Png("abc"));
+
+        RecordedMeasurement[] counted = metrics.Of("hcr.text.reads").ToArray();
+        Assert.Equal(3, counted.Sum(m => m.Value));
+        RecordedMeasurement[] durations = metrics.Of("hcr.text.read.duration").ToArray();
+        Assert.Equal(3, durations.Length);
+        Assert.All(durations, m => Assert.InRange(m.Value, 1e-7, 60));
+        Assert.All(counted.Concat(durations), m =>
+        {
+            Assert.Equal("onnx", m.Tag("hcr.scorer"));
+            Assert.Equal("single", m.Tag("hcr.prediction.mode"));
+        });
+        Assert.Empty(metrics.Of("hcr.predictions"));
+    }
+
+    [Fact]
+    public void Text_evaluation_counts_its_images_and_times_the_whole_call()
+    {
+        using var dir = new TempDirectory();
+        WordImageSet words = GlyphWords.Write(dir, 5, seed: 4);
+        using HandwritingTextReader reader = HandwritingTextReader.LoadPretrained();
+        using var metrics = new MetricsCollector();
+        TextEvaluation evaluation = reader.Evaluate(words);
+
+        RecordedMeasurement counted = Assert.Single(metrics.Of("hcr.text.reads"));
+        Assert.Equal(5, evaluation.Count);
+        Assert.Equal(evaluation.Count, counted.Value);
+        Assert.Equal("evaluate", counted.Tag("hcr.prediction.mode"));
+        RecordedMeasurement duration = Assert.Single(metrics.Of("hcr.text.read.duration"));
+        Assert.True(duration.Value > 0);
+        Assert.Equal("evaluate", duration.Tag("hcr.prediction.mode"));
+    }
+
+    [Fact]
+    public void TorchSharp_text_reader_tags_its_reads_torchsharp()
+    {
+        using HandwritingTextReader reader = HandwritingTextReader.LoadPretrained(ComputeDevice.Cpu);
+        var debug = new ListLogger(LogLevel.Debug);
+        reader.Logger = debug;
+        using var metrics = new MetricsCollector();
+        reader.Read(GlyphWords.Png("abc"));
+
+        RecordedMeasurement counted = Assert.Single(metrics.Of("hcr.text.reads"));
+        Assert.Equal("torchsharp", counted.Tag("hcr.scorer"));
+        Assert.Equal("torchsharp", Assert.Single(debug.Named("Read")).Value<string>("Scorer"));
+    }
+}
