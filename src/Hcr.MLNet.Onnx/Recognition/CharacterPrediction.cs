@@ -3,15 +3,6 @@ using Hcr.MLNet.Scoring;
 
 namespace Hcr.MLNet;
 
-/// <summary>One candidate character with its probability.</summary>
-/// <param name="Character">The character.</param>
-/// <param name="Probability">The network's probability for it, 0 to 1.</param>
-public readonly record struct CharacterCandidate(char Character, float Probability)
-{
-    /// <summary>The character and its probability, e.g. <c>A 93.2%</c>, so that <c>string.Join(", ", p.Top(5))</c> reads well.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Character} {Probability * 100:0.0}%");
-}
-
 /// <summary>What the recognizer read in one image.</summary>
 public sealed class CharacterPrediction
 {

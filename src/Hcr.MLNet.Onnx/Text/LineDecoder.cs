@@ -81,11 +81,11 @@ internal static class LineDecoder
         characters.Aggregate(1.0, (p, c) => p * c.Confidence),
         characters.ToArray());
 
-    private static CharacterAlternative[] Alternatives(ReadOnlySpan<float> row, TextAlphabet alphabet, int count)
+    private static CharacterCandidate[] Alternatives(ReadOnlySpan<float> row, TextAlphabet alphabet, int count)
     {
-        var ranked = new List<CharacterAlternative>(row.Length - 1);
+        var ranked = new List<CharacterCandidate>(row.Length - 1);
         for (int c = 1; c < row.Length; c++)
-            ranked.Add(new CharacterAlternative(alphabet.CharacterOf(c), row[c]));
+            ranked.Add(new CharacterCandidate(alphabet.CharacterOf(c), row[c]));
         return ranked.OrderByDescending(a => a.Probability).Take(count).ToArray();
     }
 }

@@ -14,15 +14,12 @@ public readonly record struct InkBox(int X, int Y, int Width, int Height)
     }
 }
 
-/// <summary>Another character the network considered at a character's position, with its probability there.</summary>
-public readonly record struct CharacterAlternative(char Character, float Probability);
-
 /// <summary>One character read: where it is, how sure the network is, and what else it might be.</summary>
 /// <param name="Character">The character.</param>
 /// <param name="Confidence">The network's probability for it where it peaks (0..1).</param>
 /// <param name="Box">Its columns of the line (the line's full height).</param>
 /// <param name="Alternatives">The most probable characters at that position, most probable first (it among them unless a lexicon chose it).</param>
-public sealed record TextCharacterReading(char Character, float Confidence, InkBox Box, IReadOnlyList<CharacterAlternative> Alternatives);
+public sealed record TextCharacterReading(char Character, float Confidence, InkBox Box, IReadOnlyList<CharacterCandidate> Alternatives);
 
 /// <summary>One word read: its text, box, and confidence (the product of its characters' confidences).</summary>
 public sealed record WordReading(string Text, InkBox Box, double Confidence, IReadOnlyList<TextCharacterReading> Characters);

@@ -207,6 +207,9 @@ public class CtcDecodingTests
         Assert.Equal(new InkBox(100, 10, 4, 32), first.Box);
         Assert.Equal(2, first.Alternatives.Count);
         Assert.Equal('a', first.Alternatives[0].Character);
+        // The recognizer's candidate type, printed as its Top is.
+        Assert.Equal("a 80.0%", first.Alternatives[0].ToString());
+        Assert.Equal(first.Alternatives[0], new CharacterCandidate('a', first.Confidence));
         Assert.Equal(0.8 * 0.8, read.Words[0].Confidence, 1e-6);
         Assert.Equal(new InkBox(120, 10, 4, 32), read.Words[1].Box);
         Assert.Equal(Math.Pow(0.8, 4), read.Confidence, 1e-6);
