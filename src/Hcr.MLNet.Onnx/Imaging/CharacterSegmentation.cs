@@ -57,7 +57,7 @@ internal static class CharacterSegmentation
         }
         bool[] mask = InkDetection.Threshold(ink, out float threshold);
         if (!InkDetection.HasInk(ink, mask, options.MinimumContrast))
-            throw new UnusableImageException(source, "no ink found: the image is blank or uniform, or its marks are too faint to tell from the background.");
+            throw UnusableImageException.NoInk(source);
         mask = InkDetection.Grow(ink, mask, InkDetection.GrowthThreshold(ink, mask, threshold));
         bool[] withLines = mask;
         mask = RemoveLines(mask, width, height, (int)Math.Round(LineLength * Math.Max(width, height)));

@@ -92,7 +92,7 @@ public sealed class InkNormalizer
             }
         }
         if (!InkDetection.HasInk(ink, mask, Options.MinimumContrast))
-            throw new UnusableImageException(source, "no ink found: the image is blank or uniform, or its marks are too faint to tell from the background.");
+            throw UnusableImageException.NoInk(source);
         mask = InkDetection.Grow(ink, mask, InkDetection.GrowthThreshold(ink, mask, threshold));
         bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Options.SpeckFraction);
         InkRegion box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;

@@ -42,7 +42,7 @@ internal static class LineNormalizer
 
         bool[] mask = InkDetection.Threshold(ink, out _);
         if (!InkDetection.HasInk(ink, mask, Cleanup.MinimumContrast))
-            throw new UnusableImageException(source, "no ink found: the image is blank or uniform, or its marks are too faint to tell from the background.");
+            throw UnusableImageException.NoInk(source);
         bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Cleanup.SpeckFraction);
         InkRegion box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
         double centreY = (box.Top + box.Bottom) / 2.0;
