@@ -12,4 +12,7 @@ internal readonly record struct InkRegion(int Left, int Top, int Right, int Bott
     public double CenterX => (Left + Right) / 2.0;
 
     public double CenterY => (Top + Bottom) / 2.0;
+
+    /// <summary>The same pixels as the public API's box: corner, width and height.</summary>
+    public InkBox ToBox() => new(Left, Top, Width, Height);
 }

@@ -19,7 +19,7 @@ public sealed class NormalizedCharacter
         InkGroups = inkGroups;
         _pixels = pixels;
         DarkInkOnLight = darkInk;
-        InkBounds = (inkBounds.Left, inkBounds.Top, inkBounds.Width, inkBounds.Height);
+        InkBounds = inkBounds.ToBox();
         StrokeWidth = strokeWidth;
         StrokeAdjustment = strokeAdjustment;
     }
@@ -31,7 +31,7 @@ public sealed class NormalizedCharacter
     public bool DarkInkOnLight { get; }
 
     /// <summary>The ink's bounding box in the input image, specks ignored, in input pixels.</summary>
-    public (int X, int Y, int Width, int Height) InkBounds { get; }
+    public InkBox InkBounds { get; }
 
     /// <summary>The stroke width found, as a fraction of the ink box's long side (EMNIST's typical range is about 0.11..0.16).</summary>
     public double StrokeWidth { get; }

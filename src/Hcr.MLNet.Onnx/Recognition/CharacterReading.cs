@@ -5,7 +5,7 @@ namespace Hcr.MLNet;
 /// <summary>One character found and read by <see cref="HandwritingRecognizer.ReadCharacters(string)"/>.</summary>
 public sealed class CharacterReading
 {
-    internal CharacterReading(CharacterPrediction prediction, int row, (int X, int Y, int Width, int Height) box)
+    internal CharacterReading(CharacterPrediction prediction, int row, InkBox box)
     {
         Prediction = prediction;
         Row = row;
@@ -13,7 +13,7 @@ public sealed class CharacterReading
     }
 
     /// <summary>The character's ink box in the image's pixels (the file's own size for paths, streams and bytes).</summary>
-    public (int X, int Y, int Width, int Height) Box { get; }
+    public InkBox Box { get; }
 
     /// <summary>The row it stands in, 0 for the top one; characters come row by row, each row from left to right.</summary>
     public int Row { get; }
@@ -32,5 +32,5 @@ public sealed class CharacterReading
 
     /// <inheritdoc />
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"'{Character}' ({Confidence * 100:0.0}%) at ({Box.X}, {Box.Y}) {Box.Width}x{Box.Height}, row {Row}");
+        string.Create(CultureInfo.InvariantCulture, $"'{Character}' ({Confidence * 100:0.0}%) at {Box}, row {Row}");
 }

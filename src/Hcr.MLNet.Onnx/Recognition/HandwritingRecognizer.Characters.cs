@@ -77,8 +77,8 @@ public sealed partial class HandwritingRecognizer
         // Boxes in the caller's pixels: the page may have been decoded at a reduced size.
         double sx = sourceSize is { } s ? (double)s.Width / page.Width : 1, sy = sourceSize is { } t ? (double)t.Height / page.Height : 1;
         return found.Select((c, i) => new CharacterReading(predictions[i], c.Row,
-            ((int)Math.Floor(c.Box.Left * sx), (int)Math.Floor(c.Box.Top * sy),
-             (int)Math.Ceiling(c.Box.Width * sx), (int)Math.Ceiling(c.Box.Height * sy)))).ToList();
+            new InkBox((int)Math.Floor(c.Box.Left * sx), (int)Math.Floor(c.Box.Top * sy),
+                (int)Math.Ceiling(c.Box.Width * sx), (int)Math.Ceiling(c.Box.Height * sy)))).ToList();
     }
 
     /// <summary>The encoded image's own size, upright (EXIF orientation applied), or null when the header does not tell.</summary>

@@ -1,19 +1,5 @@
 namespace Hcr.MLNet;
 
-/// <summary>A rectangle in an image's pixels: left, top, width and height.</summary>
-public readonly record struct InkBox(int X, int Y, int Width, int Height)
-{
-    /// <summary>The smallest box holding all of <paramref name="boxes"/> (which must not be empty).</summary>
-    public static InkBox Union(IEnumerable<InkBox> boxes)
-    {
-        InkBox[] all = boxes.ToArray();
-        if (all.Length == 0)
-            throw new ArgumentException("The union of no boxes is undefined.", nameof(boxes));
-        int left = all.Min(b => b.X), top = all.Min(b => b.Y);
-        return new InkBox(left, top, all.Max(b => b.X + b.Width) - left, all.Max(b => b.Y + b.Height) - top);
-    }
-}
-
 /// <summary>One character read: where it is, how sure the network is, and what else it might be.</summary>
 /// <param name="Character">The character.</param>
 /// <param name="Confidence">The network's probability for it where it peaks (0..1).</param>

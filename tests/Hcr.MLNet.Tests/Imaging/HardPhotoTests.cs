@@ -160,7 +160,7 @@ public class HardPhotoTests
         Assert.True(failed.Count == 0, $"{failed.Count} of 72 edges changed the tile:\n{string.Join("\n", failed)}");
     }
 
-    private static bool Near((int X, int Y, int W, int H) a, (int X, int Y, int W, int H) b, int tolerance) =>
+    private static bool Near(InkBox a, InkBox b, int tolerance) =>
         Math.Abs(a.X - b.X) <= tolerance && Math.Abs(a.Y - b.Y) <= tolerance
-        && Math.Abs(a.W - b.W) <= tolerance && Math.Abs(a.H - b.H) <= tolerance;
+        && Math.Abs(a.Width - b.Width) <= tolerance && Math.Abs(a.Height - b.Height) <= tolerance;
 }

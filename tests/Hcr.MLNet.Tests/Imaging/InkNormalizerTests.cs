@@ -90,7 +90,7 @@ public class InkNormalizerTests
         using MLImage image = new CharacterImageLoader().Load(TestImages.Encode(rgba, 300, 200, SKEncodedImageFormat.Jpeg));
         NormalizedCharacter result = _normalizer.Normalize(image);
         Assert.True(result.DarkInkOnLight);
-        Assert.Equal((80, 30, 141, 141), result.InkBounds, new BoundsComparer(2));
+        Assert.Equal(new InkBox(80, 30, 141, 141), result.InkBounds, new BoundsComparer(2));
         Assert.Equal(0, result.Pixels[14 * 28 + 14]);
         Assert.Equal(255, result.Pixels.ToArray().Max());
     }
@@ -185,12 +185,12 @@ public class InkNormalizerTests
             StringComparison.Ordinal);
     }
 
-    private sealed class BoundsComparer(int tolerance) : IEqualityComparer<(int, int, int, int)>
+    private sealed class BoundsComparer(int tolerance) : IEqualityComparer<InkBox>
     {
-        public bool Equals((int, int, int, int) a, (int, int, int, int) b) =>
-            Math.Abs(a.Item1 - b.Item1) <= tolerance && Math.Abs(a.Item2 - b.Item2) <= tolerance
-            && Math.Abs(a.Item3 - b.Item3) <= tolerance && Math.Abs(a.Item4 - b.Item4) <= tolerance;
+        public bool Equals(InkBox a, InkBox b) =>
+            Math.Abs(a.X - b.X) <= tolerance && Math.Abs(a.Y - b.Y) <= tolerance
+            && Math.Abs(a.Width - b.Width) <= tolerance && Math.Abs(a.Height - b.Height) <= tolerance;
 
-        public int GetHashCode((int, int, int, int) obj) => 0;
+        public int GetHashCode(InkBox obj) => 0;
     }
 }
