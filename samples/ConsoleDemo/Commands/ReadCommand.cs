@@ -32,7 +32,7 @@ internal static class ReadCommand
     {
         var command = new Command("read", "Read handwritten words and lines in photos or scans (the lines in each image are found and read in turn)");
         command.Add(Path_);
-        foreach (Option option in new Option[] { Model, Lexicon, Beam, Characters, SingleLine, Show, ShowDir })
+        foreach (Option option in new Option[] { Model, Lexicon, Beam, Characters, SingleLine, Show, ShowDir, Verbose.Option })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -40,6 +40,7 @@ internal static class ReadCommand
 
     private static int Run(ParseResult parse)
     {
+        using Verbose? verbose = Verbose.Start(parse);
         string target = parse.GetValue(Path_)!;
         // One file asked for by name: a file that cannot be read is the command's error; in a folder, one bad file is a line.
         string[] images = ImageArgument.Resolve(target, f => CharacterImageLoader.FileExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()), out bool folder);
@@ -59,6 +60,7 @@ internal static class ReadCommand
             : Path.GetExtension(model).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
                 ? HandwritingTextReader.LoadOnnx(model)
                 : HandwritingTextReader.Load(model);
+        reader.Logger = verbose?.Logger;
         int failed = 0;
         foreach (string image in images)
         {
