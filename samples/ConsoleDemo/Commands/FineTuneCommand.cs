@@ -18,6 +18,9 @@ internal static class FineTuneCommand
 
     private static readonly Option<bool> FreezeFeatures = new("--freeze-features") { Description = "Train only the output layer; every other layer keeps the base's weights" };
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Passes over your images (default 20)" };
+
+    /// <summary>The epochs StartingFrom starts from when --epochs is not given.</summary>
+    private const int DefaultEpochs = 20;
     private static readonly Option<double?> Holdout = new("--holdout") { Description = "Fraction of your images (per character) kept aside to evaluate on, e.g. 0.2 (default: none)" };
     private static readonly Option<bool> SkipUnusable = new("--skip-unusable") { Description = "Leave out images that cannot be read (listed) instead of stopping at the first" };
     private static readonly Option<int> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
@@ -83,9 +86,10 @@ internal static class FineTuneCommand
         }
         // After the checks that stop the run, so that a command that cannot run says only why.
         WarnOfDroppedClasses(baseRecognizer, all, folder.Directory);
-        var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures), Epochs = parse.GetValue(Epochs) ?? 20 };
+        var options = new FineTuningOptions { FreezeFeatures = parse.GetValue(FreezeFeatures) };
+        int? epochs = parse.GetValue(Epochs);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using HandwritingRecognizer tuned = TrainingDisplay.Run(options.Epochs, progress =>
+        using HandwritingRecognizer tuned = TrainingDisplay.Run(epochs ?? DefaultEpochs, progress =>
         {
             HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create()
                 .StartingFrom(baseRecognizer, options)
@@ -94,6 +98,8 @@ internal static class FineTuneCommand
                 .WithSeed(parse.GetValue(Seed))
                 .WithCancellation(cancellation)
                 .ReportTo(progress);
+            if (epochs is int n)
+                builder.WithEpochs(n);
             if (verbose is not null)
                 builder.WithLogger(verbose.Logger);
             return builder.Train();

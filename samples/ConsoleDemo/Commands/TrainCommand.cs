@@ -90,7 +90,7 @@ internal static class TrainCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer recognizer = TrainingDisplay.Run(options.Epochs, progress =>
         {
-            // The recipe and flags as the base options; the builder's explicit setters win over them.
+            // The recipe and flags as the starting values, then the settings the demo adds on top.
             HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create().WithData(data.Train, data.Test)
                 .WithTrainerOptions(options).WithSeed(seed).ReportTo(progress);
             if (verbose is not null)

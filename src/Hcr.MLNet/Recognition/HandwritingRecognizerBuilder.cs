@@ -13,43 +13,26 @@ namespace Hcr.MLNet;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each call only records what it was told; <see cref="Train"/> builds the trainer options once, from
-/// scratch, in this order, so the result does not depend on the order of the calls:
+/// The builder holds one <see cref="HandwritingCnnOptions"/>, and every call writes to it when it is made: each setting
+/// has one store, so setting it twice (<see cref="WithEpochs"/>, or <c>Epochs</c> in a
+/// <see cref="WithTrainerOptions(Action{HandwritingCnnOptions})"/> callback) keeps the last value, and there is no
+/// precedence between ways of setting it. Two calls choose the starting values and so come before any other setting:
+/// <see cref="WithTrainerOptions(HandwritingCnnOptions)"/> (a recipe) and <see cref="StartingFrom"/> (the fine-tuning
+/// starting values); given after a setting, they throw <see cref="InvalidOperationException"/> rather than discard it.
 /// </para>
-/// <list type="number">
-/// <item>
-/// a copy of the options given to <see cref="WithTrainerOptions(HandwritingCnnOptions)"/>, or the defaults; when
-/// fine-tuning (<see cref="StartingFrom"/>), the base's architecture and the <see cref="FineTuningOptions"/> learning
-/// rate, epochs and batch size over them, and no validation split;
-/// </item>
-/// <item>every callback given to <see cref="WithTrainerOptions(Action{HandwritingCnnOptions})"/>, in the order they were given;</item>
-/// <item>
-/// every explicit setter that was called (<see cref="WithArchitecture"/>, <see cref="WithEpochs"/>,
-/// <see cref="WithBatchSize"/>, <see cref="OnDevice"/>, <see cref="ReportTo"/>, <see cref="WithLogger"/>,
-/// <see cref="WithSeed"/>, <see cref="WithCancellation"/>), the last call of each winning.
-/// </item>
-/// </list>
 /// <para>
-/// So an explicit setter always wins over the bulk trainer options, called before or after them. A builder
-/// trains once, like a logging configuration creates one logger: a second <see cref="Train"/> throws
-/// <see cref="InvalidOperationException"/>, also after a first one that failed. Training again with the same callbacks would share whatever
-/// they captured (a progress sink, a checkpoint folder that the second run would resume instead of
+/// A builder trains once, like a logging configuration creates one logger: a second <see cref="Train"/> throws
+/// <see cref="InvalidOperationException"/>, also after a first one that failed. Training again with the same settings
+/// would share whatever they hold (a progress sink, a checkpoint folder that the second run would resume instead of
 /// repeating); start a new builder with <c>HandwritingRecognizer.Create()</c> instead.
 /// </para>
 /// </remarks>
 public sealed class HandwritingRecognizerBuilder
 {
-    private readonly List<Action<HandwritingCnnOptions>> _configure = [];
-    private HandwritingCnnOptions? _baseOptions;
+    private HandwritingCnnOptions _options = new();
     private Func<(EmnistDataset Train, EmnistDataset? Test)>? _data;
-    private CnnArchitecture? _architecture;
-    private int? _epochs;
-    private int? _batchSize;
-    private ComputeDevice? _device;
-    private IProgress<TrainingProgress>? _progress;
-    private ILogger? _logger;
-    private int? _seed;
-    private CancellationToken? _cancellation;
+    private bool _settingsRecorded;
+    private bool _architectureChosen;
     private InkNormalizationOptions? _preprocessing;
     private HandwritingRecognizer? _startFrom;
     private FineTuningOptions? _fineTuning;
@@ -100,68 +83,46 @@ public sealed class HandwritingRecognizerBuilder
         return this;
     }
 
-    /// <summary>The network design; wins over <see cref="HandwritingCnnOptions.Architecture"/> set through <c>WithTrainerOptions</c>.</summary>
+    /// <summary>The network design (<see cref="HandwritingCnnOptions.Architecture"/>).</summary>
     public HandwritingRecognizerBuilder WithArchitecture(CnnArchitecture architecture)
     {
-        _architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
-        return this;
+        ArgumentNullException.ThrowIfNull(architecture);
+        _architectureChosen = true;
+        return Set(o => o.Architecture = architecture);
     }
 
-    /// <summary>Passes over the training data; wins over <see cref="HandwritingCnnOptions.Epochs"/> set through <c>WithTrainerOptions</c>.</summary>
-    public HandwritingRecognizerBuilder WithEpochs(int epochs)
-    {
-        _epochs = epochs;
-        return this;
-    }
+    /// <summary>Passes over the training data (<see cref="HandwritingCnnOptions.Epochs"/>).</summary>
+    public HandwritingRecognizerBuilder WithEpochs(int epochs) => Set(o => o.Epochs = epochs);
 
-    /// <summary>Images per training step; wins over <see cref="HandwritingCnnOptions.BatchSize"/> set through <c>WithTrainerOptions</c>.</summary>
-    public HandwritingRecognizerBuilder WithBatchSize(int batchSize)
-    {
-        _batchSize = batchSize;
-        return this;
-    }
+    /// <summary>Images per training step (<see cref="HandwritingCnnOptions.BatchSize"/>).</summary>
+    public HandwritingRecognizerBuilder WithBatchSize(int batchSize) => Set(o => o.BatchSize = batchSize);
 
-    /// <summary>Where to train and predict; wins over <see cref="HandwritingCnnOptions.Device"/> set through <c>WithTrainerOptions</c>.</summary>
-    public HandwritingRecognizerBuilder OnDevice(ComputeDevice device)
-    {
-        _device = device;
-        return this;
-    }
+    /// <summary>Where to train and predict (<see cref="HandwritingCnnOptions.Device"/>).</summary>
+    public HandwritingRecognizerBuilder OnDevice(ComputeDevice device) => Set(o => o.Device = device);
 
-    /// <summary>Receives training progress; wins over <see cref="HandwritingCnnOptions.Progress"/> set through <c>WithTrainerOptions</c>.</summary>
+    /// <summary>Receives training progress (<see cref="HandwritingCnnOptions.Progress"/>).</summary>
     public HandwritingRecognizerBuilder ReportTo(IProgress<TrainingProgress> progress)
     {
-        _progress = progress ?? throw new ArgumentNullException(nameof(progress));
-        return this;
+        ArgumentNullException.ThrowIfNull(progress);
+        return Set(o => o.Progress = progress);
     }
 
     /// <summary>
     /// Logs the training run (start, one summary per epoch, checkpoints, early stopping, end) and, as the
-    /// trained recognizer's <see cref="HandwritingRecognizer.Logger"/>, its evaluations and predictions.
-    /// Wins over a <see cref="HandwritingCnnOptions.Logger"/> set through <c>WithTrainerOptions</c>, before or after.
+    /// trained recognizer's <see cref="HandwritingRecognizer.Logger"/>, its evaluations and predictions
+    /// (<see cref="HandwritingCnnOptions.Logger"/>).
     /// </summary>
     public HandwritingRecognizerBuilder WithLogger(ILogger logger)
     {
-        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        return this;
+        ArgumentNullException.ThrowIfNull(logger);
+        return Set(o => o.Logger = logger);
     }
 
-    /// <summary>
-    /// Seed of every random choice of the training and of its ML.NET context; wins over
-    /// <see cref="HandwritingCnnOptions.Seed"/> set through <c>WithTrainerOptions</c>, before or after.
-    /// </summary>
-    public HandwritingRecognizerBuilder WithSeed(int seed)
-    {
-        _seed = seed;
-        return this;
-    }
+    /// <summary>Seed of every random choice of the training and of its ML.NET context (<see cref="HandwritingCnnOptions.Seed"/>).</summary>
+    public HandwritingRecognizerBuilder WithSeed(int seed) => Set(o => o.Seed = seed);
 
-    /// <summary>Stops training between batches; wins over <see cref="HandwritingCnnOptions.CancellationToken"/> set through <c>WithTrainerOptions</c>.</summary>
-    public HandwritingRecognizerBuilder WithCancellation(CancellationToken cancellationToken)
-    {
-        _cancellation = cancellationToken;
-        return this;
-    }
+    /// <summary>Stops training between batches (<see cref="HandwritingCnnOptions.CancellationToken"/>).</summary>
+    public HandwritingRecognizerBuilder WithCancellation(CancellationToken cancellationToken) => Set(o => o.CancellationToken = cancellationToken);
 
     /// <summary>
     /// How images given to <c>Predict</c> are turned into EMNIST-style tiles (saved with the recognizer). Default: the
@@ -183,10 +144,12 @@ public sealed class HandwritingRecognizerBuilder
     /// </summary>
     /// <remarks>
     /// <para>
-    /// The fine-tuning defaults replace the from-scratch ones, right after step 1 of the order documented on
-    /// this class, so callbacks and explicit setters still win: learning rate
-    /// <see cref="FineTuningOptions.LearningRate"/>, <see cref="FineTuningOptions.Epochs"/>,
-    /// <see cref="FineTuningOptions.BatchSize"/>, and no validation split (<see cref="HandwritingCnnOptions.ValidationFraction"/> 0:
+    /// It writes the fine-tuning starting values to the builder's options, which later calls change like any other
+    /// setting (so it comes first, and throws <see cref="InvalidOperationException"/> after a setting): 20 epochs,
+    /// batch size 32 (small data still gives several steps per epoch), learning rate 3e-4 when every layer learns (a
+    /// tenth of the from-scratch 3e-3, so that the pretrained features move little) or 3e-3 with
+    /// <see cref="FineTuningOptions.FreezeFeatures"/> (a new class's row starts from random weights and nothing
+    /// pretrained can be spoilt), and no validation split (<see cref="HandwritingCnnOptions.ValidationFraction"/> 0:
     /// own samples are too few to set a tenth aside; give test data to <c>WithData</c> to measure). The
     /// architecture is the base's; asking for another one with <see cref="WithArchitecture"/> is an error.
     /// The preprocessing is the base's unless <see cref="WithPreprocessing"/> says otherwise, so photos are
@@ -206,36 +169,41 @@ public sealed class HandwritingRecognizerBuilder
     {
         ArgumentNullException.ThrowIfNull(baseRecognizer);
         baseRecognizer.CheckTrainable();
+        RequireNothingSetYet(nameof(StartingFrom));
         _startFrom = baseRecognizer;
         _fineTuning = options ?? new FineTuningOptions();
-        if (_fineTuning.Epochs < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), _fineTuning.Epochs, "FineTuningOptions.Epochs must be at least 1.");
+        _options.Epochs = FineTuningOptions.DefaultEpochs;
+        _options.BatchSize = FineTuningOptions.DefaultBatchSize;
+        _options.LearningRate = _fineTuning.DefaultLearningRate;
+        _options.ValidationFraction = 0;
         return this;
     }
 
     /// <summary>
     /// Starts from a copy of <paramref name="options"/> (a recipe such as <see cref="HandwritingCnnOptions.SeedRecipe"/>)
-    /// instead of the defaults. The copy is taken now: later changes to <paramref name="options"/> do not count.
-    /// Callbacks given to <see cref="WithTrainerOptions(Action{HandwritingCnnOptions})"/> and the explicit
-    /// setters apply on top of it; a second call replaces the first.
+    /// instead of the defaults. The copy is taken now: later changes to <paramref name="options"/> do not count. It
+    /// replaces everything the builder holds, so it comes before any other setting (after one, or after
+    /// <see cref="StartingFrom"/>, it throws <see cref="InvalidOperationException"/>); a second call replaces the first.
     /// </summary>
     public HandwritingRecognizerBuilder WithTrainerOptions(HandwritingCnnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _baseOptions = options.Clone();
+        RequireNothingSetYet(nameof(WithTrainerOptions));
+        if (_startFrom is not null)
+            throw new InvalidOperationException("WithTrainerOptions(options) would replace the fine-tuning starting values StartingFrom set: give the recipe first.");
+        _options = options.Clone();
         return this;
     }
 
     /// <summary>
     /// Any other trainer option (learning rate, schedule, augmentation, early stopping, checkpoints, …):
-    /// <paramref name="configure"/> runs when <see cref="Train"/> builds the options, after the callbacks
-    /// given before it and before the explicit setters, which win whatever the order of the calls.
+    /// <paramref name="configure"/> runs now, on the options the builder holds, as every setter does; the last
+    /// value given to a setting, by a setter or a callback, is the one trained with.
     /// </summary>
     public HandwritingRecognizerBuilder WithTrainerOptions(Action<HandwritingCnnOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        _configure.Add(configure);
-        return this;
+        return Set(configure);
     }
 
     /// <summary>Checks the options, loads the data, trains, and evaluates on the test data when there is some.</summary>
@@ -260,46 +228,36 @@ public sealed class HandwritingRecognizerBuilder
     private static EmnistSelection? SelectionOf(EmnistDataset train, EmnistDataset? test) =>
         train.Origin is (EmnistSelection selection, false) && (test is null || test.Origin == (selection, true)) ? selection : null;
 
-    /// <summary>The trainer options <see cref="Train"/> would use, built afresh in the documented order; changes nothing.</summary>
+    /// <summary>The trainer options <see cref="Train"/> would use: a copy of what the builder holds, with the fine-tuning start; changes nothing.</summary>
     internal HandwritingCnnOptions BuildOptions()
     {
-        HandwritingCnnOptions options = _baseOptions?.Clone() ?? new HandwritingCnnOptions();
+        HandwritingCnnOptions options = _options.Clone();
         var baseNetwork = (HandwritingCnnTransformer?)_startFrom?.RequireTrainableNetwork();
         if (baseNetwork is not null && _fineTuning is not null)
         {
-            options.Architecture = baseNetwork.Architecture;
-            options.LearningRate = _fineTuning.EffectiveLearningRate;
-            options.Epochs = _fineTuning.Epochs;
-            options.BatchSize = _fineTuning.BatchSize;
-            options.ValidationFraction = 0;
-        }
-        foreach (Action<HandwritingCnnOptions> configure in _configure)
-            configure(options);
-        if (_architecture is not null)
-            options.Architecture = _architecture;
-        if (_epochs is int epochs)
-            options.Epochs = epochs;
-        if (_batchSize is int batchSize)
-            options.BatchSize = batchSize;
-        if (_device is ComputeDevice device)
-            options.Device = device;
-        if (_progress is not null)
-            options.Progress = _progress;
-        if (_logger is not null)
-            options.Logger = _logger;
-        if (_seed is int seed)
-            options.Seed = seed;
-        if (_cancellation is CancellationToken cancellation)
-            options.CancellationToken = cancellation;
-        if (baseNetwork is not null && _fineTuning is not null)
-        {
-            if (options.Architecture.Name != baseNetwork.Architecture.Name)
+            if (_architectureChosen && options.Architecture.Name != baseNetwork.Architecture.Name)
             {
                 throw new ArgumentException(
                     $"Fine-tuning keeps the base network's architecture ({baseNetwork.Architecture.Name}); {options.Architecture.Name} was asked for.", nameof(options));
             }
+            options.Architecture = baseNetwork.Architecture;
             options.FineTuning = new FineTuningStart(baseNetwork, _fineTuning.FreezeFeatures);
         }
         return options;
+    }
+
+    private HandwritingRecognizerBuilder Set(Action<HandwritingCnnOptions> set)
+    {
+        CnnArchitecture before = _options.Architecture;
+        set(_options);
+        _architectureChosen |= !ReferenceEquals(before, _options.Architecture);
+        _settingsRecorded = true;
+        return this;
+    }
+
+    private void RequireNothingSetYet(string call)
+    {
+        if (_settingsRecorded)
+            throw new InvalidOperationException($"{call} chooses the starting values of every training setting, so it comes before the settings (WithEpochs, WithTrainerOptions(callback), …); it would discard those already given.");
     }
 }

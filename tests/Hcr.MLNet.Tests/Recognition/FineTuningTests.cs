@@ -50,7 +50,10 @@ public class FineTuningTests
         Dictionary<string, float[]> before = Snapshot(weakBase);
 
         var e = Assert.Throws<TrainingDivergedException>(() => HandwritingRecognizer.Create()
-            .StartingFrom(weakBase, new FineTuningOptions { Epochs = 2, BatchSize = 8, LearningRate = 1e6 })
+            .StartingFrom(weakBase)
+            .WithEpochs(2)
+            .WithBatchSize(8)
+            .WithTrainerOptions(o => o.LearningRate = 1e6)
             .WithData(SyntheticGlyphs.Create(6, "HVDO", seed: 21))
             .OnDevice(ComputeDevice.Cpu)
             .Train());
@@ -93,7 +96,8 @@ public class FineTuningTests
         Dictionary<string, float[]> baseTensors = Snapshot(twoClasses);
 
         using HandwritingRecognizer threeClasses = HandwritingRecognizer.Create()
-            .StartingFrom(twoClasses, new FineTuningOptions { FreezeFeatures = true, BatchSize = 8 })
+            .StartingFrom(twoClasses, new FineTuningOptions { FreezeFeatures = true })
+            .WithBatchSize(8)
             .WithData(SyntheticGlyphs.Create(15, "HVD", seed: 31), SyntheticGlyphs.Create(30, "HVD", seed: 32))
             .OnDevice(ComputeDevice.Cpu)
             .Train();
@@ -110,18 +114,19 @@ public class FineTuningTests
     }
 
     [Fact]
-    public void The_fine_tuning_defaults_yield_to_callbacks_and_setters_and_keep_the_architecture()
+    public void Fine_tuning_writes_its_starting_values_to_the_builder_options_and_keeps_the_architecture()
     {
         using HandwritingRecognizer seedBase = TrainBase("HV", CnnArchitecture.Seed, perClass: 4, epochs: 1);
 
         HandwritingCnnOptions defaults = HandwritingRecognizer.Create().StartingFrom(seedBase).BuildOptions();
         Assert.Same(CnnArchitecture.Seed, defaults.Architecture);
-        Assert.Equal(3e-4, defaults.LearningRate);
+        Assert.Equal((20, 32, 3e-4), (defaults.Epochs, defaults.BatchSize, defaults.LearningRate));
         Assert.Equal(0, defaults.ValidationFraction);
         Assert.Equal(3e-3, HandwritingRecognizer.Create().StartingFrom(seedBase, new FineTuningOptions { FreezeFeatures = true }).BuildOptions().LearningRate);
 
         HandwritingCnnOptions chosen = HandwritingRecognizer.Create()
-            .StartingFrom(seedBase, new FineTuningOptions { Epochs = 7 })
+            .StartingFrom(seedBase)
+            .WithEpochs(7)
             .WithTrainerOptions(o => o.LearningRate = 0.01)
             .WithBatchSize(8)
             .BuildOptions();
@@ -129,6 +134,10 @@ public class FineTuningTests
 
         Assert.Throws<ArgumentException>(() =>
             HandwritingRecognizer.Create().StartingFrom(seedBase).WithArchitecture(CnnArchitecture.Standard).BuildOptions());
+
+        // Its starting values would overwrite a setting given before it: an error, not a silent loss.
+        var e = Assert.Throws<InvalidOperationException>(() => HandwritingRecognizer.Create().WithEpochs(7).StartingFrom(seedBase));
+        Assert.Contains("StartingFrom", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Tests.Telemetry;
@@ -8,23 +7,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Hcr.MLNet.Tests.Recognition;
 
-/// <summary>What the builder records and in which order it applies it; nothing here trains.</summary>
+/// <summary>The builder holds one set of trainer options that every call writes to; nothing here trains.</summary>
 public class HandwritingRecognizerBuilderTests
 {
-    /// <summary>Copies every writable property, as the demo once did: the bulk callback that used to undo WithSeed.</summary>
-    private static void CopyAll(HandwritingCnnOptions from, HandwritingCnnOptions to)
-    {
-        foreach (PropertyInfo property in typeof(HandwritingCnnOptions).GetProperties().Where(p => p.CanWrite))
-            property.SetValue(to, property.GetValue(from));
-    }
-
     [Fact]
-    public void Explicit_setters_win_over_a_bulk_callback_given_after_them()
+    public void Every_setter_writes_the_one_set_of_options()
     {
         var progress = new RecordingProgress<TrainingProgress>();
         var logger = new ListLogger(LogLevel.Information);
         using var cancellation = new CancellationTokenSource();
-        var defaults = new HandwritingCnnOptions(); // Seed 1, Epochs 12, …: what the callback copies over everything
 
         HandwritingCnnOptions options = HandwritingRecognizer.Create()
             .WithSeed(7)
@@ -35,7 +26,6 @@ public class HandwritingRecognizerBuilderTests
             .ReportTo(progress)
             .WithLogger(logger)
             .WithCancellation(cancellation.Token)
-            .WithTrainerOptions(o => CopyAll(defaults, o))
             .BuildOptions();
 
         Assert.Equal(7, options.Seed);
@@ -49,32 +39,34 @@ public class HandwritingRecognizerBuilderTests
     }
 
     [Fact]
-    public void The_order_of_the_calls_does_not_change_the_result()
+    public void A_setter_and_a_callback_write_the_same_store_and_the_last_call_wins()
     {
         HandwritingCnnOptions setterFirst = HandwritingRecognizer.Create()
             .WithSeed(7).WithEpochs(3)
             .WithTrainerOptions(o => { o.Seed = 1; o.Epochs = 20; o.LearningRate = 0.01; })
             .BuildOptions();
+        Assert.Equal((1, 20, 0.01), (setterFirst.Seed, setterFirst.Epochs, setterFirst.LearningRate));
+
         HandwritingCnnOptions setterLast = HandwritingRecognizer.Create()
             .WithTrainerOptions(o => { o.Seed = 1; o.Epochs = 20; o.LearningRate = 0.01; })
             .WithSeed(7).WithEpochs(3)
             .BuildOptions();
+        Assert.Equal((7, 3, 0.01), (setterLast.Seed, setterLast.Epochs, setterLast.LearningRate));
 
-        foreach (HandwritingCnnOptions options in new[] { setterFirst, setterLast })
-        {
-            Assert.Equal(7, options.Seed);
-            Assert.Equal(3, options.Epochs);
-            Assert.Equal(0.01, options.LearningRate); // what the callback set and no setter touched stays
-        }
+        var mine = new ListLogger(LogLevel.Information);
+        var theirs = new ListLogger(LogLevel.Information);
+        Assert.Same(theirs, HandwritingRecognizer.Create().WithLogger(mine).WithTrainerOptions(o => o.Logger = theirs).BuildOptions().Logger);
+        Assert.Same(mine, HandwritingRecognizer.Create().WithTrainerOptions(o => o.Logger = theirs).WithLogger(mine).BuildOptions().Logger);
     }
 
     [Fact]
-    public void Callbacks_run_in_the_order_given_on_fresh_options_each_time()
+    public void Callbacks_run_when_given_and_the_built_options_are_a_copy()
     {
         var calls = new List<string>();
         HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create()
             .WithTrainerOptions(o => { calls.Add("first"); o.WeightDecay = 0.5; o.LabelSmoothing = 0.2; })
             .WithTrainerOptions(o => { calls.Add("second"); o.WeightDecay = 0.25; });
+        Assert.Equal(["first", "second"], calls); // recorded now, not replayed at Train
 
         HandwritingCnnOptions options = builder.BuildOptions();
         Assert.Equal(["first", "second"], calls);
@@ -87,14 +79,14 @@ public class HandwritingRecognizerBuilderTests
     }
 
     [Fact]
-    public void Base_options_are_copied_when_given_and_callbacks_and_setters_apply_on_top()
+    public void A_recipe_is_copied_as_the_starting_values_and_comes_before_any_setting()
     {
         HandwritingCnnOptions recipe = HandwritingCnnOptions.SeedRecipe();
         recipe.Seed = 5;
         HandwritingRecognizerBuilder builder = HandwritingRecognizer.Create()
+            .WithTrainerOptions(recipe)
             .WithSeed(7)
-            .WithTrainerOptions(o => o.Epochs = 4)
-            .WithTrainerOptions(recipe);
+            .WithTrainerOptions(o => o.Epochs = 4);
         recipe.BatchSize = 3; // after the call: not part of what the builder was told
 
         HandwritingCnnOptions options = builder.BuildOptions();
@@ -103,21 +95,10 @@ public class HandwritingRecognizerBuilderTests
         Assert.Equal(512, options.BatchSize);
         Assert.Equal(4, options.Epochs);
         Assert.Equal(7, options.Seed);
-    }
 
-    [Fact]
-    public void The_logger_set_with_WithLogger_wins_over_the_trainer_options_logger()
-    {
-        var mine = new ListLogger(LogLevel.Information);
-        var theirs = new ListLogger(LogLevel.Information);
-        HandwritingCnnOptions options = HandwritingRecognizer.Create()
-            .WithLogger(mine)
-            .WithTrainerOptions(o => o.Logger = theirs)
-            .BuildOptions();
-        Assert.Same(mine, options.Logger);
-
-        // Without WithLogger, the trainer options' own logger stays.
-        Assert.Same(theirs, HandwritingRecognizer.Create().WithTrainerOptions(o => o.Logger = theirs).BuildOptions().Logger);
+        // After a setting, a recipe would discard it: an error, not a silent loss.
+        var e = Assert.Throws<InvalidOperationException>(() => HandwritingRecognizer.Create().WithEpochs(3).WithTrainerOptions(recipe));
+        Assert.Contains("WithTrainerOptions", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -141,7 +141,9 @@ public class PretrainedRecognizerTests
 
         // 'c' is new (EMNIST-47 merges it into C): the output layer grows a row; frozen features stay the shipped ones.
         using HandwritingRecognizer tuned = HandwritingRecognizer.Create()
-            .StartingFrom(pretrained, new FineTuningOptions { FreezeFeatures = true, Epochs = 2, BatchSize = 8 })
+            .StartingFrom(pretrained, new FineTuningOptions { FreezeFeatures = true })
+            .WithEpochs(2)
+            .WithBatchSize(8)
             .WithData(SyntheticGlyphs.Create(8, "HVc", seed: 5))
             .OnDevice(ComputeDevice.Cpu)
             .Train();

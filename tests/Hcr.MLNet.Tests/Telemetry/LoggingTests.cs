@@ -111,12 +111,11 @@ public class LoggingTests(TelemetryFixture fixture)
     }
 
     [Fact]
-    public void Builder_logger_survives_trainer_options_set_later_and_stays_with_the_recognizer()
+    public void Builder_logger_given_after_trainer_options_replaces_theirs_and_stays_with_the_recognizer()
     {
         var log = new ListLogger(LogLevel.Information);
         using HandwritingRecognizer recognizer = HandwritingRecognizer.Create()
             .WithData(fixture.Train)
-            .WithLogger(log)
             .WithTrainerOptions(o =>
             {
                 o.Architecture = CnnArchitecture.Seed;
@@ -128,6 +127,7 @@ public class LoggingTests(TelemetryFixture fixture)
                 o.Threads = 1;
                 o.Logger = null; // as a copy of options made without a logger would
             })
+            .WithLogger(log) // one store: the last call wins
             .Train();
 
         Assert.Same(log, recognizer.Logger);
