@@ -26,7 +26,7 @@ internal static class AdaptReaderCommand
     };
 
     private static readonly Option<int> Steps = new("--steps") { Description = "Optimizer steps of each adaptation", DefaultValueFactory = _ => new TextAdaptationOptions().Steps };
-    private static readonly Option<double> LearningRate = new("--lr") { Description = "Peak learning rate of each adaptation", DefaultValueFactory = _ => new TextAdaptationOptions().LearningRate };
+    private static readonly Option<double> LearningRate = new("--lr") { Description = "Peak learning rate of each adaptation", DefaultValueFactory = _ => 5e-4 };
 
     public static Command Create()
     {
@@ -50,8 +50,9 @@ internal static class AdaptReaderCommand
             : protocol.Tests;
         string? model = parse.GetValue(WriterProtocol.Reader);
         using HandwritingTextReader reader = WriterProtocol.LoadReader(model);
-        var adaptation = new TextAdaptationOptions { Steps = parse.GetValue(Steps), LearningRate = parse.GetValue(LearningRate) };
-        Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}; {adaptation.Steps} steps at {adaptation.LearningRate.ToString(CultureInfo.InvariantCulture)} per adaptation.");
+        var adaptation = new TextAdaptationOptions { Steps = parse.GetValue(Steps) };
+        double learningRate = parse.GetValue(LearningRate);
+        Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}; {adaptation.Steps} steps at {learningRate.ToString(CultureInfo.InvariantCulture)} per adaptation.");
         foreach ((string corpus, WordImageSet set) in parts)
         {
             var before = new List<double>();
@@ -75,6 +76,7 @@ internal static class AdaptReaderCommand
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     using HandwritingTextReader adapted = HandwritingTextReader.Create()
                         .StartingFrom(reader, adaptation)
+                        .WithLearningRate(learningRate)
                         .WithWordImages(WordImageSet.FromImages(words.Take(count), $"writer {writer}, {count} words"))
                         .Train();
                     double seconds = clock.Elapsed.TotalSeconds;

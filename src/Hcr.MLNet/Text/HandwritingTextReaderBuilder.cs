@@ -17,11 +17,11 @@ namespace Hcr.MLNet;
 /// </remarks>
 public sealed class HandwritingTextReaderBuilder
 {
-    private readonly List<Action<TextTrainingOptions>> _configure = [];
-    private readonly List<Action<TextTrainingOptions>> _setters = [];
+    private readonly TextTrainingOptions _options = new();
+    private bool _settingsRecorded;
+    private bool _epochsSet;
     private Func<WordImageSet>? _images;
     private Func<WordImageSet, (WordImageSet Train, WordImageSet? Validation)> _split = set => (set, null);
-    private WordImageSet? _validation;
     private int? _limit;
     private Func<EmnistDataset>? _syntheticCharacters;
     private int _syntheticWords;
@@ -52,7 +52,8 @@ public sealed class HandwritingTextReaderBuilder
 
     /// <summary>
     /// Holds out about <paramref name="fraction"/> of the writers (drawn with <paramref name="seed"/>) with all their images,
-    /// to validate on after each epoch; the reader keeps the epoch that reads them best.
+    /// to validate on after each epoch; the reader keeps the epoch that reads them best. Replaces an earlier
+    /// <see cref="WithValidation"/> or hold-out.
     /// </summary>
     public HandwritingTextReaderBuilder HoldOutWriters(double fraction, int seed = 2024)
     {
@@ -62,7 +63,7 @@ public sealed class HandwritingTextReaderBuilder
         return this;
     }
 
-    /// <summary>Holds out the named writers, with all their images, to validate on.</summary>
+    /// <summary>Holds out the named writers, with all their images, to validate on; replaces an earlier <see cref="WithValidation"/> or hold-out.</summary>
     public HandwritingTextReaderBuilder HoldOutWriters(IEnumerable<string> writers)
     {
         string[] named = writers?.ToArray() ?? throw new ArgumentNullException(nameof(writers));
@@ -70,10 +71,11 @@ public sealed class HandwritingTextReaderBuilder
         return this;
     }
 
-    /// <summary>Validates on <paramref name="validation"/> (images by writers not among the training images'), instead of a hold-out.</summary>
+    /// <summary>Validates on <paramref name="validation"/> (images by writers not among the training images'); replaces an earlier hold-out.</summary>
     public HandwritingTextReaderBuilder WithValidation(WordImageSet validation)
     {
-        _validation = validation ?? throw new ArgumentNullException(nameof(validation));
+        ArgumentNullException.ThrowIfNull(validation);
+        _split = set => (set, validation);
         return this;
     }
 
@@ -148,7 +150,10 @@ public sealed class HandwritingTextReaderBuilder
     /// start, and a short run (<paramref name="options"/>) on the word images (<see cref="WithWordImages(WordImageSet)"/>)
     /// moves it towards them: a handful of one person's labelled words teach it that person's hand in a short run. The
     /// reader is not changed or disposed; the result is a new reader. Without validation images the last step's weights
-    /// are kept. Epochs, batch size and learning rate come from <paramref name="options"/>, not from the setters.
+    /// are kept. It writes the adaptation's starting values to the builder's options, which the setters called after it
+    /// change (so it comes first, and throws <see cref="InvalidOperationException"/> after a setting): learning rate 5e-4
+    /// (<see cref="WithLearningRate"/>), batch size 16 (<see cref="WithBatchSize"/>, fewer when fewer images are given). The
+    /// run's length is <see cref="TextAdaptationOptions.Steps"/>: <see cref="WithEpochs"/> is an error when adapting.
     /// </summary>
     /// <remarks>
     /// A reader scored by ONNX Runtime has no trainable weights: the pretrained one is adapted from its TorchSharp weights
@@ -160,12 +165,16 @@ public sealed class HandwritingTextReaderBuilder
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new TextAdaptationOptions();
         options.Validate();
+        if (_settingsRecorded)
+            throw new InvalidOperationException("StartingFrom sets the adaptation's learning rate and batch size, so it comes before the settings (WithLearningRate, WithTrainerOptions, …); it would overwrite those already given.");
         _start = reader;
         _adaptation = options;
+        _options.LearningRate = TextAdaptationOptions.DefaultLearningRate;
+        _options.BatchSize = TextAdaptationOptions.DefaultBatchSize;
         return this;
     }
 
-    /// <summary>The sequence model over the line; wins over <see cref="TextTrainingOptions.SequenceModel"/> set in a callback.</summary>
+    /// <summary>The sequence model over the line (<see cref="TextTrainingOptions.SequenceModel"/>).</summary>
     public HandwritingTextReaderBuilder WithSequenceModel(TextSequenceModel model) => Set(o => o.SequenceModel = model);
 
     /// <summary>Passes over the training images.</summary>
@@ -203,12 +212,11 @@ public sealed class HandwritingTextReaderBuilder
     /// <summary>Stops training between batches.</summary>
     public HandwritingTextReaderBuilder WithCancellation(CancellationToken cancellation) => Set(o => o.CancellationToken = cancellation);
 
-    /// <summary>Changes any training option; explicit setters win over it.</summary>
+    /// <summary>Changes any training option: <paramref name="configure"/> runs now on the options the builder holds, as every setter does.</summary>
     public HandwritingTextReaderBuilder WithTrainerOptions(Action<TextTrainingOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        _configure.Add(configure);
-        return this;
+        return Set(configure);
     }
 
     /// <summary>Loads the images, splits them by writer if asked, and trains.</summary>
@@ -220,12 +228,11 @@ public sealed class HandwritingTextReaderBuilder
             throw new InvalidOperationException("This builder has trained already; start a new one with HandwritingTextReader.Create().");
         if (_images is null)
             throw new InvalidOperationException("No training images: call WithWordImages first.");
+        if (_start is not null && _epochsSet)
+            throw new InvalidOperationException("Adapting a reader runs TextAdaptationOptions.Steps optimizer steps; set those instead of the epochs.");
         _trained = true;
-        var options = new TextTrainingOptions();
-        foreach (Action<TextTrainingOptions> configure in _configure.Concat(_setters))
-            configure(options);
+        TextTrainingOptions options = BuildOptions();
         (WordImageSet train, WordImageSet? validation) = _split(_images());
-        validation = _validation ?? validation;
         if (_limit is int limit)
             train = train.Subset(limit, options.Seed);
         SyntheticWordSource? synthetic = _syntheticCharacters is null ? null : new SyntheticWordSource(_syntheticCharacters(), _syntheticWords);
@@ -234,9 +241,15 @@ public sealed class HandwritingTextReaderBuilder
         return HandwritingTextReader.Train(train, validation, options, synthetic, _fonts);
     }
 
+    /// <summary>The training options <see cref="Train"/> would use: a copy of what the builder holds; changes nothing.</summary>
+    internal TextTrainingOptions BuildOptions() => _options.Clone();
+
     private HandwritingTextReaderBuilder Set(Action<TextTrainingOptions> set)
     {
-        _setters.Add(set);
+        int epochs = _options.Epochs;
+        set(_options);
+        _epochsSet |= _options.Epochs != epochs;
+        _settingsRecorded = true;
         return this;
     }
 }

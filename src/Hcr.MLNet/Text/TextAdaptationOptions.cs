@@ -3,6 +3,7 @@ namespace Hcr.MLNet;
 /// <summary>
 /// How <see cref="HandwritingTextReaderBuilder.StartingFrom"/> adapts a trained reader to new images (typically a handful
 /// of one person's words): a short run from the reader's weights, at a low learning rate, that keeps its alphabet.
+/// Learning rate and batch size are set on the builder, like any run's; <c>StartingFrom</c> sets their starting values.
 /// </summary>
 /// <remarks>
 /// The defaults were fixed before measuring (see docs/text-reader-protocol.md): enough steps that every image is seen
@@ -14,11 +15,11 @@ public sealed class TextAdaptationOptions
     /// <summary>Optimizer steps; the images are cycled (with augmentation) until they are taken.</summary>
     public int Steps { get; init; } = 60;
 
-    /// <summary>Peak learning rate of the run's one-cycle schedule.</summary>
-    public double LearningRate { get; init; } = 5e-4;
+    /// <summary>The peak learning rate <see cref="HandwritingTextReaderBuilder.StartingFrom"/> starts from (<see cref="HandwritingTextReaderBuilder.WithLearningRate"/> changes it).</summary>
+    internal const double DefaultLearningRate = 5e-4;
 
-    /// <summary>Images per step (fewer when fewer images are given).</summary>
-    public int BatchSize { get; init; } = 16;
+    /// <summary>The batch size <see cref="HandwritingTextReaderBuilder.StartingFrom"/> starts from (<see cref="HandwritingTextReaderBuilder.WithBatchSize"/> changes it).</summary>
+    internal const int DefaultBatchSize = 16;
 
     /// <summary>
     /// Keeps the batch-norm statistics of the reader being adapted: a few images of one hand are too few to estimate
@@ -30,9 +31,5 @@ public sealed class TextAdaptationOptions
     {
         if (Steps <= 0)
             throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "TextAdaptationOptions.Steps must be positive.");
-        if (BatchSize < 2)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "TextAdaptationOptions.BatchSize must be at least 2.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "TextAdaptationOptions.LearningRate must be positive and finite.");
     }
 }

@@ -100,14 +100,13 @@ public static class TextReaderTraining
             // The loop counts in epochs; with a handful of images an epoch is one step, so the images are repeated until an
             // epoch holds a useful number of steps, and the steps asked for decide the epochs.
             TextSample[] pool = [.. samples, .. composed];
-            int batch = Math.Max(2, Math.Min(adaptation.BatchSize, pool.Length));
+            int batch = Math.Max(2, Math.Min(options.BatchSize, pool.Length));
             int perEpoch = Math.Max(1, (int)Math.Ceiling(pool.Length / (double)batch));
             const int StepsPerEpoch = 10;
             int repeat = Math.Max(1, (int)Math.Ceiling(StepsPerEpoch / (double)perEpoch));
             TextSample[] repeated = Enumerable.Repeat(pool, repeat).SelectMany(p => p).ToArray();
             int stepsPerEpoch = (int)Math.Ceiling(repeated.Length / (double)batch);
             options.BatchSize = batch;
-            options.LearningRate = adaptation.LearningRate;
             options.Epochs = Math.Max(1, (int)Math.Ceiling(adaptation.Steps / (double)stepsPerEpoch));
             options.MaxWidth = start.MaxWidth;
             // The loop trains this copy in place (and disposes it if the run fails).

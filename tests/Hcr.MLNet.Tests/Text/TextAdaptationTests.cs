@@ -17,7 +17,9 @@ public class TextAdaptationTests(GlyphReaderFixture fixture) : IClassFixture<Gly
         TextEvaluation start = fixture.Reader.Evaluate(words);
 
         using HandwritingTextReader adapted = HandwritingTextReader.Create()
-            .StartingFrom(fixture.Reader, new TextAdaptationOptions { Steps = 80, LearningRate = 5e-3, BatchSize = 12 })
+            .StartingFrom(fixture.Reader, new TextAdaptationOptions { Steps = 80 })
+            .WithLearningRate(5e-3)
+            .WithBatchSize(12)
             .WithWordImages(words)
             .WithTrainerOptions(o => o.Augment = false)
             .Train();
@@ -59,7 +61,20 @@ public class TextAdaptationTests(GlyphReaderFixture fixture) : IClassFixture<Gly
     public void Adaptation_options_out_of_range_are_refused_when_given()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => HandwritingTextReader.Create().StartingFrom(fixture.Reader, new TextAdaptationOptions { Steps = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => HandwritingTextReader.Create().StartingFrom(fixture.Reader, new TextAdaptationOptions { LearningRate = double.NaN }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => HandwritingTextReader.Create().StartingFrom(fixture.Reader, new TextAdaptationOptions { BatchSize = 1 }));
+    }
+
+    [Fact]
+    public void Adapting_starts_from_its_learning_rate_and_batch_size_in_the_builder_options_and_counts_steps_not_epochs()
+    {
+        TextTrainingOptions start = HandwritingTextReader.Create().StartingFrom(fixture.Reader).BuildOptions();
+        Assert.Equal((5e-4, 16), (start.LearningRate, start.BatchSize));
+        TextTrainingOptions changed = HandwritingTextReader.Create().StartingFrom(fixture.Reader).WithLearningRate(1e-3).WithBatchSize(8).BuildOptions();
+        Assert.Equal((1e-3, 8), (changed.LearningRate, changed.BatchSize));
+
+        var before = Assert.Throws<InvalidOperationException>(() => HandwritingTextReader.Create().WithLearningRate(1e-3).StartingFrom(fixture.Reader));
+        Assert.Contains("StartingFrom", before.Message, StringComparison.Ordinal);
+        var epochs = Assert.Throws<InvalidOperationException>(() => HandwritingTextReader.Create()
+            .StartingFrom(fixture.Reader).WithWordImages(fixture.Images).WithEpochs(3).Train());
+        Assert.Contains("Steps", epochs.Message, StringComparison.Ordinal);
     }
 }
