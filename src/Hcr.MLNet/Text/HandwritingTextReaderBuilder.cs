@@ -10,10 +10,12 @@ namespace Hcr.MLNet;
 /// Anything not set keeps the defaults of <see cref="TextTrainingOptions"/>.
 /// </summary>
 /// <remarks>
-/// As with <see cref="HandwritingRecognizerBuilder"/>, each call only records what it was told; <see cref="Train"/>
-/// builds the options once: a copy of <see cref="WithTrainerOptions(Action{TextTrainingOptions})"/>'s callbacks applied
-/// to fresh options, in order, then every explicit setter, so that an explicit setter always wins whatever the order
-/// of the calls. A builder trains once; a second <see cref="Train"/> throws <see cref="InvalidOperationException"/>.
+/// As with <see cref="HandwritingRecognizerBuilder"/>, the builder holds one <see cref="TextTrainingOptions"/> that every
+/// setter and every <see cref="WithTrainerOptions(Action{TextTrainingOptions})"/> callback writes to when called: a
+/// setting given twice keeps the last value. The validation images likewise have one store:
+/// <see cref="HoldOutWriters(double, int)"/> and <see cref="WithValidation"/> replace each other. <see cref="StartingFrom"/>
+/// writes the adaptation's starting values, so it comes before the settings. A builder trains once; a second
+/// <see cref="Train"/> throws <see cref="InvalidOperationException"/>.
 /// </remarks>
 public sealed class HandwritingTextReaderBuilder
 {
