@@ -5,6 +5,7 @@ using System.Globalization;
 using Hcr.MLNet;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using Hcr.MLNet.Telemetry;
 
 namespace ConsoleDemo;
 

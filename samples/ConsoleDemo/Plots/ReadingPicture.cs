@@ -1,5 +1,6 @@
 using Hcr.MLNet;
 using SkiaSharp;
+using Hcr.MLNet.Imaging;
 
 namespace ConsoleDemo.Plots;
 

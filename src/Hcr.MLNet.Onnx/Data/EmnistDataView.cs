@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Hcr.MLNet.DataViews;
 
 namespace Hcr.MLNet.Data;
 

@@ -2,7 +2,7 @@ using Hcr.MLNet.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Hcr.MLNet;
+namespace Hcr.MLNet.DataViews;
 
 // In the root namespace, like HcrColumns: users meet it as the base of the library's transformers.
 

@@ -1,4 +1,4 @@
-namespace Hcr.MLNet;
+namespace Hcr.MLNet.DataViews;
 
 // In the root namespace, beside HandwritingRecognizer, where users look for it; in DataViews because
 // every folder names these columns and DataViews depends on no other folder (hence <c> rather than crefs).

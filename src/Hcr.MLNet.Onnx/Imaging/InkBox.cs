@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Hcr.MLNet;
+namespace Hcr.MLNet.Imaging;
 
 /// <summary>
 /// A rectangle in an image's pixels: left, top, width and height. The one box of the public API: a character found on a

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hcr.MLNet.Imaging;
 
 namespace Hcr.MLNet;
 

@@ -1,4 +1,4 @@
-namespace Hcr.MLNet;
+namespace Hcr.MLNet.Telemetry;
 
 /// <summary>
 /// Where the library's metrics can be collected. Training and prediction record to one

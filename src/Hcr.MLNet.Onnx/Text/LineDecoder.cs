@@ -1,4 +1,7 @@
-namespace Hcr.MLNet.Text;
+using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Text;
+
+namespace Hcr.MLNet;
 
 /// <summary>
 /// From one line's class probabilities to a <see cref="TextLineReading"/>: the labels (greedy, beam or lexicon), their

@@ -1,3 +1,5 @@
+using Hcr.MLNet.Imaging;
+
 namespace Hcr.MLNet;
 
 /// <summary>One character read: where it is, how sure the network is, and what else it might be.</summary>

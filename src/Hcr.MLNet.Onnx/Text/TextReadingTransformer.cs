@@ -4,7 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 
-namespace Hcr.MLNet.Text;
+namespace Hcr.MLNet;
 
 /// <summary>
 /// Estimator of <see cref="TextReadingTransformer"/>: from an image column to the text read in each image. Make it

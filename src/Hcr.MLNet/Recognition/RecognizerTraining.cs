@@ -2,6 +2,7 @@ using Hcr.MLNet.Data;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Training;
 using Microsoft.ML;
+using Hcr.MLNet.DataViews;
 
 namespace Hcr.MLNet;
 

@@ -3,6 +3,7 @@ using Hcr.MLNet;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Training;
 using Microsoft.ML.Runtime;
+using Hcr.MLNet.DataViews;
 
 // In ML.NET's namespace, as ML.NET's own catalog extensions are, so that `using Microsoft.ML;` alone shows them.
 namespace Microsoft.ML;

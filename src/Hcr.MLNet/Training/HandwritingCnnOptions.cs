@@ -2,6 +2,7 @@ using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML;
+using Hcr.MLNet.DataViews;
 
 namespace Hcr.MLNet.Training;
 

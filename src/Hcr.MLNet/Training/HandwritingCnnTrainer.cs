@@ -6,6 +6,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using Hcr.MLNet.DataViews;
 using static TorchSharp.torch;
 
 namespace Hcr.MLNet.Training;

@@ -3,6 +3,7 @@ using Hcr.MLNet.IO;
 using Hcr.MLNet.Tests.TestSupport;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Hcr.MLNet.DataViews;
 
 namespace Hcr.MLNet.Tests.Recognition;
 

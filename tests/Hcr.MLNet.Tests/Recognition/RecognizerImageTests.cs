@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using SkiaSharp;
+using Hcr.MLNet.DataViews;
 
 namespace Hcr.MLNet.Tests.Recognition;
 

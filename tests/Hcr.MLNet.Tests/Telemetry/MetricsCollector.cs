@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Hcr.MLNet.Telemetry;
 
 namespace Hcr.MLNet.Tests.Telemetry;
 

@@ -2,6 +2,7 @@ using Hcr.MLNet.Models;
 using Hcr.MLNet.Tests.TestSupport;
 using Hcr.MLNet.Training;
 using SkiaSharp;
+using Hcr.MLNet.Telemetry;
 
 namespace Hcr.MLNet.Tests.Telemetry;
 

@@ -5,6 +5,7 @@ using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Training;
 using TorchSharp;
+using Hcr.MLNet.DataViews;
 
 namespace Hcr.MLNet.Tests.TestSupport;
 

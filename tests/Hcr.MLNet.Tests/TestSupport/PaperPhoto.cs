@@ -1,4 +1,5 @@
 using SkiaSharp;
+using Hcr.MLNet.Imaging;
 
 namespace Hcr.MLNet.Tests.TestSupport;
 

@@ -41,6 +41,22 @@ public sealed class DataFactAttribute : FactAttribute, ITraitAttribute
     public SharedDataSet Data { get; }
 }
 
+/// <summary>
+/// A test that runs a Python script of <c>.ci/</c>: skipped, saying so, where no <c>python3</c> is on the PATH (Windows
+/// without Python); CI machines have one, so there it runs.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PythonFactAttribute : FactAttribute
+{
+    public PythonFactAttribute()
+    {
+        bool found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(dir => dir.Length > 0 && (File.Exists(Path.Combine(dir, "python3")) || File.Exists(Path.Combine(dir, "python3.exe"))));
+        if (!found)
+            Skip = "python3 is not on the PATH; this test runs a script of .ci/ with it.";
+    }
+}
+
 /// <summary>Gives the tier attributes their trait, <c>Category=Slow</c>, which <c>dotnet test --filter</c> sees.</summary>
 public sealed class SlowTierTraitDiscoverer : ITraitDiscoverer
 {

@@ -1,4 +1,5 @@
 using Hcr.MLNet.Text;
+using Hcr.MLNet.Imaging;
 
 namespace Hcr.MLNet.Tests.Text;
 
