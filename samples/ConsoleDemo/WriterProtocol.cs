@@ -57,7 +57,9 @@ internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validati
     };
 
     /// <summary>How a command names the reader <see cref="LoadReader"/> loaded.</summary>
-    public static string DescribeReader(string? path) => path is null ? "the pretrained reader (shipped in Hcr.MLNet)" : Path.GetFullPath(path);
+    public static string DescribeReader(string? path) => path is null
+        ? "the pretrained reader (shipped in Hcr.MLNet; it trained on every DHSD and Copiste writer of ../shared, so on them its figures are not those of new writers)"
+        : Path.GetFullPath(path);
 
     /// <summary>Splits every corpus; <paramref name="validationFraction"/> 0 keeps no validation writers.</summary>
     public static WriterProtocol Split(IReadOnlyList<WordImageSet> corpora, double testFraction, double validationFraction, int seed)

@@ -12,17 +12,18 @@ internal static class ReadingPicture
 {
     private static readonly SKColor LineColour = new(31, 119, 180), WordColour = new(44, 160, 44), CharacterColour = new(255, 127, 14);
 
-    /// <summary>The panel for the text: this fraction of the image's width, at least <see cref="MinimumPanel"/> pixels.</summary>
-    private const float PanelFraction = 0.6f;
-
+    /// <summary>The narrowest panel for the text; it widens to the longest line's text, which is never cut.</summary>
     private const int MinimumPanel = 240;
 
     public static void Save(string imagePath, TextReading reading, string path)
     {
         using SKBitmap photo = SKBitmap.Decode(imagePath) ?? throw new IOException($"Cannot decode {imagePath} to draw on it.");
-        int panel = Math.Max(MinimumPanel, (int)(PanelFraction * photo.Width));
         // Strokes and text in proportion to the photo, so that a phone photo's boxes are not hairlines.
         float scale = Math.Max(1f, Math.Max(photo.Width, photo.Height) / 1000f);
+        using var font = new SKFont(PlotFont.Typeface(bold: false), 16 * scale);
+        string[] texts = reading.Lines.Select(line => $"{line.Text}  ({line.Confidence:P0})").ToArray();
+        float margin = 10 * scale;
+        int panel = (int)Math.Ceiling(Math.Max(MinimumPanel, texts.Select(text => font.MeasureText(text)).DefaultIfEmpty(0).Max() + 2 * margin));
         using var surface = SKSurface.Create(new SKImageInfo(photo.Width + panel, photo.Height));
         SKCanvas canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
@@ -31,9 +32,8 @@ internal static class ReadingPicture
         using var characterPen = Pen(CharacterColour, 1 * scale);
         using var wordPen = Pen(WordColour, 2 * scale);
         using var linePen = Pen(LineColour, 2 * scale);
-        using var font = new SKFont(PlotFont.Typeface(bold: false), 16 * scale);
         using var textPaint = new SKPaint { Color = LineColour, IsAntialias = true };
-        foreach (TextLineReading line in reading.Lines)
+        foreach ((TextLineReading line, string text) in reading.Lines.Zip(texts))
         {
             foreach (WordReading word in line.Words)
             {
@@ -43,7 +43,7 @@ internal static class ReadingPicture
             }
             canvas.DrawRect(Rect(line.Box, 4 * scale), linePen);
             float y = line.Box.Y + line.Box.Height / 2f + font.Size / 3;
-            canvas.DrawText($"{line.Text}  ({line.Confidence:P0})", photo.Width + 10 * scale, y, SKTextAlign.Left, font, textPaint);
+            canvas.DrawText(text, photo.Width + margin, y, SKTextAlign.Left, font, textPaint);
         }
         using SKImage image = surface.Snapshot();
         using SKData data = image.Encode(SKEncodedImageFormat.Png, 100);

@@ -87,13 +87,19 @@ internal static class Filters
     internal static void SlidingExtremum(float[] values, float[] prefix, float[] suffix, int radius, bool maximum)
     {
         int k = 2 * radius + 1, n = values.Length;
-        for (int i = 0; i < n; i++)
+        // Block by block, one branch-free loop per direction: the per-pixel test of the block's edge and of which
+        // extreme was asked for cost more than the comparisons themselves.
+        for (int start = 0; start < n; start += k)
         {
-            prefix[i] = i % k == 0 ? values[i] : maximum ? Math.Max(prefix[i - 1], values[i]) : Math.Min(prefix[i - 1], values[i]);
-        }
-        for (int i = n - 1; i >= 0; i--)
-        {
-            suffix[i] = i % k == k - 1 || i == n - 1 ? values[i] : maximum ? Math.Max(suffix[i + 1], values[i]) : Math.Min(suffix[i + 1], values[i]);
+            int end = Math.Min(start + k, n);
+            float run = values[start];
+            prefix[start] = run;
+            for (int i = start + 1; i < end; i++)
+                prefix[i] = run = maximum ? MathF.Max(run, values[i]) : MathF.Min(run, values[i]);
+            run = values[end - 1];
+            suffix[end - 1] = run;
+            for (int i = end - 2; i >= start; i--)
+                suffix[i] = run = maximum ? MathF.Max(run, values[i]) : MathF.Min(run, values[i]);
         }
     }
 

@@ -37,7 +37,7 @@ internal static class LineNormalizer
         double roughWidth = StrokeWidth.Estimate(InkDetection.Threshold(ink, out _), ink.Width, ink.Height);
         if (roughWidth >= 4)
             ink = Filters.Median3x3(ink);
-        int window = BackgroundCorrection.Window(ink, Cleanup.BackgroundWindow, roughWidth);
+        int window = BackgroundWindow(ink, roughWidth);
         ink = BackgroundCorrection.Subtract(ink, BackgroundCorrection.EstimateBackground(ink, window));
 
         bool[] mask = InkDetection.Threshold(ink, out _);
@@ -68,6 +68,16 @@ internal static class LineNormalizer
             Math.Min(original.Width, (int)Math.Ceiling(crop.Right * sx)), Math.Min(original.Height, (int)Math.Ceiling(crop.Bottom * sy)));
         return new NormalizedLine(pixels, width, height, inputCrop);
     }
+
+    /// <summary>
+    /// The lighting correction's window for a line: the character pipeline's (a quarter of the long side, at least three
+    /// strokes), but no wider than the line is high. A line's paper is judged on the scale of its height, not its length:
+    /// on a long line the character window grows to hundreds of pixels, and the opening's cost with it, for no better
+    /// estimate of the paper under a few letters. A word no longer than four heights keeps the character window.
+    /// </summary>
+    internal static int BackgroundWindow(GreyImage ink, double strokeWidth) =>
+        Math.Min(BackgroundCorrection.Window(ink, Cleanup.BackgroundWindow, strokeWidth),
+            Math.Max(ink.Height, (int)Math.Ceiling(3 * strokeWidth)));
 
     private static float InkLevel(GreyImage ink, bool[] mask)
     {
