@@ -6,9 +6,10 @@ public sealed partial class HandwritingTextReader
 {
     /// <summary>
     /// The text reader that ships inside this package: no download, no training, no file to find. It reads handwritten
-    /// German street and place names and similar words and lines (letters with ä ö ü ß, digits, space, hyphen, period,
-    /// parentheses), trained on the DHSD word images (CC BY 4.0: N. Riaz, S. Saifullah, S. Agne, A. Dengel, S. Ahmed,
-    /// DFKI, 2026; DOI 10.5281/zenodo.18743313), and reads on ONNX Runtime, so reading loads neither TorchSharp nor
+    /// words and lines in German and French (Latin letters with their accents, ä ö ü ß, digits, punctuation), trained on
+    /// the DHSD word images (CC BY 4.0: N. Riaz, S. Saifullah, S. Agne, A. Dengel, S. Ahmed, DFKI, 2026; DOI
+    /// 10.5281/zenodo.18743313), the "Copiste d'un jour" lines (CC BY 4.0: Bibliothèque et Archives nationales du Québec,
+    /// 2024) and words drawn in handwriting fonts, and reads on ONNX Runtime, so reading loads neither TorchSharp nor
     /// libtorch. How it was trained and how well it reads writers it never saw: docs/reading-text.md.
     /// </summary>
     /// <param name="options">Execution provider, threads and graph optimisation of the ONNX Runtime session; null for <see cref="OnnxScoringOptions.Default"/>, the CPU.</param>
