@@ -49,13 +49,9 @@ internal static class CharacterSegmentation
             _ => IsDarkOnLight(grey),
         };
         GreyImage ink = PolarityDetector.ToInkPositive(grey, dark ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark);
-        double roughWidth = StrokeWidth.Estimate(InkDetection.RemoveShadows(InkDetection.Threshold(ink, out _), width, height), width, height);
-        if (options.CorrectLighting)
-        {
-            int window = BackgroundCorrection.Window(ink, BackgroundWindow, roughWidth);
-            ink = BackgroundCorrection.Subtract(ink, BackgroundCorrection.EstimateBackground(ink, window));
-        }
-        bool[] mask = InkDetection.Threshold(ink, out float threshold);
+        var cleanup = new InkCleanup(StrokesWithoutShadows: true, Denoise: false,
+            options.CorrectLighting ? (image, stroke) => BackgroundCorrection.Window(image, BackgroundWindow, stroke) : null);
+        (ink, bool[] mask, float threshold, double roughWidth) = cleanup.Clean(ink);
         if (!InkDetection.HasInk(ink, mask, options.MinimumContrast))
             throw UnusableImageException.NoInk(source);
         mask = InkDetection.Grow(ink, mask, InkDetection.GrowthThreshold(ink, mask, threshold));

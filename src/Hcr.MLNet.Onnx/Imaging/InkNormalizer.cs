@@ -63,16 +63,9 @@ public sealed class InkNormalizer
         GreyImage ink = PolarityDetector.ToInkPositive(grey, dark ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark);
 
         // A first, rough look at the strokes decides how hard the clean-up may be.
-        double roughWidth = StrokeWidth.Estimate(InkDetection.RemoveShadows(InkDetection.Threshold(ink, out _), ink.Width, ink.Height), ink.Width, ink.Height);
-        if (Options.Denoise && roughWidth >= 4)
-            ink = Filters.Median3x3(ink);
-        if (Options.CorrectLighting)
-        {
-            int window = BackgroundCorrection.Window(ink, Options.BackgroundWindow, roughWidth);
-            ink = BackgroundCorrection.Subtract(ink, BackgroundCorrection.EstimateBackground(ink, window));
-        }
-
-        bool[] mask = InkDetection.Threshold(ink, out float threshold);
+        var cleanup = new InkCleanup(StrokesWithoutShadows: true, Options.Denoise,
+            Options.CorrectLighting ? (image, stroke) => BackgroundCorrection.Window(image, Options.BackgroundWindow, stroke) : null);
+        (ink, bool[] mask, float threshold, double roughWidth) = cleanup.Clean(ink);
         bool[] unshadowed = InkDetection.RemoveShadows(mask, ink.Width, ink.Height);
         if (!unshadowed.AsSpan().SequenceEqual(mask))
         {

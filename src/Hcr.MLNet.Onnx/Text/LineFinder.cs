@@ -63,6 +63,10 @@ internal static class LineFinder
     /// <summary>The clean-up thresholds of the character pipeline, so that both call the same marks specks.</summary>
     private static readonly InkNormalizationOptions Cleanup = new();
 
+    /// <summary>A page's clean-up: lighting judged on a page's scale, as for a page of characters; no median.</summary>
+    private static readonly InkCleanup PageCleanup = new(StrokesWithoutShadows: false, Denoise: false,
+        (image, stroke) => BackgroundCorrection.Window(image, CharacterSegmentation.BackgroundWindow, stroke));
+
     /// <summary>
     /// The lines on <paramref name="page"/> (any polarity), top to bottom; none when it shows no ink that could be
     /// writing (the caller then reads the whole image, which says why it is unusable).
@@ -73,10 +77,7 @@ internal static class LineFinder
         int width = grey.Width, height = grey.Height;
         // On a page most pixels are paper, so the median is the paper (the border may be the table).
         GreyImage ink = PolarityDetector.ToInkPositive(grey, CharacterSegmentation.IsDarkOnLight(grey) ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark);
-        double stroke = StrokeWidth.Estimate(InkDetection.Threshold(ink, out _), width, height);
-        int window = BackgroundCorrection.Window(ink, CharacterSegmentation.BackgroundWindow, stroke);
-        ink = BackgroundCorrection.Subtract(ink, BackgroundCorrection.EstimateBackground(ink, window));
-        bool[] mask = InkDetection.Threshold(ink, out _);
+        (ink, bool[] mask, _, double stroke) = PageCleanup.Clean(ink);
         if (!InkDetection.HasInk(ink, mask, Cleanup.MinimumContrast))
             return PageLines.None(page, grey);
         mask = InkDetection.RemoveShadows(mask, width, height);

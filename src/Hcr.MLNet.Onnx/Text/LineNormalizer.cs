@@ -27,6 +27,9 @@ internal static class LineNormalizer
     /// <summary>The clean-up thresholds of the character pipeline, so that both call the same images blank.</summary>
     private static readonly InkNormalizationOptions Cleanup = new();
 
+    /// <summary>A line's clean-up: the median, and lighting judged on the line's height (<see cref="BackgroundWindow"/>).</summary>
+    private static readonly InkCleanup LineCleanup = new(StrokesWithoutShadows: false, Denoise: true, BackgroundWindow);
+
     public static NormalizedLine Normalize(MLImage image, int height, int maxWidth, string source) =>
         Normalize(GreyConversion.ToGrey(image), height, maxWidth, source);
 
@@ -34,13 +37,7 @@ internal static class LineNormalizer
     {
         GreyImage grey = Filters.ShrinkToFit(original, MaxAnalysisSide);
         GreyImage ink = PolarityDetector.ToInkPositive(grey, Cleanup.Polarity);
-        double roughWidth = StrokeWidth.Estimate(InkDetection.Threshold(ink, out _), ink.Width, ink.Height);
-        if (roughWidth >= 4)
-            ink = Filters.Median3x3(ink);
-        int window = BackgroundWindow(ink, roughWidth);
-        ink = BackgroundCorrection.Subtract(ink, BackgroundCorrection.EstimateBackground(ink, window));
-
-        bool[] mask = InkDetection.Threshold(ink, out _);
+        (ink, bool[] mask, _, _) = LineCleanup.Clean(ink);
         if (!InkDetection.HasInk(ink, mask, Cleanup.MinimumContrast))
             throw UnusableImageException.NoInk(source);
         bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Cleanup.SpeckFraction);
