@@ -28,7 +28,13 @@ public sealed class InkNormalizer
     {
         Options = options ?? new InkNormalizationOptions();
         Options.Validate();
+        double window = Options.BackgroundWindow;
+        _cleanup = new InkCleanup(StrokesWithoutShadows: true, Options.Denoise,
+            Options.CorrectLighting ? (image, stroke) => BackgroundCorrection.Window(image, window, stroke) : null);
     }
+
+    /// <summary>The clean-up the options ask for, built once: every character of a batch goes through it.</summary>
+    private readonly InkCleanup _cleanup;
 
     /// <summary>The options in force.</summary>
     public InkNormalizationOptions Options { get; }
@@ -62,10 +68,8 @@ public sealed class InkNormalizer
         };
         GreyImage ink = PolarityDetector.ToInkPositive(grey, dark ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark);
 
-        // A first, rough look at the strokes decides how hard the clean-up may be.
-        var cleanup = new InkCleanup(StrokesWithoutShadows: true, Options.Denoise,
-            Options.CorrectLighting ? (image, stroke) => BackgroundCorrection.Window(image, Options.BackgroundWindow, stroke) : null);
-        (ink, bool[] mask, float threshold, double roughWidth) = cleanup.Clean(ink);
+        // The clean-up (a first, rough look at the strokes decides how hard it may be), then the shadows.
+        (ink, bool[] mask, float threshold, double roughWidth) = _cleanup.Clean(ink);
         bool[] unshadowed = InkDetection.RemoveShadows(mask, ink.Width, ink.Height);
         if (!unshadowed.AsSpan().SequenceEqual(mask))
         {
