@@ -18,10 +18,10 @@ internal sealed class TorchModelLoader : ITorchCnnLoader, ITorchTextLoader
     public ITorchCnn LoadCnn(MemoryStream network, ComputeDevice device, string source) =>
         HandwritingCnnTransformer.Load(network, device, source);
 
-    public ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, int classCount, ComputeDevice device, string source)
+    public ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, TextNetworkSize size, int classCount, ComputeDevice device, string source)
     {
         Device target = TorchRuntime.ResolveDevice(device);
-        var network = new TextLineNetwork(sequenceModel, classCount);
+        var network = new TextLineNetwork(sequenceModel, size, classCount);
         try
         {
             using (var reader = new BinaryReader(weights, System.Text.Encoding.UTF8, leaveOpen: true))

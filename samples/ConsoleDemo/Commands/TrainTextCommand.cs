@@ -26,6 +26,11 @@ internal static class TrainTextCommand
         Description = "Sequence model over the line: bilstm or convolution",
         DefaultValueFactory = _ => TextSequenceModel.Convolution,
     };
+    private static readonly Option<TextNetworkSize> NetworkSize = new("--network-size")
+    {
+        Description = "The network's channels at every stage: standard or wide (1.5 times the channels, about 2.25 times the training time)",
+        DefaultValueFactory = _ => TextNetworkSize.Standard,
+    };
     private static readonly Option<string?> SyntheticEmnist = new("--synthetic-emnist")
     {
         Description = "An EMNIST folder (ByClass files): adds word images composed from its characters to the training images",
@@ -53,7 +58,7 @@ internal static class TrainTextCommand
     {
         var command = new Command("train-reader", "Train a handwriting text reader (words and lines) with CTC, validating on held-out writers");
         command.Aliases.Add("train-text"); // its first name, kept for scripts that use it
-        foreach (Option option in new Option[] { WriterProtocol.Data, WriterProtocol.TestHoldout, Holdout, WriterProtocol.Seed, Epochs, Batch, LearningRate, Limit, Sequence, SyntheticEmnist, SyntheticWords, SyntheticFonts, SyntheticFontWords, Threads, Checkpoint, Output, DemoOptions.Device })
+        foreach (Option option in new Option[] { WriterProtocol.Data, WriterProtocol.TestHoldout, Holdout, WriterProtocol.Seed, Epochs, Batch, LearningRate, Limit, Sequence, NetworkSize, SyntheticEmnist, SyntheticWords, SyntheticFonts, SyntheticFontWords, Threads, Checkpoint, Output, DemoOptions.Device })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -101,6 +106,7 @@ internal static class TrainTextCommand
         HandwritingTextReaderBuilder builder = HandwritingTextReader.Create()
             .WithWordImages(train)
             .WithSequenceModel(parse.GetValue(Sequence))
+            .WithNetworkSize(parse.GetValue(NetworkSize))
             .WithEpochs(parse.GetValue(Epochs))
             .WithBatchSize(parse.GetValue(Batch))
             .WithLearningRate(parse.GetValue(LearningRate))

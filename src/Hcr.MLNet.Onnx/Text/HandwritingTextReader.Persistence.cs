@@ -16,9 +16,13 @@ public sealed partial class HandwritingTextReader
     private const string ManifestEntry = ModelArchive.ManifestEntry;
     private const string NetworkEntry = "network.bin";
 
-    /// <summary>The manifest: what the network is, its alphabet, and the SHA-256 (lower-case hex) of the network entry.</summary>
+    /// <summary>
+    /// The manifest: what the network is, its alphabet, and the SHA-256 (lower-case hex) of the network entry.
+    /// <see cref="NetworkSize"/> is absent in files written before sizes existed, all of them standard.
+    /// </summary>
     private sealed record Manifest(string Format, int FormatVersion, string Library, string Alphabet, TextSequenceModel SequenceModel,
-        int ImageHeight, int MaxWidth, string Created, string NetworkSha256, IReadOnlyList<TextEpochMetrics>? History) : IModelManifest;
+        int ImageHeight, int MaxWidth, string Created, string NetworkSha256, IReadOnlyList<TextEpochMetrics>? History,
+        TextNetworkSize? NetworkSize = null) : IModelManifest;
 
     /// <summary>
     /// Checks now that <see cref="Save"/> could write <paramref name="path"/> (its folder exists or can be created and
@@ -52,7 +56,8 @@ public sealed partial class HandwritingTextReader
             networkBytes = buffer.ToArray();
         }
         var manifest = new Manifest(ModelFormats.TextReaderFormatName, FormatVersion, ModelArchive.LibraryVersion, Alphabet.Characters, SequenceModel,
-            TextStrip.Height, MaxWidth, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), ModelArchive.Sha256(networkBytes), History);
+            TextStrip.Height, MaxWidth, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), ModelArchive.Sha256(networkBytes), History,
+            TorchScorer().NetworkSize);
         ModelArchive.Write(path, zip =>
         {
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
@@ -105,7 +110,7 @@ public sealed partial class HandwritingTextReader
                 throw new ModelFormatException(path,
                     $"checksum mismatch: the network entry's SHA-256 is {actual} but the manifest records {manifest.NetworkSha256}; the file is damaged.");
             }
-            scorer = torch.LoadTextNetwork(bytes, manifest.SequenceModel, alphabet.ClassCount, device, $"{path} ({NetworkEntry})");
+            scorer = torch.LoadTextNetwork(bytes, manifest.SequenceModel, manifest.NetworkSize ?? TextNetworkSize.Standard, alphabet.ClassCount, device, $"{path} ({NetworkEntry})");
             return new HandwritingTextReader(scorer, alphabet, manifest.MaxWidth, manifest.History ?? []);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
@@ -136,6 +141,8 @@ public sealed partial class HandwritingTextReader
             throw new ModelFormatException(path, $"the network reads strips {manifest.ImageHeight} pixels high; this version of Hcr.MLNet reads {TextStrip.Height}.");
         if (!Enum.IsDefined(manifest.SequenceModel))
             throw new ModelFormatException(path, $"unknown sequence model {manifest.SequenceModel}; the file is corrupt or newer than this library.");
+        if (manifest.NetworkSize is { } size && !Enum.IsDefined(size))
+            throw new ModelFormatException(path, $"unknown network size {size}; the file is corrupt or newer than this library.");
         if (manifest.MaxWidth < TextStrip.Height || manifest.MaxWidth > LineNormalizer.MaxAnalysisSide)
             throw new ModelFormatException(path, $"implausible strip width {manifest.MaxWidth}; the file is corrupt.");
         return manifest;

@@ -8,6 +8,9 @@ namespace Hcr.MLNet.Text;
 /// </summary>
 internal interface ITorchTextScorer : ITextScorer
 {
+    /// <summary>The network's size (a text reader file's manifest records it, to rebuild the network when loading).</summary>
+    TextNetworkSize NetworkSize { get; }
+
     /// <summary>Writes the network's weights (a text reader file's network entry), between network calls.</summary>
     void Save(BinaryWriter writer);
 
@@ -19,5 +22,5 @@ internal interface ITorchTextScorer : ITextScorer
 internal interface ITorchTextLoader
 {
     /// <summary>The line network whose weights are in <paramref name="weights"/>, on <paramref name="device"/>; <paramref name="source"/> names it in errors.</summary>
-    ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, int classCount, ComputeDevice device, string source);
+    ITorchTextScorer LoadTextNetwork(MemoryStream weights, TextSequenceModel sequenceModel, TextNetworkSize size, int classCount, ComputeDevice device, string source);
 }

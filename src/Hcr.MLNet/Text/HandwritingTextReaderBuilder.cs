@@ -179,6 +179,9 @@ public sealed class HandwritingTextReaderBuilder
     /// <summary>The sequence model over the line (<see cref="TextTrainingOptions.SequenceModel"/>).</summary>
     public HandwritingTextReaderBuilder WithSequenceModel(TextSequenceModel model) => Set(o => o.SequenceModel = model);
 
+    /// <summary>The network's channels at every stage (<see cref="TextTrainingOptions.NetworkSize"/>).</summary>
+    public HandwritingTextReaderBuilder WithNetworkSize(TextNetworkSize size) => Set(o => o.NetworkSize = size);
+
     /// <summary>Passes over the training images.</summary>
     public HandwritingTextReaderBuilder WithEpochs(int epochs) => Set(o => o.Epochs = epochs);
 

@@ -7,9 +7,10 @@ namespace Hcr.MLNet.Text;
 
 /// <summary>
 /// The line network (a CRNN): a strip <see cref="TextStrip.Height"/> pixels high and any width, (N, 1, 32, W) → four
-/// convolution stages (16, 32, 64, 96 channels; the first two halve height and width, the last two height only) →
-/// one feature vector per <see cref="TextStrip.WidthStride"/> columns (the 4 remaining rows of 96 channels, projected to
-/// <see cref="FeatureSize"/>) → the sequence model over the width → class scores (N, W/4, classes), class 0 the CTC blank.
+/// convolution stages (16, 32, 64, 96 channels at <see cref="TextNetworkSize.Standard"/>; the first two halve height and
+/// width, the last two height only) → one feature vector per <see cref="TextStrip.WidthStride"/> columns (the 4 remaining
+/// rows of the last stage's channels, projected to 128 features) → the sequence model over the width → class scores
+/// (N, W/4, classes), class 0 the CTC blank. <see cref="TextNetworkSize.Wide"/> has 1.5 times the channels and features.
 /// </summary>
 /// <remarks>
 /// The height is pooled to 4 rows and flattened rather than averaged away, so that the features keep where along
@@ -19,10 +20,7 @@ namespace Hcr.MLNet.Text;
 /// </remarks>
 internal sealed class TextLineNetwork : Module<Tensor, Tensor>
 {
-    /// <summary>The width of a feature vector, and of the sequence model's output.</summary>
-    public const int FeatureSize = 128;
-
-    private const int RowsLeft = 4, LastChannels = 96, Convolution1dLayers = 3, Convolution1dKernel = 5;
+    private const int RowsLeft = 4, Convolution1dLayers = 3, Convolution1dKernel = 5;
     private const double DropoutRate = 0.2;
 
     private readonly Sequential features;
@@ -32,40 +30,52 @@ internal sealed class TextLineNetwork : Module<Tensor, Tensor>
     private readonly Dropout dropout;
     private readonly Linear output;
 
-    public TextLineNetwork(TextSequenceModel sequenceModel, int classCount) : base(nameof(TextLineNetwork))
+    private readonly int lastChannels;
+
+    public TextLineNetwork(TextSequenceModel sequenceModel, TextNetworkSize size, int classCount) : base(nameof(TextLineNetwork))
     {
         SequenceModel = sequenceModel;
+        Size = size;
         ClassCount = classCount;
+        (int c1, int c2, int c3, int c4, int featureSize) = size switch
+        {
+            TextNetworkSize.Standard => (16, 32, 64, 96, 128),
+            TextNetworkSize.Wide => (24, 48, 96, 144, 192),
+            _ => throw new ArgumentOutOfRangeException(nameof(size), size, "Unknown network size."),
+        };
+        lastChannels = c4;
         features = Sequential(
-            ("conv1", Conv2d(1, 16, 3, padding: 1, bias: false)), ("bn1", BatchNorm2d(16)), ("relu1", ReLU()),
+            ("conv1", Conv2d(1, c1, 3, padding: 1, bias: false)), ("bn1", BatchNorm2d(c1)), ("relu1", ReLU()),
             ("pool1", MaxPool2d(2, 2)),
-            ("conv2", Conv2d(16, 32, 3, padding: 1, bias: false)), ("bn2", BatchNorm2d(32)), ("relu2", ReLU()),
+            ("conv2", Conv2d(c1, c2, 3, padding: 1, bias: false)), ("bn2", BatchNorm2d(c2)), ("relu2", ReLU()),
             ("pool2", MaxPool2d(2, 2)),
-            ("conv3", Conv2d(32, 64, 3, padding: 1, bias: false)), ("bn3", BatchNorm2d(64)), ("relu3", ReLU()),
+            ("conv3", Conv2d(c2, c3, 3, padding: 1, bias: false)), ("bn3", BatchNorm2d(c3)), ("relu3", ReLU()),
             ("pool3", MaxPool2d([2, 1], [2, 1])),
-            ("conv4", Conv2d(64, LastChannels, 3, padding: 1, bias: false)), ("bn4", BatchNorm2d(LastChannels)), ("relu4", ReLU()));
-        project = Linear(LastChannels * RowsLeft, FeatureSize);
+            ("conv4", Conv2d(c3, c4, 3, padding: 1, bias: false)), ("bn4", BatchNorm2d(c4)), ("relu4", ReLU()));
+        project = Linear(c4 * RowsLeft, featureSize);
         if (sequenceModel == TextSequenceModel.BiLstm)
         {
-            lstm = LSTM(FeatureSize, FeatureSize / 2, bidirectional: true, batchFirst: true);
+            lstm = LSTM(featureSize, featureSize / 2, bidirectional: true, batchFirst: true);
         }
         else
         {
             var layers = new List<(string, Module<Tensor, Tensor>)>();
             for (int i = 0; i < Convolution1dLayers; i++)
             {
-                layers.Add(($"conv{i + 1}", Conv1d(FeatureSize, FeatureSize, Convolution1dKernel, padding: Convolution1dKernel / 2, bias: false)));
-                layers.Add(($"bn{i + 1}", BatchNorm1d(FeatureSize)));
+                layers.Add(($"conv{i + 1}", Conv1d(featureSize, featureSize, Convolution1dKernel, padding: Convolution1dKernel / 2, bias: false)));
+                layers.Add(($"bn{i + 1}", BatchNorm1d(featureSize)));
                 layers.Add(($"relu{i + 1}", ReLU()));
             }
             convolutions = Sequential(layers);
         }
         dropout = Dropout(DropoutRate);
-        output = Linear(FeatureSize, classCount);
+        output = Linear(featureSize, classCount);
         RegisterComponents();
     }
 
     public TextSequenceModel SequenceModel { get; }
+
+    public TextNetworkSize Size { get; }
 
     // The layers, for the ONNX export (TextOnnxExport), which writes them one by one.
     internal Sequential Features => features;
@@ -85,9 +95,9 @@ internal sealed class TextLineNetwork : Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        Tensor map = features.call(images);                      // (N, 96, 4, W/4)
+        Tensor map = features.call(images);                      // (N, C, 4, W/4)
         long n = map.shape[0], t = map.shape[3];
-        Tensor columns = map.permute(0, 3, 1, 2).reshape(n, t, LastChannels * RowsLeft);
+        Tensor columns = map.permute(0, 3, 1, 2).reshape(n, t, lastChannels * RowsLeft);
         Tensor sequence = functional.relu(project.call(columns)); // (N, T, F)
         if (lstm is not null)
         {

@@ -148,7 +148,7 @@ public static class TextReaderTraining
 
     private static TextLineNetwork Copy(TextLineNetwork network, Device device)
     {
-        var copy = new TextLineNetwork(network.SequenceModel, network.ClassCount);
+        var copy = new TextLineNetwork(network.SequenceModel, network.Size, network.ClassCount);
         copy.to(device);
         using (torch.no_grad())
         {

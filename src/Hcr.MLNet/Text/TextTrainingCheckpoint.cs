@@ -48,7 +48,7 @@ internal sealed class TextRunState : IDisposable
 /// two fingerprints, the history, the best error and weights (if any), the network, the optimizer state (TorchSharp's
 /// layout, its length first), and the SHA-256 of everything before it, checked before anything is read.
 /// </remarks>
-internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerprint fingerprint, TextSequenceModel sequenceModel, int classCount)
+internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerprint fingerprint, TextSequenceModel sequenceModel, TextNetworkSize size, int classCount)
 {
     /// <summary>The checkpoint's file name inside <see cref="TextTrainingOptions.CheckpointDirectory"/> (not the character trainer's, so that the two never meet).</summary>
     public const string FileName = "text-checkpoint.hcrckpt";
@@ -70,6 +70,9 @@ internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerp
             ("alphabet", Uri.EscapeDataString(alphabet.Characters)), ("synthetic words", syntheticWords),
             ("training images", train.Count), ("validation images", validation?.Count ?? -1),
         };
+        // Named only when not the standard network, so that checkpoints written before sizes existed still resume.
+        if (o.NetworkSize != TextNetworkSize.Standard)
+            settings = [.. settings, ("network size", o.NetworkSize)];
         return new(string.Join(';', settings.Select(s => s.Name + "=" + Convert.ToString(s.Value, CultureInfo.InvariantCulture))),
             DataHash(train, validation));
     }
@@ -114,7 +117,7 @@ internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerp
             writer.Write(state.BestWeights is not null);
             if (state.BestWeights is not null)
             {
-                using var best = new TextLineNetwork(sequenceModel, classCount);
+                using var best = new TextLineNetwork(sequenceModel, size, classCount);
                 best.load_state_dict(state.BestWeights);
                 best.save(writer);
             }
@@ -161,7 +164,7 @@ internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerp
         state.BestError = reader.ReadDouble();
         if (reader.ReadBoolean())
         {
-            using var best = new TextLineNetwork(sequenceModel, classCount);
+            using var best = new TextLineNetwork(sequenceModel, size, classCount);
             StateDictFormat.Load(reader, best, FilePath, "best weights");
             state.KeepWeights(best);
         }

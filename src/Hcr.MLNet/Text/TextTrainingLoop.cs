@@ -34,7 +34,7 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
         if (train.Count < 2)
             throw new ArgumentException($"Training needs at least 2 images, not {train.Count}.", nameof(train));
         torch.manual_seed(options.Seed);
-        TextLineNetwork network = Start ?? new TextLineNetwork(options.SequenceModel, alphabet.ClassCount);
+        TextLineNetwork network = Start ?? new TextLineNetwork(options.SequenceModel, options.NetworkSize, alphabet.ClassCount);
         network.to(device);
         var parameters = network.parameters().ToArray();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
@@ -45,7 +45,7 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
         using var state = new TextRunState();
         TextTrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
             : new TextTrainingCheckpoint(options.CheckpointDirectory,
-                TextTrainingCheckpoint.Fingerprint(options, alphabet, syntheticWords, train, validation), options.SequenceModel, alphabet.ClassCount);
+                TextTrainingCheckpoint.Fingerprint(options, alphabet, syntheticWords, train, validation), options.SequenceModel, options.NetworkSize, alphabet.ClassCount);
         var clock = Stopwatch.StartNew();
         double? lossReference = null;
         try

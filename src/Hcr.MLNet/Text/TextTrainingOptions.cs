@@ -26,6 +26,9 @@ public sealed class TextTrainingOptions
     /// </summary>
     public TextSequenceModel SequenceModel { get; set; } = TextSequenceModel.Convolution;
 
+    /// <summary>The network's channels at every stage: <see cref="TextNetworkSize.Standard"/> by default.</summary>
+    public TextNetworkSize NetworkSize { get; set; } = TextNetworkSize.Standard;
+
     /// <summary>
     /// The widest strip in pixels (at <see cref="TextStrip.Height"/> high): wider lines are squeezed to it.
     /// 1024 holds a line of about 60 characters.
@@ -85,5 +88,7 @@ public sealed class TextTrainingOptions
         }
         if (!Enum.IsDefined(SequenceModel))
             throw new ArgumentOutOfRangeException(nameof(SequenceModel), SequenceModel, "Unknown sequence model.");
+        if (!Enum.IsDefined(NetworkSize))
+            throw new ArgumentOutOfRangeException(nameof(NetworkSize), NetworkSize, "Unknown network size.");
     }
 }

@@ -17,6 +17,8 @@ internal sealed class TorchTextScorer(TextLineNetwork network, Device device) : 
 
     public TextSequenceModel SequenceModel => network.SequenceModel;
 
+    public TextNetworkSize NetworkSize => network.Size;
+
     public float[] Score(float[] pixels, int count, int width)
     {
         lock (_lock)

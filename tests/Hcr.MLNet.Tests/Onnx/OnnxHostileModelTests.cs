@@ -111,7 +111,7 @@ public sealed class OnnxHostileModelTests : IDisposable
             }
         }
         // The text reader's line network: the exporter's sequence layout.
-        using (var line = new Hcr.MLNet.Text.TextLineNetwork(Hcr.MLNet.Text.TextSequenceModel.Convolution, 5))
+        using (var line = new Hcr.MLNet.Text.TextLineNetwork(Hcr.MLNet.Text.TextSequenceModel.Convolution, Hcr.MLNet.Text.TextNetworkSize.Standard, 5))
         {
             byte[] text = Hcr.MLNet.Text.TextOnnxExport.Export(line, new Hcr.MLNet.Text.TextAlphabet("abcd"), 256).ToByteArray();
             Hcr.MLNet.Text.TextOnnxFormat.Read(text, "text line network", strict: true);

@@ -99,6 +99,29 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
     }
 
     /// <summary>
+    /// A wide network's size is recorded in the file and rebuilt on loading: its weights have other shapes, so loading
+    /// them into the standard network would be refused as damage.
+    /// </summary>
+    [Fact]
+    public void AWideReaderSavesAndLoadsAsWide()
+    {
+        using HandwritingTextReader wide = HandwritingTextReader.Create()
+            .WithWordImages(fixture.Images).WithNetworkSize(TextNetworkSize.Wide).WithEpochs(1).WithBatchSize(8).Train();
+        string path = fixture.Directory.File("wide.hcrtext");
+        wide.Save(path);
+        using (System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(path))
+        using (var manifest = System.Text.Json.JsonDocument.Parse(zip.GetEntry("manifest.json")!.Open()))
+            Assert.Equal((int)TextNetworkSize.Wide, manifest.RootElement.GetProperty("NetworkSize").GetInt32());
+        using HandwritingTextReader loaded = HandwritingTextReader.Load(path);
+        foreach (WordImage image in fixture.Images.Images.Take(3))
+        {
+            TextReading a = wide.Read(image.Path), b = loaded.Read(image.Path);
+            Assert.Equal(a.Text, b.Text);
+            Assert.Equal(a.Confidence, b.Confidence, 1e-6);
+        }
+    }
+
+    /// <summary>
     /// Options that size a read's work are bounded, so that a service passing its clients' options through cannot be tied
     /// up (a beam of a million took minutes for one word, int.MaxValue ran out of memory): the bound itself reads, one past
     /// it is refused before any work, naming the bound.

@@ -162,6 +162,10 @@ public sealed class TextCheckpointTests(TextCheckpointImages images) : IClassFix
         var augment = Assert.Throws<InvalidDataException>(() => Train(1, _dir.Path, configure: o => o.Augment = false));
         Assert.Contains("augment True in the checkpoint, False in this run", augment.Message);
 
+        // A standard run's checkpoint names no size (as those written before sizes existed), so a wide run is told so.
+        var wide = Assert.Throws<InvalidDataException>(() => Train(1, _dir.Path, configure: o => o.NetworkSize = TextNetworkSize.Wide));
+        Assert.Contains("network size (none) in the checkpoint, Wide in this run", wide.Message);
+
         var data = Assert.Throws<InvalidDataException>(() => Train(1, _dir.Path, train: images.OtherTrain));
         Assert.Contains(CheckpointPath, data.Message);
         Assert.Contains("other data", data.Message);

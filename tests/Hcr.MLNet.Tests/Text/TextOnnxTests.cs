@@ -25,13 +25,15 @@ public class TextOnnxTests(GlyphReaderFixture fixture, ITestOutputHelper output)
     /// folding them into the convolutions is tested, exported and scored both ways on strips of several widths: one
     /// narrower than a position's worth of padding, widths that are not a multiple of the stride, and the widest.
     /// </summary>
-    [Fact]
-    public void AFreshNetworkScoresTheSameThroughOnnxAtEveryWidthAndInBatches()
+    [Theory]
+    [InlineData(TextNetworkSize.Standard)]
+    [InlineData(TextNetworkSize.Wide)]
+    public void AFreshNetworkScoresTheSameThroughOnnxAtEveryWidthAndInBatches(TextNetworkSize size)
     {
         TorchRuntime.EnsureInitialized();
         var alphabet = new TextAlphabet("abcdefg");
         const int maxWidth = 256;
-        using var network = new TextLineNetwork(TextSequenceModel.Convolution, alphabet.ClassCount);
+        using var network = new TextLineNetwork(TextSequenceModel.Convolution, size, alphabet.ClassCount);
         Randomize(network, seed: 7);
         byte[] bytes = TextOnnxExport.Export(network, alphabet, maxWidth).ToByteArray();
         TextOnnxDescription description = TextOnnxFormat.Read(bytes, "fresh.onnx", strict: true);
@@ -177,7 +179,7 @@ public class TextOnnxTests(GlyphReaderFixture fixture, ITestOutputHelper output)
     public void ABiLstmReaderIsNotExportedAndTheMessageNamesTheOptionToUse()
     {
         TorchRuntime.EnsureInitialized();
-        using var network = new TextLineNetwork(TextSequenceModel.BiLstm, 4);
+        using var network = new TextLineNetwork(TextSequenceModel.BiLstm, TextNetworkSize.Standard, 4);
         var e = Assert.Throws<NotSupportedException>(() => TextOnnxExport.Export(network, new TextAlphabet("abc"), 256));
         Assert.Contains("WithSequenceModel(TextSequenceModel.Convolution)", e.Message, StringComparison.Ordinal);
     }

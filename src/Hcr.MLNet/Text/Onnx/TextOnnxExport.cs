@@ -33,7 +33,7 @@ internal static class TextOnnxExport
         if (alphabet.ClassCount != network.ClassCount)
             throw new InvalidOperationException($"The network gives {network.ClassCount} classes but the alphabet has {alphabet.ClassCount}.");
 
-        string description = $"Handwritten word and line reader (CRNN, {network.SequenceModel} sequence model, CTC): " +
+        string description = $"Handwritten word and line reader (CRNN, {network.Size} size, {network.SequenceModel} sequence model, CTC): " +
             $"strips {TextStrip.Height} pixels high and at most {maxWidth} wide → per-position class probabilities, class 0 the blank.";
         (OnnxExporter exporter, OnnxExporter.Value x) = OnnxExporter.BeginSequence(GraphName, description, 1, TextStrip.Height,
             TextOnnxFormat.PaddedWidth(maxWidth));
