@@ -25,6 +25,15 @@ internal static class TrainCommand
     private static readonly Option<ClassSampling?> Sampling = new("--sampling") { Description = "natural, balanced or logitadjusted (default: the recipe's)" };
     private static readonly Option<string?> TestTimeRotations = new("--test-time-rotations") { Description = "Angles in degrees of the turned copies of each image scored besides it, comma-separated (e.g. -5,5), or none (default: the recipe's)" };
     private static readonly Option<double?> Validation = new("--validation") { Description = "Fraction of the training data held out for per-epoch validation (default 0.1)" };
+    private static readonly Option<string?> SyntheticFonts = new("--synthetic-fonts")
+    {
+        Description = "A folder of handwriting fonts (.ttf, .otf): adds characters written in them and photographed to the training images",
+    };
+    private static readonly Option<int> FontCharacters = new("--font-characters")
+    {
+        Description = "How many characters of each class --synthetic-fonts adds",
+        DefaultValueFactory = _ => HandwritingRecognizerBuilder.DefaultFontCharactersPerClass,
+    };
     private static readonly Option<int> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads (default: all cores)" };
     private static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Folder for per-epoch checkpoints; rerunning the same command resumes" };
@@ -41,6 +50,7 @@ internal static class TrainCommand
         DemoOptions.Require(WeightAverageDecay, d => d >= 0 && d < 1, "at least 0 and below 1");
         DemoOptions.Require(Validation, v => v >= 0 && v < 1, "at least 0 and below 1");
         DemoOptions.Require(Threads, t => t >= 1, "at least 1");
+        DemoOptions.Require(FontCharacters, n => n >= 1, "at least 1");
         TestTimeRotations.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string?>() is string text && RotationsError(text) is string error)
@@ -49,7 +59,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognizer on EMNIST, evaluate it, save it and plot its curves");
         foreach (Option option in DemoOptions.DataOptions)
             command.Add(option);
-        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, LabelSmoothing, WeightAverageDecay, Augmentation, Sampling, TestTimeRotations, Validation, DemoOptions.Device, Seed, Threads, Checkpoint, Output, Verbose.Option })
+        foreach (Option option in new Option[] { Recipe, Epochs, BatchSize, WeightDecay, LabelSmoothing, WeightAverageDecay, Augmentation, Sampling, TestTimeRotations, Validation, SyntheticFonts, FontCharacters, DemoOptions.Device, Seed, Threads, Checkpoint, Output, Verbose.Option })
             command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Program.Guard(() => Run(parse, cancellation))));
         return command;
@@ -87,6 +97,10 @@ internal static class TrainCommand
         if (verbose is not null)
             AnsiConsole.MarkupLineInterpolated($"[grey]{runtime}[/]");
 
+        string? fonts = parse.GetValue(SyntheticFonts);
+        if (fonts is not null)
+            AnsiConsole.MarkupLineInterpolated($"[bold]Fonts[/]   {parse.GetValue(FontCharacters):N0} characters of each class written in the fonts of {Path.GetFullPath(fonts)} and photographed, added to the training images (written before the first epoch)");
+
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HandwritingRecognizer recognizer = TrainingDisplay.Run(options.Epochs, progress =>
         {
@@ -95,6 +109,8 @@ internal static class TrainCommand
                 .WithTrainerOptions(options).WithSeed(seed).ReportTo(progress);
             if (verbose is not null)
                 builder.WithLogger(verbose.Logger);
+            if (fonts is not null)
+                builder.WithSyntheticFonts(fonts, parse.GetValue(FontCharacters));
             return builder.Train();
         });
         TimeSpan elapsed = clock.Elapsed;

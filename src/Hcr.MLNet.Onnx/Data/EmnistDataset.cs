@@ -127,6 +127,20 @@ public sealed partial class EmnistDataset
         return new EmnistDataset(pixels, labels, _classes, Source);
     }
 
+    /// <summary>These images followed by <paramref name="other"/>'s, as a new dataset; both must have the same classes in the same order.</summary>
+    /// <exception cref="ArgumentException">The classes differ; the message names both sources.</exception>
+    public EmnistDataset Concat(EmnistDataset other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!_classes.AsSpan().SequenceEqual(other._classes))
+        {
+            throw new ArgumentException(
+                $"{other.Source} has the classes \"{new string(other._classes)}\", {Source} has \"{new string(_classes)}\"; only datasets of the same classes in the same order join.",
+                nameof(other));
+        }
+        return new EmnistDataset([.. _pixels, .. other._pixels], [.. _labels, .. other._labels], _classes, $"{Source} and {other.Source}");
+    }
+
     /// <summary>
     /// Splits the images in two, stratified by class: from each class, a random <paramref name="fraction"/>
     /// goes to <c>Train</c> and the rest to <c>Test</c>; both keep the original order. The same seed

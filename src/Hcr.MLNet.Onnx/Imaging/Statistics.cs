@@ -5,6 +5,10 @@ internal static class Statistics
 {
     public static float Median(float[] values) => Percentile(values, 0.5);
 
+    /// <summary>A standard normal draw (Box–Muller).</summary>
+    public static float Gaussian(Random random) =>
+        (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+
     /// <summary>The value at fraction <paramref name="p"/> of the sorted values (nearest rank); the array is sorted in place.</summary>
     public static float Percentile(float[] values, double p)
     {

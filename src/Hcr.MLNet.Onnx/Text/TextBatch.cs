@@ -1,3 +1,5 @@
+using Hcr.MLNet.Imaging;
+
 namespace Hcr.MLNet.Text;
 
 /// <summary>
@@ -100,14 +102,10 @@ internal static class TextBatch
         if (random.NextDouble() < NoiseChance)
         {
             for (int i = 0; i < pixels.Length; i++)
-                pixels[i] = Math.Clamp(pixels[i] + NoiseLevel * Gaussian(random), 0f, 1f);
+                pixels[i] = Math.Clamp(pixels[i] + NoiseLevel * Statistics.Gaussian(random), 0f, 1f);
         }
         return (pixels, width);
     }
-
-    /// <summary>A standard normal draw (Box–Muller).</summary>
-    internal static float Gaussian(Random random) =>
-        (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
 
     private static float Sample(NormalizedLine line, double x, double y)
     {

@@ -2,6 +2,7 @@ using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.Models;
 using Hcr.MLNet.Native;
+using Hcr.MLNet.Synthesis;
 using Hcr.MLNet.Training;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +37,7 @@ public sealed class HandwritingRecognizerBuilder
     private InkNormalizationOptions? _preprocessing;
     private HandwritingRecognizer? _startFrom;
     private FineTuningOptions? _fineTuning;
+    private (string Folder, int PerClass)? _fonts;
     private bool _trained;
 
     internal HandwritingRecognizerBuilder()
@@ -82,6 +84,30 @@ public sealed class HandwritingRecognizerBuilder
         _data = () => (train, test);
         return this;
     }
+
+    /// <summary>
+    /// Adds <paramref name="perClass"/> characters of every class written in the handwriting fonts (.ttf, .otf) of
+    /// <paramref name="fontFolder"/> and then photographed to the training images: each glyph varied (size, rotation,
+    /// slant, stroke weight, an elastic warp), put on paper with a pen, lit unevenly, taken small, half of them saved
+    /// as JPEGs, and normalised as <c>Predict</c> normalises a photo (<see cref="WithPreprocessing"/>). Each font is
+    /// one more hand, and the tiles look like what photos become, which EMNIST's scans do not. A class holding both
+    /// cases (C and c) gets both. They join the training images only: the test images stay as given, and the per-epoch
+    /// validation, drawn from the training images, holds its share of them.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="perClass"/> is not positive.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist (checked now, before any data loads).</exception>
+    public HandwritingRecognizerBuilder WithSyntheticFonts(string fontFolder, int perClass = DefaultFontCharactersPerClass)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fontFolder);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perClass);
+        if (!Directory.Exists(fontFolder))
+            throw new DirectoryNotFoundException($"Font folder not found: {Path.GetFullPath(fontFolder)}");
+        _fonts = (fontFolder, perClass);
+        return this;
+    }
+
+    /// <summary>Characters per class <see cref="WithSyntheticFonts"/> adds unless told otherwise.</summary>
+    public const int DefaultFontCharactersPerClass = 400;
 
     /// <summary>The network design (<see cref="HandwritingCnnOptions.Architecture"/>).</summary>
     public HandwritingRecognizerBuilder WithArchitecture(CnnArchitecture architecture)
@@ -220,8 +246,14 @@ public sealed class HandwritingRecognizerBuilder
         HandwritingCnnOptions options = BuildOptions();
         options.Validate();
         (EmnistDataset train, EmnistDataset? test) = _data();
-        return HandwritingRecognizer.Train(train, test, options, options.Seed, _preprocessing ?? _startFrom?.Preprocessing ?? new InkNormalizationOptions(),
-            SelectionOf(train, test));
+        EmnistSelection? selection = SelectionOf(train, test);
+        InkNormalizationOptions preprocessing = _preprocessing ?? _startFrom?.Preprocessing ?? new InkNormalizationOptions();
+        if (_fonts is (string folder, int perClass))
+        {
+            using HandwritingFonts fonts = HandwritingFonts.Load(folder);
+            train = train.Concat(FontCharacters.Render(fonts, train.Classes, perClass, preprocessing, options.Seed));
+        }
+        return HandwritingRecognizer.Train(train, test, options, options.Seed, preprocessing, selection);
     }
 
     /// <summary>The selection both datasets were loaded for, its training and its evaluation side; null for any other data.</summary>

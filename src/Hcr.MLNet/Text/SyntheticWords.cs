@@ -1,5 +1,6 @@
 using Hcr.MLNet.Data;
 using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Synthesis;
 
 namespace Hcr.MLNet.Text;
 

@@ -1,8 +1,8 @@
 using Hcr.MLNet.Imaging;
 
-namespace Hcr.MLNet.Text;
+namespace Hcr.MLNet.Synthesis;
 
-/// <summary>The last step of every synthetic text image (EMNIST composites, font words): ink put on paper with a pen.</summary>
+/// <summary>The last step of every synthetic image (EMNIST composites, font words and characters): ink put on paper with a pen.</summary>
 internal static class SyntheticPaper
 {
     /// <summary>
@@ -16,7 +16,7 @@ internal static class SyntheticPaper
         double noise = 6 * random.NextDouble();
         var grey = new GreyImage(width, height);
         for (int i = 0; i < ink.Length; i++)
-            grey.Data[i] = Math.Clamp(paper - pen * ink[i] + (float)noise * TextBatch.Gaussian(random), 0f, 255f);
+            grey.Data[i] = Math.Clamp(paper - pen * ink[i] + (float)noise * Statistics.Gaussian(random), 0f, 255f);
         return grey;
     }
 }
