@@ -1,5 +1,6 @@
 using Hcr.MLNet;
 using Hcr.MLNet.Data;
+using Spectre.Console;
 
 namespace ConsoleDemo;
 
@@ -46,6 +47,22 @@ internal static class SseLetterCells
         }
         return (Set(order.Take(half), "first half"), Set(order.Skip(half), "second half"),
             $"{used.Count} of {files.Length} SSE-letters photos (those whose 15 letters were found in three rows of five)");
+    }
+
+    /// <summary><see cref="Load"/> with a progress bar over the photos, then a line saying how many were used.</summary>
+    public static (EmnistDataset First, EmnistDataset Second, string Description) LoadShowingProgress(string folder, HandwritingRecognizer recognizer, int seed)
+    {
+        var halves = AnsiConsole.Progress().Start(context =>
+        {
+            ProgressTask task = context.AddTask("Finding the letters in the photos");
+            return Load(folder, recognizer, seed, new Progress<(int Done, int Frames)>(p =>
+            {
+                task.MaxValue = p.Frames;
+                task.Value = p.Done;
+            }));
+        });
+        AnsiConsole.WriteLine($"Photos: {halves.Description}.");
+        return halves;
     }
 
     /// <summary>The found characters with their cells' letters, or null unless they are 15 in three rows of five.</summary>

@@ -50,16 +50,7 @@ internal static class CalibrateCommand
             string description;
             if (parse.GetValue(Photos) is string photos)
             {
-                (fit, measure, description) = AnsiConsole.Progress().Start(context =>
-                {
-                    ProgressTask task = context.AddTask("Finding the letters in the photos");
-                    return SseLetterCells.Load(photos, recognizer, HalvesSeed, new Progress<(int Done, int Frames)>(p =>
-                    {
-                        task.MaxValue = p.Frames;
-                        task.Value = p.Done;
-                    }));
-                });
-                AnsiConsole.WriteLine($"Photos: {description}.");
+                (fit, measure, description) = SseLetterCells.LoadShowingProgress(photos, recognizer, HalvesSeed);
             }
             else
             {

@@ -56,6 +56,10 @@ public class ConsoleDemoTests
         Assert.Contains("hcr.predictions {image} [prediction.mode=evaluate scorer=torchsharp]: total 60", evaluated);
         Assert.Contains("Per-class accuracy", evaluate.Output);
         Assert.Contains("Most confused pairs", evaluate.Output);
+        // The trained model scores with ±5° views; upright alone is asked for, and the same images are read once each.
+        var upright = Demo(dir.Path, "evaluate", "--model", "out/model.hcr", "--data", data, "--split", "digits", "--test-time-rotations", "none");
+        Assert.True(upright.ExitCode == 0, upright.Output + upright.Error);
+        Assert.Contains("60 images", upright.Output);
 
         // plot redraws from the model alone: its data and its saved test evaluation, without scoring the images again.
         foreach (string file in new[] { "curves", "confusion", "samples" })

@@ -144,4 +144,14 @@ public class DemoEdgeTests
         DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "calibrate", "--photos", dir.Path, "-o", "out.hcr"), "no SSE-letters photos");
         Assert.False(File.Exists(dir.File("out.hcr")));
     }
+
+    [Fact]
+    public void Evaluate_refuses_views_for_an_ONNX_model_bad_angles_and_a_folder_without_photos_in_one_line()
+    {
+        using var dir = new TempDirectory();
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "evaluate", "--test-time-rotations", "none", "--photos", dir.Path), "ONNX Runtime");
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "evaluate", "--test-time-rotations", "90"), "--test-time-rotations");
+        Directory.CreateDirectory(dir.File("frames"));
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "evaluate", "--photos", dir.Path), "no SSE-letters photos");
+    }
 }
