@@ -11,7 +11,8 @@ namespace ConsoleDemo;
 /// training, then the rest into validation writers (<c>--holdout</c>), who choose the kept epoch, and training writers.
 /// Splitting corpus by corpus keeps each corpus's share of writers in every part and reports each corpus apart.
 /// </summary>
-internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validation, IReadOnlyList<(string Corpus, WordImageSet Test)> Tests)
+internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validation, IReadOnlyList<(string Corpus, WordImageSet Test)> Tests,
+    IReadOnlyList<(string Corpus, WordImageSet Validation)>? Validations = null)
 {
     /// <summary>The split used for the figures in docs; the test writers are drawn first, with this seed.</summary>
     public const int DefaultSeed = 2024;
@@ -67,6 +68,7 @@ internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validati
         var train = new List<WordImageSet>();
         var validation = new List<WordImageSet>();
         var tests = new List<(string, WordImageSet)>();
+        var validations = new List<(string, WordImageSet)>();
         foreach (WordImageSet corpus in corpora)
         {
             WordImageSet rest = corpus;
@@ -79,10 +81,11 @@ internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validati
             {
                 (rest, WordImageSet held) = rest.SplitByWriter(validationFraction, seed + 1);
                 validation.Add(held);
+                validations.Add((CorpusName(corpus), held));
             }
             train.Add(rest);
         }
-        return new WriterProtocol(WordImageSet.Combine(train), validation.Count == 0 ? null : WordImageSet.Combine(validation), tests);
+        return new WriterProtocol(WordImageSet.Combine(train), validation.Count == 0 ? null : WordImageSet.Combine(validation), tests, validations);
     }
 
     public static IReadOnlyList<WordImageSet> LoadCorpora(ParseResult parse) =>

@@ -1,22 +1,73 @@
 using System.CommandLine;
+using System.Globalization;
 using Hcr.MLNet;
 using Hcr.MLNet.Text;
+using Hcr.MLNet.IO;
 
 namespace ConsoleDemo.Commands;
 
 /// <summary>
 /// <c>evaluate-reader</c>: a text reader's character and word error rates on the test writers of one or more corpora,
-/// split as <c>train-reader</c> splits them, so that a shipped or saved reader is measured on the same writers.
+/// split as <c>train-reader</c> splits them, so that a shipped or saved reader is measured on the same writers; with a
+/// character language model, beam search with it at each weight and bonus asked for.
 /// </summary>
 internal static class EvaluateReaderCommand
 {
+    /// <summary>The value of <see cref="LanguageModel"/> that learns from the protocol's training writers' texts.</summary>
+    private const string TrainingTexts = "training-texts";
+
+    /// <summary>The validation writers' share, as train-reader's default protocol (<c>--holdout 0.15</c>) draws them.</summary>
+    private const double ValidationFraction = 0.15;
+
+    private static readonly Option<string?> LanguageModel = new("--language-model")
+    {
+        Description = $"Also read with beam search and a character language model: '{TrainingTexts}' (learned from the texts of the corpora's training writers, as train-reader --holdout 0.15 splits them), a text file (one text per line) or a model saved with CharacterLanguageModel.Save",
+    };
+
+    private static readonly Option<string> Weights = new("--lm-weight")
+    {
+        Description = "The language model's weight, or several comma-separated to compare",
+        DefaultValueFactory = _ => ReadOptions.DefaultLanguageModelWeight.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static readonly Option<string> Bonuses = new("--lm-bonus")
+    {
+        Description = "Bonus per character read with the language model, or several comma-separated to compare",
+        DefaultValueFactory = _ => "0",
+    };
+
+    private static readonly Option<bool> Validation = new("--validation-writers")
+    {
+        Description = "Measure on the validation writers (as train-reader --holdout 0.15) instead of the test writers: for choosing the language model's weight and bonus",
+    };
+
     public static Command Create()
     {
         var command = new Command("evaluate-reader", "Measure a text reader (CER, WER, exact readings; per writer) on each corpus's test writers");
-        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, WriterProtocol.Seed })
+        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, WriterProtocol.Seed, LanguageModel, Weights, Bonuses, Validation })
             command.Add(option);
+        Weights.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), w => w >= 0 && w <= ReadOptions.MaxLanguageModelWeight, "--lm-weight"));
+        Bonuses.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), b => Math.Abs(b) <= ReadOptions.MaxLanguageModelWeight, "--lm-bonus"));
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
+    }
+
+    private static void Check(System.CommandLine.Parsing.OptionResult result, string text, Func<double, bool> valid, string flag)
+    {
+        if (Numbers(text) is not { } values || !values.All(valid))
+            result.AddError($"{flag} takes numbers from -{ReadOptions.MaxLanguageModelWeight} (0 for the weight) to {ReadOptions.MaxLanguageModelWeight}, comma-separated, not '{text}'.");
+    }
+
+    private static double[]? Numbers(string text)
+    {
+        string[] items = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new double[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!double.TryParse(items[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                return null;
+        }
+        return values;
     }
 
     private static int Run(ParseResult parse)
@@ -24,14 +75,62 @@ internal static class EvaluateReaderCommand
         double fraction = parse.GetValue(WriterProtocol.MeasuredTestHoldout);
         if (!(fraction > 0 && fraction <= 1))
             throw new ArgumentException($"--test-holdout must be above 0 and at most 1 (it is {fraction}).");
+        string? languageModel = parse.GetValue(LanguageModel);
+        bool onValidation = parse.GetValue(Validation);
+        if (onValidation && fraction == 1)
+            throw new ArgumentException("--validation-writers needs test writers apart (--test-holdout below 1).");
         IReadOnlyList<WordImageSet> corpora = WriterProtocol.LoadCorpora(parse);
+        // The validation writers are drawn whenever they are measured on or the language model learns from the training writers alone.
+        bool drawValidation = onValidation || languageModel == TrainingTexts;
         WriterProtocol protocol = fraction == 1
             ? new WriterProtocol(corpora[0], null, corpora.Select(c => (WriterProtocol.CorpusName(c), c)).ToArray())
-            : WriterProtocol.Split(corpora, fraction, validationFraction: 0, parse.GetValue(WriterProtocol.Seed));
+            : WriterProtocol.Split(corpora, fraction, drawValidation ? ValidationFraction : 0, parse.GetValue(WriterProtocol.Seed));
         string? model = parse.GetValue(WriterProtocol.Reader);
         using HandwritingTextReader reader = WriterProtocol.LoadReader(model);
         Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}");
-        protocol.ReportTests(reader);
+        if (!onValidation)
+            protocol.ReportTests(reader);
+        if (languageModel is null)
+        {
+            if (onValidation)
+                throw new ArgumentException("--validation-writers is for choosing a language model's settings; give --language-model too.");
+            return 0;
+        }
+
+        CharacterLanguageModel lm = LoadLanguageModel(languageModel, protocol);
+        IReadOnlyList<(string Corpus, WordImageSet Writers)> parts = onValidation ? protocol.Validations! : protocol.Tests;
+        Console.WriteLine($"Language model: order {lm.Order}, {lm.Characters} characters; measured on the {(onValidation ? "validation" : "test")} writers.");
+        foreach (double weight in Numbers(parse.GetValue(Weights)!)!)
+        {
+            foreach (double bonus in Numbers(parse.GetValue(Bonuses)!)!)
+            {
+                var options = new ReadOptions { LanguageModel = lm, LanguageModelWeight = weight, CharacterBonus = bonus };
+                TextEvaluation[] results = [.. parts.Select(p => reader.Evaluate(p.Writers, options))];
+                double pooled = results.Sum(r => r.CharacterErrorRate * r.Count) / results.Sum(r => r.Count);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  weight {weight}, bonus {bonus}: CER {pooled:P2} pooled; ") +
+                    string.Join("; ", parts.Select((p, i) => $"{p.Corpus} {results[i]}")));
+            }
+        }
         return 0;
+    }
+
+    private static CharacterLanguageModel LoadLanguageModel(string source, WriterProtocol protocol)
+    {
+        if (source == TrainingTexts)
+        {
+            Console.WriteLine($"Learning a character language model from the texts of {protocol.Train.Writers.Count} training writers ({protocol.Train.Count} images).");
+            return CharacterLanguageModel.Train(protocol.Train.Images.Select(i => i.Text));
+        }
+        if (!File.Exists(source))
+            throw new FileNotFoundException($"Language model or text file not found: {Path.GetFullPath(source)}", source);
+        try
+        {
+            return CharacterLanguageModel.Load(source);
+        }
+        catch (ModelFormatException)
+        {
+            // Not a saved model: a text file, one text per line.
+            return CharacterLanguageModel.Train(File.ReadLines(source));
+        }
     }
 }

@@ -34,13 +34,19 @@ internal static class CtcDecoding
     /// Prefix beam search: keeps the <paramref name="beamWidth"/> most probable label prefixes, each with the probability
     /// of its alignments ending in a blank and ending in its last label, so that "aa" (a, blank, a) and "a" (a, a) stay apart.
     /// It finds sequences whose probability is spread over several alignments, which greedy decoding misses.
+    /// With <paramref name="language"/>, a prefix's rank also counts its language score (<see cref="LanguageScoring"/>),
+    /// added once per label when the prefix is made and once for the end when the best is chosen.
     /// </summary>
-    public static int[] BeamSearch(ReadOnlySpan<float> probabilities, int classes, int beamWidth)
+    public static int[] BeamSearch(ReadOnlySpan<float> probabilities, int classes, int beamWidth, LanguageScoring? language = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(beamWidth);
         int positions = Positions(probabilities, classes);
         // Prefix → (log P ending in blank, log P ending in its last label).
         var beams = new Dictionary<string, (double Blank, double Label)>(StringComparer.Ordinal) { [""] = (0, double.NegativeInfinity) };
+        // Prefix → its language score (the same for all its alignments, so kept apart from the CTC sums).
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal) { [""] = 0 };
+        double Rank(KeyValuePair<string, (double Blank, double Label)> beam) =>
+            LogAdd(beam.Value.Blank, beam.Value.Label) + (language is null ? 0 : scores[beam.Key]);
         for (int t = 0; t < positions; t++)
         {
             ReadOnlySpan<float> row = probabilities.Slice(t * classes, classes);
@@ -55,22 +61,25 @@ internal static class CtcDecoding
                     if (row[c] < BeamPruneProbability)
                         continue;
                     double p = Log(row[c]);
+                    string longer = prefix + (char)c;
+                    if (language is not null && !scores.ContainsKey(longer))
+                        scores[longer] = scores[prefix] + language.Extend(prefix, c);
                     if (c == last)
                     {
                         // The same label again: without a blank between, it extends the last label; after one, it is a new one.
                         Add(next, prefix, blank: double.NegativeInfinity, label: pl + p);
-                        Add(next, prefix + (char)c, blank: double.NegativeInfinity, label: pb + p);
+                        Add(next, longer, blank: double.NegativeInfinity, label: pb + p);
                     }
                     else
                     {
-                        Add(next, prefix + (char)c, blank: double.NegativeInfinity, label: total + p);
+                        Add(next, longer, blank: double.NegativeInfinity, label: total + p);
                     }
                 }
             }
-            beams = next.OrderByDescending(b => LogAdd(b.Value.Blank, b.Value.Label)).ThenBy(b => b.Key, StringComparer.Ordinal)
+            beams = next.OrderByDescending(Rank).ThenBy(b => b.Key, StringComparer.Ordinal)
                 .Take(beamWidth).ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal);
         }
-        string best = beams.OrderByDescending(b => LogAdd(b.Value.Blank, b.Value.Label)).ThenBy(b => b.Key, StringComparer.Ordinal).First().Key;
+        string best = beams.OrderByDescending(b => Rank(b) + (language?.Finish(b.Key) ?? 0)).ThenBy(b => b.Key, StringComparer.Ordinal).First().Key;
         return best.Select(c => (int)c).ToArray();
     }
 

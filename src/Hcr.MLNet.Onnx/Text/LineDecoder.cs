@@ -29,6 +29,11 @@ internal static class LineDecoder
             if (best is not null)
                 return best;
         }
+        if (options.LanguageModel is { } model)
+        {
+            return CtcDecoding.BeamSearch(probabilities, classes, options.BeamWidth,
+                new LanguageScoring(model, alphabet, options.LanguageModelWeight, options.CharacterBonus));
+        }
         return options.Decoding == TextDecoding.BeamSearch
             ? CtcDecoding.BeamSearch(probabilities, classes, options.BeamWidth)
             : CtcDecoding.Greedy(probabilities, classes);

@@ -1,3 +1,5 @@
+using Hcr.MLNet.Text;
+
 namespace Hcr.MLNet;
 
 /// <summary>How <see cref="HandwritingTextReader"/> decodes what it reads. The defaults suit free text.</summary>
@@ -22,8 +24,34 @@ public sealed record ReadOptions
     /// </summary>
     public const int MaxLexiconEntries = 100_000;
 
-    /// <summary>Greedy (default) or beam search; ignored when a <see cref="Lexicon"/> is given.</summary>
+    /// <summary>
+    /// The weight of <see cref="LanguageModel"/> unless told otherwise, chosen on the validation writers of the text reader's
+    /// protocol (docs/reading-text.md).
+    /// </summary>
+    public const double DefaultLanguageModelWeight = 0.5;
+
+    /// <summary>The largest <see cref="LanguageModelWeight"/> and the largest <see cref="CharacterBonus"/> either way: beyond them the model drowns the image.</summary>
+    public const double MaxLanguageModelWeight = 10;
+
+    /// <summary>Greedy (default) or beam search; ignored when a <see cref="Lexicon"/> is given, and beam search whenever a <see cref="LanguageModel"/> is.</summary>
     public TextDecoding Decoding { get; init; } = TextDecoding.Greedy;
+
+    /// <summary>
+    /// When given, beam search also weighs how probable each reading is as text of the kind the model learned
+    /// (<see cref="CharacterLanguageModel.Train"/>: street names, a language's prose): where the network hesitates between
+    /// characters, the reading that looks more like those texts wins. Anything can still be read (unlike a
+    /// <see cref="Lexicon"/>, which takes precedence).
+    /// </summary>
+    public CharacterLanguageModel? LanguageModel { get; init; }
+
+    /// <summary>How much <see cref="LanguageModel"/> counts against the image: 0 to <see cref="MaxLanguageModelWeight"/>.</summary>
+    public double LanguageModelWeight { get; init; } = DefaultLanguageModelWeight;
+
+    /// <summary>
+    /// Added per character read with a <see cref="LanguageModel"/>, in natural-log units (−10 to 10): the model makes every
+    /// character cost something, which alone would favour readings that leave characters out.
+    /// </summary>
+    public double CharacterBonus { get; init; }
 
     /// <summary>Prefixes kept by beam search: 1 to <see cref="MaxBeamWidth"/>.</summary>
     public int BeamWidth { get; init; } = DefaultBeamWidth;
@@ -53,6 +81,10 @@ public sealed record ReadOptions
             throw new ArgumentOutOfRangeException(nameof(Alternatives), Alternatives, $"The number of alternatives must be 0 to {MaxAlternatives} (ReadOptions.MaxAlternatives).");
         if (Lexicon is { Count: > MaxLexiconEntries })
             throw new ArgumentOutOfRangeException(nameof(Lexicon), Lexicon.Count, $"A lexicon may hold at most {MaxLexiconEntries:N0} entries (ReadOptions.MaxLexiconEntries).");
+        if (!(LanguageModelWeight >= 0 && LanguageModelWeight <= MaxLanguageModelWeight))
+            throw new ArgumentOutOfRangeException(nameof(LanguageModelWeight), LanguageModelWeight, $"The language model's weight must be 0 to {MaxLanguageModelWeight}.");
+        if (!(Math.Abs(CharacterBonus) <= MaxLanguageModelWeight))
+            throw new ArgumentOutOfRangeException(nameof(CharacterBonus), CharacterBonus, $"The character bonus must be -{MaxLanguageModelWeight} to {MaxLanguageModelWeight}.");
         if (!Enum.IsDefined(Decoding))
             throw new ArgumentOutOfRangeException(nameof(Decoding), Decoding, "Unknown decoding.");
         if (!Enum.IsDefined(Layout))
