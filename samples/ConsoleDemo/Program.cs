@@ -29,6 +29,7 @@ internal static class Program
         root.Add(ReadCommand.Create());
         root.Add(EvaluateReaderCommand.Create());
         root.Add(AdaptReaderCommand.Create());
+        root.Add(TrainLanguageModelCommand.Create());
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

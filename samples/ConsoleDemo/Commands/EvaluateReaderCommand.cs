@@ -33,7 +33,7 @@ internal static class EvaluateReaderCommand
     private static readonly Option<string> Bonuses = new("--lm-bonus")
     {
         Description = "Bonus per character read with the language model, or several comma-separated to compare",
-        DefaultValueFactory = _ => "0",
+        DefaultValueFactory = _ => ReadOptions.DefaultCharacterBonus.ToString(CultureInfo.InvariantCulture),
     };
 
     private static readonly Option<bool> Validation = new("--validation-writers")
@@ -100,6 +100,13 @@ internal static class EvaluateReaderCommand
         CharacterLanguageModel lm = LoadLanguageModel(languageModel, protocol);
         IReadOnlyList<(string Corpus, WordImageSet Writers)> parts = onValidation ? protocol.Validations! : protocol.Tests;
         Console.WriteLine($"Language model: order {lm.Order}, {lm.Characters} characters; measured on the {(onValidation ? "validation" : "test")} writers.");
+        if (languageModel == TrainingTexts)
+        {
+            // What the model may have seen word for word: texts the measured writers share with the training writers.
+            var learned = protocol.Train.Images.Select(i => i.Text).ToHashSet(StringComparer.Ordinal);
+            foreach ((string corpus, WordImageSet writers) in parts)
+                Console.WriteLine($"  {corpus}: {writers.Images.Count(i => learned.Contains(i.Text))} of its {writers.Count} texts are also among the training writers' texts.");
+        }
         foreach (double weight in Numbers(parse.GetValue(Weights)!)!)
         {
             foreach (double bonus in Numbers(parse.GetValue(Bonuses)!)!)

@@ -29,6 +29,9 @@ internal static class PretrainedModel
     /// <summary>Its ONNX export (<c>hcr-demo export-onnx</c>), as <see cref="HandwritingTextReader.ExportOnnx"/> wrote it.</summary>
     public const string TextReaderOnnxResource = "Hcr.MLNet.Pretrained.dhsd-reader.onnx";
 
+    /// <summary>The pretrained text reader's character language model (gzip of <c>CharacterLanguageModel.Save</c>'s text).</summary>
+    public const string LanguageModelResource = "Hcr.MLNet.Pretrained.dhsd-copiste.lm.gz";
+
     /// <summary>How errors and <see cref="Onnx.OnnxCnnModel.ModelPath"/> name a resource of <paramref name="assembly"/> (this one when null).</summary>
     public static string Source(string resource, Assembly? assembly = null) => $"{resource} (embedded in {FileName(assembly)})";
 

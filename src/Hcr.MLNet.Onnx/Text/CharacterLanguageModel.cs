@@ -156,6 +156,19 @@ public sealed class CharacterLanguageModel
         ArgumentException.ThrowIfNullOrEmpty(path);
         ModelFormats.RequireFile(path, "character language model");
         using var reader = new StreamReader(path, Encoding.UTF8);
+        return Read(reader, path);
+    }
+
+    /// <summary>A model saved by <see cref="Save"/> and gzipped, read from <paramref name="stream"/> (named <paramref name="source"/> in errors).</summary>
+    internal static CharacterLanguageModel LoadGzip(Stream stream, string source)
+    {
+        using var unzipped = new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(unzipped, Encoding.UTF8);
+        return Read(reader, source);
+    }
+
+    private static CharacterLanguageModel Read(TextReader reader, string path)
+    {
         string[] header = (reader.ReadLine() ?? "").Split(' ');
         if (header.Length != 3 || header[0] != FileHeader)
             throw new ModelFormatException(path, "not a character language model (its first line is not the header CharacterLanguageModel.Save writes).");

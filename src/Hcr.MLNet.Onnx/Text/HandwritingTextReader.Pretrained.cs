@@ -1,4 +1,5 @@
 using Hcr.MLNet.Onnx;
+using Hcr.MLNet.Text;
 
 namespace Hcr.MLNet;
 
@@ -19,6 +20,23 @@ public sealed partial class HandwritingTextReader
         HandwritingTextReader reader = FromOnnx(PretrainedModel.ReadAll(PretrainedModel.TextReaderOnnxResource),
             PretrainedModel.Source(PretrainedModel.TextReaderOnnxResource), options ?? OnnxScoringOptions.Default);
         reader._isPretrained = true;
+        reader.DefaultReadOptions = PretrainedReadOptions;
         return reader;
     }
+
+    /// <summary>
+    /// The character language model that ships with the pretrained reader, which reads with it unless told otherwise
+    /// (<see cref="DefaultReadOptions"/>): a 5-gram of every transcription of DHSD (German place and street names) and of
+    /// the "Copiste d'un jour" lines (French prose), both CC BY 4.0. Loaded once per process and shared (a model is only read).
+    /// </summary>
+    public static CharacterLanguageModel PretrainedLanguageModel => PretrainedLanguage.Value;
+
+    /// <summary>The pretrained reader's <see cref="DefaultReadOptions"/>: beam search with <see cref="PretrainedLanguageModel"/>.</summary>
+    internal static ReadOptions PretrainedReadOptions => new() { LanguageModel = PretrainedLanguageModel };
+
+    private static readonly Lazy<CharacterLanguageModel> PretrainedLanguage = new(() =>
+    {
+        using Stream stream = PretrainedModel.Open(PretrainedModel.LanguageModelResource);
+        return CharacterLanguageModel.LoadGzip(stream, PretrainedModel.Source(PretrainedModel.LanguageModelResource));
+    });
 }

@@ -61,6 +61,25 @@ public sealed partial class HandwritingTextReader : IDisposable
     public IReadOnlyList<TextEpochMetrics> History { get; }
 
     /// <summary>
+    /// The options <c>Read</c>, <see cref="Evaluate"/> and the ML.NET transform use when given none: greedy decoding
+    /// (<c>new ReadOptions()</c>), except for the pretrained reader, which reads with beam search and its language model
+    /// (<see cref="PretrainedLanguageModel"/>; measured in docs/reading-text.md). Options given to a call replace these
+    /// whole: <c>reader.DefaultReadOptions with { Alternatives = 5 }</c> keeps the rest. It may be set at any time.
+    /// </summary>
+    public ReadOptions DefaultReadOptions
+    {
+        get => _defaultReadOptions;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.Validate();
+            _defaultReadOptions = value;
+        }
+    }
+
+    private ReadOptions _defaultReadOptions = new();
+
+    /// <summary>
     /// Receives a summary of every <see cref="Evaluate"/> (Information) and, at Debug level, one entry per <c>Read</c> with
     /// its lines, characters and time; null (the default) logs nothing. It may be set at any time, also while other threads
     /// read. Metrics are recorded whether or not a logger is set (see <see cref="HcrTelemetry"/>).
@@ -120,15 +139,15 @@ public sealed partial class HandwritingTextReader : IDisposable
 
     /// <summary>
     /// Reads every image of <paramref name="images"/> (in batches) and scores the readings against their texts: character
-    /// and word error rates and exact readings. With <paramref name="options"/> null, greedy decoding. An image without
-    /// ink counts as read as nothing.
+    /// and word error rates and exact readings. With <paramref name="options"/> null, <see cref="DefaultReadOptions"/>. An image
+    /// without ink counts as read as nothing.
     /// </summary>
     public TextEvaluation Evaluate(WordImageSet images, ReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         long started = Stopwatch.GetTimestamp();
         using UsageGate.Lease lease = _gate.Enter(this);
-        options ??= new ReadOptions();
+        options ??= DefaultReadOptions;
         options.Validate();
         TextSample?[] all = TextSamples.Prepare(images, alphabet: null, MaxWidth, _loader, skipUnusable: true);
         TextSample[] usable = all.OfType<TextSample>().ToArray();
@@ -148,7 +167,7 @@ public sealed partial class HandwritingTextReader : IDisposable
     /// <summary>Reads a decoded image, under a lease the caller holds, recorded as one read timed from <paramref name="started"/>.</summary>
     private TextReading Read(MLImage image, string source, ReadOptions? options, long started)
     {
-        options ??= new ReadOptions();
+        options ??= DefaultReadOptions;
         options.Validate();
         NormalizedLine[] lines = Lines(GreyConversion.ToGrey(image), source, options.Layout);
         float[][] probabilities = TextScoring.Probabilities(_scorer, lines);

@@ -28,7 +28,10 @@ public sealed record ReadOptions
     /// The weight of <see cref="LanguageModel"/> unless told otherwise, chosen on the validation writers of the text reader's
     /// protocol (docs/reading-text.md).
     /// </summary>
-    public const double DefaultLanguageModelWeight = 0.5;
+    public const double DefaultLanguageModelWeight = 0.6;
+
+    /// <summary>The <see cref="CharacterBonus"/> unless told otherwise, chosen with <see cref="DefaultLanguageModelWeight"/>.</summary>
+    public const double DefaultCharacterBonus = 2;
 
     /// <summary>The largest <see cref="LanguageModelWeight"/> and the largest <see cref="CharacterBonus"/> either way: beyond them the model drowns the image.</summary>
     public const double MaxLanguageModelWeight = 10;
@@ -51,7 +54,7 @@ public sealed record ReadOptions
     /// Added per character read with a <see cref="LanguageModel"/>, in natural-log units (−10 to 10): the model makes every
     /// character cost something, which alone would favour readings that leave characters out.
     /// </summary>
-    public double CharacterBonus { get; init; }
+    public double CharacterBonus { get; init; } = DefaultCharacterBonus;
 
     /// <summary>Prefixes kept by beam search: 1 to <see cref="MaxBeamWidth"/>.</summary>
     public int BeamWidth { get; init; } = DefaultBeamWidth;

@@ -25,7 +25,7 @@ public sealed class TextReadingEstimator : IEstimator<TextReadingTransformer>
             if (confidenceColumnName == outputColumnName)
                 throw new ArgumentException($"The text and its confidence cannot both be column '{outputColumnName}'.", nameof(confidenceColumnName));
         }
-        options ??= new ReadOptions();
+        options ??= reader.DefaultReadOptions;
         options.Validate();
         _transformer = new TextReadingTransformer(reader, outputColumnName, inputColumnName, confidenceColumnName, options);
     }

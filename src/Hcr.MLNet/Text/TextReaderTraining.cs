@@ -21,13 +21,16 @@ public static class TextReaderTraining
         /// <summary>
         /// The pretrained reader of <see cref="HandwritingTextReader.LoadPretrained(Onnx.OnnxScoringOptions?)"/> with its TorchSharp
         /// network instead of ONNX Runtime (to read on a GPU, to see its training <see cref="HandwritingTextReader.History"/>, or to
-        /// <see cref="HandwritingTextReader.Save"/> it). Loads libtorch.
+        /// <see cref="HandwritingTextReader.Save"/> it). Loads libtorch. It reads with the same <see cref="HandwritingTextReader.DefaultReadOptions"/>.
         /// </summary>
         /// <param name="device">Where the network runs.</param>
         public static HandwritingTextReader LoadPretrained(ComputeDevice device)
         {
             using Stream stream = PretrainedModel.Open(PretrainedModel.TextReaderResource, typeof(TextReaderTraining).Assembly);
-            return HandwritingTextReader.LoadStream(stream, PretrainedModel.Source(PretrainedModel.TextReaderResource, typeof(TextReaderTraining).Assembly), device);
+            HandwritingTextReader reader = HandwritingTextReader.LoadStream(stream,
+                PretrainedModel.Source(PretrainedModel.TextReaderResource, typeof(TextReaderTraining).Assembly), device);
+            reader.DefaultReadOptions = HandwritingTextReader.PretrainedReadOptions;
+            return reader;
         }
 
         /// <summary>

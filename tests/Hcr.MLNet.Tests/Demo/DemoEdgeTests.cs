@@ -146,6 +146,21 @@ public class DemoEdgeTests
     }
 
     [Fact]
+    public void Train_lm_learns_a_text_file_and_refuses_no_texts_and_a_missing_file_in_one_line()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllLines(dir.File("streets.txt"), ["Hauptstraße", "Bahnhofstraße", "Schulstraße"]);
+        var trained = DemoProcess.Run(dir.Path, "train-lm", "--texts", "streets.txt", "-o", "streets.lm");
+        Assert.True(trained.ExitCode == 0, trained.Output + trained.Error);
+        Assert.Contains("3 texts", trained.Output, StringComparison.Ordinal);
+        var lm = Hcr.MLNet.Text.CharacterLanguageModel.Load(dir.File("streets.lm"));
+        Assert.True(lm.LogProbability("Gartenstraße") > lm.LogProbability("Gartenstrabe"));
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "train-lm", "-o", "none.lm"), "--texts");
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "train-lm", "--texts", "absent.txt", "-o", "none.lm"), "absent.txt");
+        Assert.False(File.Exists(dir.File("none.lm")));
+    }
+
+    [Fact]
     public void Evaluate_refuses_views_for_an_ONNX_model_bad_angles_and_a_folder_without_photos_in_one_line()
     {
         using var dir = new TempDirectory();

@@ -47,7 +47,8 @@ public class CoreAssemblyTests
     {
         string[] core = typeof(HandwritingRecognizer).Assembly.GetManifestResourceNames();
         string[] training = typeof(HandwritingRecognizerBuilder).Assembly.GetManifestResourceNames();
-        Assert.Equal(["Hcr.MLNet.Pretrained.dhsd-reader.onnx", "Hcr.MLNet.Pretrained.emnist47.hcr", "Hcr.MLNet.Pretrained.emnist47.onnx"], core.Order());
+        Assert.Equal(["Hcr.MLNet.Pretrained.dhsd-copiste.lm.gz", "Hcr.MLNet.Pretrained.dhsd-reader.onnx", "Hcr.MLNet.Pretrained.emnist47.hcr",
+            "Hcr.MLNet.Pretrained.emnist47.onnx"], core.Order());
         Assert.Equal(["Hcr.MLNet.Pretrained.dhsd-reader.hcrtext"], training);
         Assert.Equal(32, TextStrip.Height);
     }

@@ -58,6 +58,22 @@ public class PretrainedTextReaderTests
     }
 
     [Fact]
+    public void The_pretrained_reader_reads_with_its_language_model_unless_told_otherwise()
+    {
+        using HandwritingTextReader pretrained = HandwritingTextReader.LoadPretrained();
+        Assert.Same(HandwritingTextReader.PretrainedLanguageModel, pretrained.DefaultReadOptions.LanguageModel);
+        Assert.Equal(ReadOptions.DefaultLanguageModelWeight, pretrained.DefaultReadOptions.LanguageModelWeight);
+        // It learned German street names and French prose.
+        CharacterLanguageModel lm = HandwritingTextReader.PretrainedLanguageModel;
+        Assert.True(lm.LogProbability("Hauptstraße") > lm.LogProbability("Hauptstrabe") + 2);
+        Assert.True(lm.LogProbability("surnommée la") > lm.LogProbability("surnomnée la") + 2);
+        // Options given to a call replace the defaults whole: greedy without the model reads differently here.
+        Assert.NotEqual(pretrained.Read(Sample("page.png")).Text, pretrained.Read(Sample("page.png"), new ReadOptions()).Text);
+        Assert.Throws<ArgumentNullException>(() => pretrained.DefaultReadOptions = null!);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pretrained.DefaultReadOptions = new ReadOptions { BeamWidth = 0 });
+    }
+
+    [Fact]
     public void A_saved_copy_reads_the_same_and_the_onnx_reader_cannot_be_saved()
     {
         using var dir = new TempDirectory();
@@ -65,7 +81,9 @@ public class PretrainedTextReaderTests
             torch.Save(dir.File("copy.hcrtext"));
         using HandwritingTextReader copy = HandwritingTextReader.Load(dir.File("copy.hcrtext"), ComputeDevice.Cpu);
         using HandwritingTextReader pretrained = HandwritingTextReader.LoadPretrained();
-        Assert.Equal(pretrained.Read(Sample("page.png")).Text, copy.Read(Sample("page.png")).Text);
+        // The options are the reader's, not the file's: the copy reads greedy unless given the pretrained reader's.
+        Assert.Equal(pretrained.Read(Sample("page.png")).Text, copy.Read(Sample("page.png"), pretrained.DefaultReadOptions).Text);
+        Assert.Equal(pretrained.Read(Sample("page.png"), new ReadOptions()).Text, copy.Read(Sample("page.png")).Text);
         Assert.Throws<NotSupportedException>(() => pretrained.Save(dir.File("no.hcrtext")));
     }
 }
