@@ -10,8 +10,9 @@ namespace Hcr.MLNet.Benchmarks.Text;
 /// The pretrained text reader on ONNX Runtime (<c>HandwritingTextReader.LoadPretrained()</c>) reading the whole way:
 /// decoding the file, ink analysis and the 32-pixel strip, the network, greedy CTC decoding with boxes and
 /// confidences. Two inputs: one DHSD word (a 256×64 PNG; target at most 15 ms) and a line 2,000 pixels wide and 64
-/// high, DHSD words set side by side as a line of handwriting is (target at most 60 ms), read as one line. The targets
-/// are for one CPU core, so the process is pinned to the first core.
+/// high, DHSD words set side by side as a line of handwriting is (target at most 60 ms), read as one line; each with the
+/// reader's default options (beam search with its language model) and greedy without a model. The targets are for one
+/// CPU core, so the process is pinned to the first core.
 /// </summary>
 [Config(typeof(Config))]
 public class TextOnnxBenchmarks
@@ -21,13 +22,15 @@ public class TextOnnxBenchmarks
 
     private HandwritingTextReader _reader = null!;
     private byte[] _word = null!, _line = null!;
-    private readonly ReadOptions _oneLine = new() { Layout = TextLayout.SingleLine };
+    private readonly ReadOptions _greedy = new(), _oneLineGreedy = new() { Layout = TextLayout.SingleLine };
+    private ReadOptions _oneLine = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         WordImageSet dhsd = WordImageSet.Load(BenchmarkData.DhsdDirectory);
         _reader = HandwritingTextReader.LoadPretrained();
+        _oneLine = _reader.DefaultReadOptions with { Layout = TextLayout.SingleLine };
         _word = File.ReadAllBytes(dhsd.Images[0].Path);
         _line = ComposeLine(dhsd.Images.Select(i => i.Path));
         _reader.Read(_word);
@@ -42,6 +45,12 @@ public class TextOnnxBenchmarks
 
     [Benchmark]
     public int ReadA2000PixelLine() => _reader.Read(_line, _oneLine).Text.Length;
+
+    [Benchmark]
+    public int ReadOneWordGreedy() => _reader.Read(_word, _greedy).Text.Length;
+
+    [Benchmark]
+    public int ReadA2000PixelLineGreedy() => _reader.Read(_line, _oneLineGreedy).Text.Length;
 
     /// <summary>Word images scaled to the line's height and set left to right until the line is full, as a PNG.</summary>
     private static byte[] ComposeLine(IEnumerable<string> words)

@@ -41,33 +41,31 @@ internal static class CtcDecoding
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(beamWidth);
         int positions = Positions(probabilities, classes);
-        // Prefix → (log P ending in blank, log P ending in its last label).
-        var beams = new Dictionary<string, (double Blank, double Label)>(StringComparer.Ordinal) { [""] = (0, double.NegativeInfinity) };
-        // Prefix → its language score (the same for all its alignments, so kept apart from the CTC sums).
-        var scores = new Dictionary<string, double>(StringComparer.Ordinal) { [""] = 0 };
-        double Rank(KeyValuePair<string, (double Blank, double Label)> beam) =>
-            LogAdd(beam.Value.Blank, beam.Value.Label) + (language is null ? 0 : scores[beam.Key]);
+        // Prefixes are nodes of a tree (node 0 the empty prefix), so that extending one and looking it up cost an integer,
+        // not a string as long as the line. Each beam: its node → (log P ending in blank, log P ending in its last label).
+        var tree = new PrefixTree(language);
+        var beams = new Dictionary<int, (double Blank, double Label)> { [0] = (0, double.NegativeInfinity) };
+        var next = new Dictionary<int, (double Blank, double Label)>();
+        var ranked = new List<(double Rank, int Node)>();
         for (int t = 0; t < positions; t++)
         {
             ReadOnlySpan<float> row = probabilities.Slice(t * classes, classes);
-            var next = new Dictionary<string, (double Blank, double Label)>(StringComparer.Ordinal);
-            foreach ((string prefix, (double pb, double pl)) in beams)
+            next.Clear();
+            foreach ((int node, (double pb, double pl)) in beams)
             {
                 double total = LogAdd(pb, pl);
-                int last = prefix.Length > 0 ? prefix[^1] : -1;
-                Add(next, prefix, blank: total + Log(row[Blank]), label: double.NegativeInfinity);
+                int last = tree.Label(node);
+                Add(next, node, blank: total + Log(row[Blank]), label: double.NegativeInfinity);
                 for (int c = 1; c < classes; c++)
                 {
                     if (row[c] < BeamPruneProbability)
                         continue;
                     double p = Log(row[c]);
-                    string longer = prefix + (char)c;
-                    if (language is not null && !scores.ContainsKey(longer))
-                        scores[longer] = scores[prefix] + language.Extend(prefix, c);
+                    int longer = tree.Child(node, c);
                     if (c == last)
                     {
                         // The same label again: without a blank between, it extends the last label; after one, it is a new one.
-                        Add(next, prefix, blank: double.NegativeInfinity, label: pl + p);
+                        Add(next, node, blank: double.NegativeInfinity, label: pl + p);
                         Add(next, longer, blank: double.NegativeInfinity, label: pb + p);
                     }
                     else
@@ -76,11 +74,92 @@ internal static class CtcDecoding
                     }
                 }
             }
-            beams = next.OrderByDescending(Rank).ThenBy(b => b.Key, StringComparer.Ordinal)
-                .Take(beamWidth).ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal);
+            ranked.Clear();
+            foreach ((int node, (double b, double l)) in next)
+                ranked.Add((LogAdd(b, l) + tree.Score(node), node));
+            // Best first; equal ranks by node, so that the same table always keeps the same beams.
+            ranked.Sort((x, y) => x.Rank != y.Rank ? y.Rank.CompareTo(x.Rank) : x.Node.CompareTo(y.Node));
+            beams.Clear();
+            for (int i = 0; i < Math.Min(beamWidth, ranked.Count); i++)
+                beams[ranked[i].Node] = next[ranked[i].Node];
         }
-        string best = beams.OrderByDescending(b => Rank(b) + (language?.Finish(b.Key) ?? 0)).ThenBy(b => b.Key, StringComparer.Ordinal).First().Key;
-        return best.Select(c => (int)c).ToArray();
+        int best = 0;
+        double bestRank = double.NegativeInfinity;
+        foreach ((int node, (double b, double l)) in beams.OrderBy(b => b.Key))
+        {
+            double rank = LogAdd(b, l) + tree.Score(node) + tree.Finish(node);
+            if (rank > bestRank)
+                (best, bestRank) = (node, rank);
+        }
+        return tree.Labels(best);
+    }
+
+    /// <summary>
+    /// The label prefixes beam search has made, as a tree: each node a prefix, its parent the prefix one label shorter.
+    /// With a language model, each node keeps its prefix's language score, computed once when the node is made.
+    /// </summary>
+    private sealed class PrefixTree(LanguageScoring? language)
+    {
+        private readonly List<int> _parent = [-1];
+        private readonly List<int> _label = [-1];
+        private readonly List<double> _score = [0];
+        private readonly Dictionary<long, int> _children = [];
+
+        /// <summary>The prefix's last label; -1 for the empty prefix.</summary>
+        public int Label(int node) => _label[node];
+
+        /// <summary>The prefix's language score (0 without a model).</summary>
+        public double Score(int node) => _score[node];
+
+        /// <summary>The language score of the text ending after the prefix (0 without a model).</summary>
+        public double Finish(int node)
+        {
+            if (language is null)
+                return 0;
+            Span<char> history = stackalloc char[language.Model.Order - 1];
+            return language.Finish(History(node, history));
+        }
+
+        /// <summary>The node of <paramref name="node"/>'s prefix followed by <paramref name="label"/>, made on first use.</summary>
+        public int Child(int node, int label)
+        {
+            long key = ((long)node << 32) | (uint)label;
+            if (_children.TryGetValue(key, out int child))
+                return child;
+            child = _parent.Count;
+            _parent.Add(node);
+            _label.Add(label);
+            if (language is null)
+            {
+                _score.Add(0);
+            }
+            else
+            {
+                Span<char> history = stackalloc char[language.Model.Order - 1];
+                _score.Add(_score[node] + language.Extend(History(node, history), label));
+            }
+            _children[key] = child;
+            return child;
+        }
+
+        /// <summary>The prefix's labels, first to last.</summary>
+        public int[] Labels(int node)
+        {
+            var labels = new List<int>();
+            for (; node > 0; node = _parent[node])
+                labels.Add(_label[node]);
+            labels.Reverse();
+            return [.. labels];
+        }
+
+        /// <summary>The characters of the prefix's last labels, as many as <paramref name="buffer"/> holds at most, first to last.</summary>
+        private ReadOnlySpan<char> History(int node, Span<char> buffer)
+        {
+            int n = 0;
+            for (; node > 0 && n < buffer.Length; node = _parent[node])
+                buffer[buffer.Length - 1 - n++] = language!.Alphabet.CharacterOf(_label[node]);
+            return buffer[(buffer.Length - n)..];
+        }
     }
 
     /// <summary>
@@ -211,7 +290,7 @@ internal static class CtcDecoding
     /// <summary>A label state may be entered from the label before the blank before it, unless both labels are equal.</summary>
     private static bool CanSkip(IReadOnlyList<int> labels, int s) => s % 2 == 1 && s >= 3 && labels[s / 2] != labels[s / 2 - 1];
 
-    private static void Add(Dictionary<string, (double Blank, double Label)> beams, string prefix, double blank, double label)
+    private static void Add(Dictionary<int, (double Blank, double Label)> beams, int prefix, double blank, double label)
     {
         (double b, double l) = beams.TryGetValue(prefix, out var old) ? old : (double.NegativeInfinity, double.NegativeInfinity);
         beams[prefix] = (LogAdd(b, blank), LogAdd(l, label));

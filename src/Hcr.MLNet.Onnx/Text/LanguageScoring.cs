@@ -4,22 +4,14 @@ namespace Hcr.MLNet.Text;
 /// What beam search adds to a prefix's log probability for a <see cref="CharacterLanguageModel"/> (shallow fusion):
 /// <paramref name="Weight"/> times the model's log probability of each label after the text before it, plus
 /// <paramref name="Bonus"/> per label (a language model makes every character cost something, which on its own favours
-/// readings that leave characters out), and at the end the weighted log probability that the text ends there. Prefixes
-/// are strings of class indices, as beam search keeps them; <paramref name="Alphabet"/> turns them into text.
+/// readings that leave characters out), and at the end the weighted log probability that the text ends there.
+/// <paramref name="Alphabet"/> turns labels into characters.
 /// </summary>
 internal sealed record LanguageScoring(CharacterLanguageModel Model, TextAlphabet Alphabet, double Weight, double Bonus)
 {
-    public double Extend(string prefix, int label) => Weight * Model.LogProbability(History(prefix), Alphabet.CharacterOf(label)) + Bonus;
+    /// <summary>The score of <paramref name="label"/> after <paramref name="history"/> (the text before it, its last characters at least).</summary>
+    public double Extend(ReadOnlySpan<char> history, int label) => Weight * Model.LogProbability(history, Alphabet.CharacterOf(label)) + Bonus;
 
-    public double Finish(string prefix) => Weight * Model.EndLogProbability(History(prefix));
-
-    /// <summary>The characters of the prefix's last labels, as many as the model looks at.</summary>
-    private ReadOnlySpan<char> History(string prefix)
-    {
-        int length = Math.Min(prefix.Length, Model.Order - 1);
-        var text = new char[length];
-        for (int i = 0; i < length; i++)
-            text[i] = Alphabet.CharacterOf(prefix[prefix.Length - length + i]);
-        return text;
-    }
+    /// <summary>The score of the text ending after <paramref name="history"/>.</summary>
+    public double Finish(ReadOnlySpan<char> history) => Weight * Model.EndLogProbability(history);
 }
