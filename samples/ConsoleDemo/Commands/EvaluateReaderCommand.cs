@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Hcr.MLNet;
 using Hcr.MLNet.Text;
-using Hcr.MLNet.IO;
 
 namespace ConsoleDemo.Commands;
 
@@ -128,16 +127,6 @@ internal static class EvaluateReaderCommand
             Console.WriteLine($"Learning a character language model from the texts of {protocol.Train.Writers.Count} training writers ({protocol.Train.Count} images).");
             return CharacterLanguageModel.Train(protocol.Train.Images.Select(i => i.Text));
         }
-        if (!File.Exists(source))
-            throw new FileNotFoundException($"Language model or text file not found: {Path.GetFullPath(source)}", source);
-        try
-        {
-            return CharacterLanguageModel.Load(source);
-        }
-        catch (ModelFormatException)
-        {
-            // Not a saved model: a text file, one text per line.
-            return CharacterLanguageModel.Train(File.ReadLines(source));
-        }
+        return LanguageModelFile.Load(source);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Hcr.MLNet;
 using ConsoleDemo.Plots;
 using Hcr.MLNet.Imaging;
+using Hcr.MLNet.Text;
 
 namespace ConsoleDemo.Commands;
 
@@ -12,7 +13,12 @@ internal static class ReadCommand
     private static readonly Argument<string> Path_ = new("image") { Description = "An image file, or a folder of them" };
     private static readonly Option<string?> Model = new("--model", "-m") { Description = "Text reader file written by train-reader (.hcrtext), or its ONNX export (.onnx, from export-onnx; read without libtorch); default: the pretrained reader" };
     private static readonly Option<string?> Lexicon = new("--lexicon") { Description = "A file of allowed texts, one a line: the reading is the most probable of them" };
-    private static readonly Option<bool> Beam = new("--beam") { Description = "Beam-search decoding instead of greedy" };
+    private static readonly Option<bool> Beam = new("--beam") { Description = "Beam-search decoding instead of greedy (the pretrained reader's default, with its language model)" };
+    private static readonly Option<bool> Greedy = new("--greedy") { Description = "Greedy decoding without a language model, also for the pretrained reader" };
+    private static readonly Option<string?> LanguageModel = new("--language-model")
+    {
+        Description = "Beam search with this character language model: a file from train-lm, or a text file (one text per line) to learn it from",
+    };
     private static readonly Option<bool> Characters = new("--characters") { Description = "Also list each character with its confidence and alternatives" };
     private static readonly Option<bool> SingleLine = new("--single-line") { Description = "Read each image as one word or line instead of finding its lines" };
     private static readonly Option<bool> Show = new("--show")
@@ -32,7 +38,7 @@ internal static class ReadCommand
     {
         var command = new Command("read", "Read handwritten words and lines in photos or scans (the lines in each image are found and read in turn)");
         command.Add(Path_);
-        foreach (Option option in new Option[] { Model, Lexicon, Beam, Characters, SingleLine, Show, ShowDir, Verbose.Option })
+        foreach (Option option in new Option[] { Model, Lexicon, Beam, Greedy, LanguageModel, Characters, SingleLine, Show, ShowDir, Verbose.Option })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -44,12 +50,10 @@ internal static class ReadCommand
         string target = parse.GetValue(Path_)!;
         // One file asked for by name: a file that cannot be read is the command's error; in a folder, one bad file is a line.
         string[] images = ImageArgument.Resolve(target, f => CharacterImageLoader.FileExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()), out bool folder);
-        var options = new ReadOptions
-        {
-            Decoding = parse.GetValue(Beam) ? TextDecoding.BeamSearch : TextDecoding.Greedy,
-            Lexicon = parse.GetValue(Lexicon) is string lexicon ? File.ReadAllLines(lexicon).Where(l => l.Length > 0).ToArray() : null,
-            Layout = parse.GetValue(SingleLine) ? TextLayout.SingleLine : TextLayout.Auto,
-        };
+        if (parse.GetValue(Greedy) && (parse.GetValue(Beam) || parse.GetValue(LanguageModel) is not null))
+            throw new ArgumentException("--greedy reads without beam search or a language model; leave out --beam and --language-model, or --greedy.");
+        string[]? lexicon = parse.GetValue(Lexicon) is string lexiconFile ? File.ReadAllLines(lexiconFile).Where(l => l.Length > 0).ToArray() : null;
+        CharacterLanguageModel? languageModel = parse.GetValue(LanguageModel) is string lmFile ? LanguageModelFile.Load(lmFile) : null;
         string? showDir = parse.GetValue(Show) || parse.GetResult(ShowDir) is { Implicit: false } ? parse.GetValue(ShowDir)! : null;
         if (showDir is not null)
             DemoOptions.CreateOutputFolder(showDir, ShowDir.Name);
@@ -61,6 +65,15 @@ internal static class ReadCommand
                 ? HandwritingTextReader.LoadOnnx(model)
                 : HandwritingTextReader.Load(model);
         reader.Logger = verbose?.Logger;
+        // The reader's own defaults (for the pretrained reader, beam search with its language model), changed by the flags.
+        ReadOptions defaults = parse.GetValue(Greedy) ? new ReadOptions() : reader.DefaultReadOptions;
+        ReadOptions options = defaults with
+        {
+            Decoding = parse.GetValue(Beam) ? TextDecoding.BeamSearch : defaults.Decoding,
+            LanguageModel = languageModel ?? defaults.LanguageModel,
+            Lexicon = lexicon,
+            Layout = parse.GetValue(SingleLine) ? TextLayout.SingleLine : TextLayout.Auto,
+        };
         int failed = 0;
         foreach (string image in images)
         {

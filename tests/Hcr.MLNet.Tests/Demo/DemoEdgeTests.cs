@@ -156,6 +156,7 @@ public class DemoEdgeTests
         var lm = Hcr.MLNet.Text.CharacterLanguageModel.Load(dir.File("streets.lm"));
         Assert.True(lm.LogProbability("Gartenstraße") > lm.LogProbability("Gartenstrabe"));
         DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "train-lm", "-o", "none.lm"), "--texts");
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "read", "streets.txt", "--greedy", "--language-model", "streets.lm"), "--greedy");
         DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "train-lm", "--texts", "absent.txt", "-o", "none.lm"), "absent.txt");
         Assert.False(File.Exists(dir.File("none.lm")));
     }
