@@ -101,10 +101,19 @@ internal static class EvaluateReaderCommand
         Console.WriteLine($"Language model: order {lm.Order}, {lm.Characters} characters; measured on the {(onValidation ? "validation" : "test")} writers.");
         if (languageModel == TrainingTexts)
         {
-            // What the model may have seen word for word: texts the measured writers share with the training writers.
+            // What the model may have seen word for word: texts the measured writers share with the training writers. Their
+            // other images are measured apart, with and without the model, so that a memorised text cannot flatter it.
             var learned = protocol.Train.Images.Select(i => i.Text).ToHashSet(StringComparer.Ordinal);
+            var unseenParts = new List<(string, WordImageSet)>();
             foreach ((string corpus, WordImageSet writers) in parts)
-                Console.WriteLine($"  {corpus}: {writers.Images.Count(i => learned.Contains(i.Text))} of its {writers.Count} texts are also among the training writers' texts.");
+            {
+                WordImage[] unseen = [.. writers.Images.Where(i => !learned.Contains(i.Text))];
+                Console.WriteLine($"  {corpus}: {writers.Count - unseen.Length} of its {writers.Count} texts are also among the training writers' texts; the other {unseen.Length}:");
+                WordImageSet others = WordImageSet.FromImages(unseen, $"{corpus}, texts the model never saw");
+                Console.WriteLine($"    beam search: {reader.Evaluate(others, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    with the model (weight {parse.GetValue(Weights)}, bonus {parse.GetValue(Bonuses)}, the first of each): ") +
+                    reader.Evaluate(others, new ReadOptions { LanguageModel = lm, LanguageModelWeight = Numbers(parse.GetValue(Weights)!)![0], CharacterBonus = Numbers(parse.GetValue(Bonuses)!)![0] }));
+            }
         }
         foreach (double weight in Numbers(parse.GetValue(Weights)!)!)
         {
