@@ -46,7 +46,9 @@ internal static class CtcDecoding
         var tree = new PrefixTree(language);
         var beams = new Dictionary<int, (double Blank, double Label)> { [0] = (0, double.NegativeInfinity) };
         var next = new Dictionary<int, (double Blank, double Label)>();
-        var ranked = new List<(double Rank, int Node)>();
+        // Best rank first, equal ranks by node, so that the same table always keeps the same beams.
+        var ranked = new PriorityQueue<int, (double Rank, int Node)>(
+            Comparer<(double Rank, int Node)>.Create((x, y) => x.Rank != y.Rank ? y.Rank.CompareTo(x.Rank) : x.Node.CompareTo(y.Node)));
         for (int t = 0; t < positions; t++)
         {
             ReadOnlySpan<float> row = probabilities.Slice(t * classes, classes);
@@ -74,14 +76,29 @@ internal static class CtcDecoding
                     }
                 }
             }
+            // A prefix whose language score is not known yet enters with a bound of it (its parent's score plus the most one
+            // label can add), which is never below the true rank: it is scored only if the bound reaches the top, and then
+            // goes back in with its true rank. The beams kept are those a full scoring would keep; most candidates, far
+            // below the best, are never scored.
             ranked.Clear();
             foreach ((int node, (double b, double l)) in next)
-                ranked.Add((LogAdd(b, l) + tree.Score(node), node));
-            // Best first; equal ranks by node, so that the same table always keeps the same beams.
-            ranked.Sort((x, y) => x.Rank != y.Rank ? y.Rank.CompareTo(x.Rank) : x.Node.CompareTo(y.Node));
+            {
+                double ctc = LogAdd(b, l);
+                ranked.Enqueue(node, (ctc + (tree.IsScored(node) ? tree.Score(node) : tree.Bound(node)), node));
+            }
             beams.Clear();
-            for (int i = 0; i < Math.Min(beamWidth, ranked.Count); i++)
-                beams[ranked[i].Node] = next[ranked[i].Node];
+            while (beams.Count < beamWidth && ranked.TryDequeue(out int top, out _))
+            {
+                if (tree.IsScored(top))
+                {
+                    beams[top] = next[top];
+                }
+                else
+                {
+                    (double b, double l) = next[top];
+                    ranked.Enqueue(top, (LogAdd(b, l) + tree.Score(top), top));
+                }
+            }
         }
         int best = 0;
         double bestRank = double.NegativeInfinity;
@@ -103,13 +120,29 @@ internal static class CtcDecoding
         private readonly List<int> _parent = [-1];
         private readonly List<int> _label = [-1];
         private readonly List<double> _score = [0];
+        private readonly List<bool> _scored = [true];
         private readonly Dictionary<long, int> _children = [];
 
         /// <summary>The prefix's last label; -1 for the empty prefix.</summary>
         public int Label(int node) => _label[node];
 
-        /// <summary>The prefix's language score (0 without a model).</summary>
-        public double Score(int node) => _score[node];
+        /// <summary>Whether the prefix's language score is known (always without a model).</summary>
+        public bool IsScored(int node) => _scored[node];
+
+        /// <summary>At least the prefix's language score: its parent's plus the most one label can add.</summary>
+        public double Bound(int node) => Score(_parent[node]) + language!.MaxExtension;
+
+        /// <summary>The prefix's language score (0 without a model), computed on first use.</summary>
+        public double Score(int node)
+        {
+            if (!_scored[node])
+            {
+                Span<char> history = stackalloc char[language!.Model.Order - 1];
+                _score[node] = Score(_parent[node]) + language.Extend(History(_parent[node], history), _label[node]);
+                _scored[node] = true;
+            }
+            return _score[node];
+        }
 
         /// <summary>The language score of the text ending after the prefix (0 without a model).</summary>
         public double Finish(int node)
@@ -129,15 +162,9 @@ internal static class CtcDecoding
             child = _parent.Count;
             _parent.Add(node);
             _label.Add(label);
-            if (language is null)
-            {
-                _score.Add(0);
-            }
-            else
-            {
-                Span<char> history = stackalloc char[language.Model.Order - 1];
-                _score.Add(_score[node] + language.Extend(History(node, history), label));
-            }
+            // Scored when first needed (Score), which most candidates never are.
+            _score.Add(0);
+            _scored.Add(language is null);
             _children[key] = child;
             return child;
         }

@@ -12,6 +12,9 @@ internal sealed record LanguageScoring(CharacterLanguageModel Model, TextAlphabe
     /// <summary>The score of <paramref name="label"/> after <paramref name="history"/> (the text before it, its last characters at least).</summary>
     public double Extend(ReadOnlySpan<char> history, int label) => Weight * Model.LogProbability(history, Alphabet.CharacterOf(label)) + Bonus;
 
+    /// <summary>The most <see cref="Extend"/> can give: the bonus (a log probability is never above 0, the weight never below).</summary>
+    public double MaxExtension => Bonus;
+
     /// <summary>The score of the text ending after <paramref name="history"/>.</summary>
     public double Finish(ReadOnlySpan<char> history) => Weight * Model.EndLogProbability(history);
 }
