@@ -124,6 +124,16 @@ internal static class EvaluateReaderCommand
                 double pooled = results.Sum(r => r.CharacterErrorRate * r.Count) / results.Sum(r => r.Count);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  weight {weight}, bonus {bonus}: CER {pooled:P2} pooled; ") +
                     string.Join("; ", parts.Select((p, i) => $"{p.Corpus} {results[i]}")));
+                if (!onValidation)
+                {
+                    // How much it varies from hand to hand with the model, as ReportTests shows it without.
+                    foreach ((string corpus, WordImageSet writers) in parts)
+                    {
+                        double[] cer = [.. writers.Writers.Select(w => reader.Evaluate(writers.SplitByWriter([w]).Validation, options).CharacterErrorRate).Order()];
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"    {corpus} per writer: best {cer[0]:P1}, median {cer[cer.Length / 2]:P1}, worst {cer[^1]:P1}"));
+                    }
+                }
             }
         }
         return 0;
