@@ -42,8 +42,7 @@ internal static class BackgroundCorrection
         // edge that meets the border at a slant is eroded away near it, and the part of the shadow between the edge and
         // the border came out of the subtraction as a wedge of "ink" touching the border.
         GreyImage padded = Filters.PadWithEdges(image, radius);
-        GreyImage exact = Filters.Crop(Filters.SquareExtremum(Filters.SquareExtremum(padded, radius, maximum: false), radius, maximum: true),
-            radius, radius, image.Width, image.Height);
+        GreyImage exact = Filters.Crop(Filters.Opening(padded, radius), radius, radius, image.Width, image.Height);
         // The usual distance of the smooth estimate above the exact opening: noise, mostly.
         float[] above = new float[smooth.Data.Length];
         for (int i = 0; i < above.Length; i++)
@@ -69,7 +68,7 @@ internal static class BackgroundCorrection
         int cell = Math.Max(1, window / 16);
         GreyImage small = cell > 1 ? Filters.ShrinkByCells(image, cell) : image;
         int radius = Math.Max(1, window / cell / 2);
-        GreyImage opened = Filters.SquareExtremum(Filters.SquareExtremum(small, radius, maximum: false), radius, maximum: true);
+        GreyImage opened = Filters.Opening(small, radius);
         // The opening is blocky (flat plateaus with steps); a mean over half the window smooths the steps.
         GreyImage smooth = Filters.BoxMean(opened, Math.Max(1, radius / 2));
         return cell > 1 ? Filters.EnlargeCells(smooth, cell, image.Width, image.Height) : smooth;

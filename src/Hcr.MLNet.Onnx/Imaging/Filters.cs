@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Hcr.MLNet.Imaging;
 
 /// <summary>Grey-level filters the normalisation steps share: rank filters, blurs, morphology.</summary>
@@ -49,8 +51,79 @@ internal static class Filters
     {
         if (radius <= 0)
             return image.Clone();
-        GreyImage rows = ExtremumAlongRows(image, radius, maximum);
-        return Transpose(ExtremumAlongRows(Transpose(rows), radius, maximum));
+        // A square is a column segment of row segments: the vertical pass, then the horizontal one as a vertical pass
+        // over the transposed image, where both run over whole rows at once.
+        GreyImage columns = ExtremumAlongColumns(image, radius, maximum);
+        return Transpose(ExtremumAlongColumns(Transpose(columns), radius, maximum));
+    }
+
+    /// <summary>
+    /// Grey-level opening (the minimum over a square of side 2·<paramref name="radius"/>+1, then the maximum over the same
+    /// square, windows clipped at the edges): removes bright details the square does not fit in and keeps the rest.
+    /// The same as <see cref="SquareExtremum"/> twice, with two transposes instead of four (the vertical and horizontal
+    /// passes of one extremum commute, so the two horizontal passes run back to back on one transposed image).
+    /// </summary>
+    public static GreyImage Opening(GreyImage image, int radius)
+    {
+        if (radius <= 0)
+            return image.Clone();
+        GreyImage transposed = Transpose(ExtremumAlongColumns(image, radius, maximum: false));
+        transposed = ExtremumAlongColumns(ExtremumAlongColumns(transposed, radius, maximum: false), radius, maximum: true);
+        return ExtremumAlongColumns(Transpose(transposed), radius, maximum: true);
+    }
+
+    /// <summary>
+    /// The extremum over each pixel's column segment of 2·<paramref name="radius"/>+1 rows (clipped at the top and bottom):
+    /// van Herk / Gil-Werman (see <see cref="SlidingExtremum"/>) with whole rows as the values, so that every step is a
+    /// vectorised minimum or maximum of two rows (<see cref="TensorPrimitives"/>).
+    /// </summary>
+    private static GreyImage ExtremumAlongColumns(GreyImage image, int radius, bool maximum)
+    {
+        int width = image.Width, height = image.Height, k = 2 * radius + 1;
+        // The blocks are laid over the column padded by radius rows above and below, as in SlidingExtremum; the padding
+        // rows are left out of the runs, which clips the window as a neutral value (−∞ for a maximum, +∞ for a minimum)
+        // would. Runs are stored by image row (padded row i is image row i − radius).
+        var prefix = new float[height * width];
+        var suffix = new float[height * width];
+        Span<float> Row(float[] rows, int padded) => rows.AsSpan((padded - radius) * width, width);
+        ReadOnlySpan<float> SourceRow(int padded) => image.Data.AsSpan((padded - radius) * width, width);
+        for (int start = 0; start < height + 2 * radius; start += k)
+        {
+            // Only the part of the block inside the image holds values.
+            int from = Math.Max(start, radius), to = Math.Min(start + k, radius + height);
+            if (from >= to)
+                continue;
+            SourceRow(from).CopyTo(Row(prefix, from));
+            for (int i = from + 1; i < to; i++)
+                Extremum(Row(prefix, i - 1), SourceRow(i), Row(prefix, i), maximum);
+            SourceRow(to - 1).CopyTo(Row(suffix, to - 1));
+            for (int i = to - 2; i >= from; i--)
+                Extremum(Row(suffix, i + 1), SourceRow(i), Row(suffix, i), maximum);
+        }
+        var result = new GreyImage(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            // The window of output row y is padded rows [y, y + 2·radius]: the suffix of the block holding y and the
+            // prefix of the block holding y + 2·radius, each clipped to the rows inside the image; when clipping leaves the
+            // window in one block, the run of that block that covers exactly the window.
+            int top = Math.Max(y, radius), bottom = Math.Min(y + 2 * radius, radius + height - 1);
+            Span<float> output = result.Data.AsSpan(y * width, width);
+            if (top / k != bottom / k)
+                Extremum(Row(suffix, top), Row(prefix, bottom), output, maximum);
+            else if (top == Math.Max(top / k * k, radius))
+                Row(prefix, bottom).CopyTo(output); // the block's run starts at the window's top
+            else
+                Row(suffix, top).CopyTo(output); // otherwise only clipping at the bottom leaves the window in one block
+        }
+        return result;
+    }
+
+    private static void Extremum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, bool maximum)
+    {
+        if (maximum)
+            TensorPrimitives.Max(a, b, destination);
+        else
+            TensorPrimitives.Min(a, b, destination);
     }
 
     private static GreyImage ExtremumAlongRows(GreyImage image, int radius, bool maximum)
@@ -128,11 +201,22 @@ internal static class Filters
 
     public static GreyImage Transpose(GreyImage image)
     {
-        var result = new GreyImage(image.Height, image.Width);
-        for (int y = 0; y < image.Height; y++)
+        int width = image.Width, height = image.Height;
+        var result = new GreyImage(height, width);
+        float[] source = image.Data, target = result.Data;
+        // In tiles, so that the rows read and the columns written stay in cache on large pages.
+        const int Tile = 32;
+        for (int y0 = 0; y0 < height; y0 += Tile)
         {
-            for (int x = 0; x < image.Width; x++)
-                result.Data[x * image.Height + y] = image.Data[y * image.Width + x];
+            for (int x0 = 0; x0 < width; x0 += Tile)
+            {
+                int yEnd = Math.Min(y0 + Tile, height), xEnd = Math.Min(x0 + Tile, width);
+                for (int y = y0; y < yEnd; y++)
+                {
+                    for (int x = x0; x < xEnd; x++)
+                        target[x * height + y] = source[y * width + x];
+                }
+            }
         }
         return result;
     }

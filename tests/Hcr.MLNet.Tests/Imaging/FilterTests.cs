@@ -59,6 +59,66 @@ public class FilterTests
         }
     }
 
+    [Theory]
+    [InlineData(31, 20, 3)]
+    [InlineData(9, 40, 7)] // the window taller than a block's share of the image: clipping at both ends
+    [InlineData(30, 6, 25)] // the window far larger than the image: every pixel sees the whole of it
+    public void SquareExtremum_equals_brute_force_where_the_window_is_clipped_on_both_sides(int width, int height, int radius)
+    {
+        GreyImage image = RandomImage(width, height, radius + 100);
+        foreach (bool maximum in new[] { false, true })
+            Assert.Equal(BruteSquareExtremum(image, radius, maximum).Data, Filters.SquareExtremum(image, radius, maximum).Data);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(13)]
+    public void Opening_is_a_minimum_then_a_maximum_over_the_square(int radius)
+    {
+        GreyImage image = RandomImage(37, 23, radius);
+        GreyImage expected = BruteSquareExtremum(BruteSquareExtremum(image, radius, maximum: false), radius, maximum: true);
+        Assert.Equal(expected.Data, Filters.Opening(image, radius).Data);
+    }
+
+    private static GreyImage BruteSquareExtremum(GreyImage image, int radius, bool maximum)
+    {
+        var result = new GreyImage(image.Width, image.Height);
+        for (int y = 0; y < image.Height; y++)
+        {
+            for (int x = 0; x < image.Width; x++)
+            {
+                float best = maximum ? float.MinValue : float.MaxValue;
+                for (int yy = Math.Max(0, y - radius); yy <= Math.Min(image.Height - 1, y + radius); yy++)
+                {
+                    for (int xx = Math.Max(0, x - radius); xx <= Math.Min(image.Width - 1, x + radius); xx++)
+                        best = maximum ? Math.Max(best, image[xx, yy]) : Math.Min(best, image[xx, yy]);
+                }
+                result[x, y] = best;
+            }
+        }
+        return result;
+    }
+
+    [Theory]
+    [InlineData(1, 0.5)]
+    [InlineData(2, 0.0)]
+    [InlineData(101, 0.5)]
+    [InlineData(1000, 0.9)]
+    [InlineData(1000, 1.0)]
+    public void Percentile_is_the_value_at_that_rank_of_the_sorted_values(int count, double p)
+    {
+        var random = new Random(count);
+        // Few distinct values, as on paper (many pixels of one grey), and many, as in a gradient.
+        foreach (int distinct in new[] { 3, 1_000_000 })
+        {
+            float[] values = Enumerable.Range(0, count).Select(_ => (float)random.Next(distinct)).ToArray();
+            float[] sorted = values.Order().ToArray();
+            Assert.Equal(sorted[(int)Math.Round(p * (count - 1))], Statistics.Percentile(values, p));
+            Assert.Equal(sorted, values.Order().ToArray()); // reordered, nothing lost
+        }
+    }
+
     [Fact]
     public void BoxMean_equals_brute_force()
     {
