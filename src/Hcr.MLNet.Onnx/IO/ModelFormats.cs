@@ -71,11 +71,18 @@ internal static class ModelFormats
     public const long MaxMLNetStepBytes = 16L << 20;
 
     /// <summary>
+    /// The most bytes a text reader's language model or lexicon entry may inflate to: the pretrained reader's 5-gram of
+    /// every DHSD and Copiste transcription is a few MB of counts, and a lexicon of the most entries
+    /// <see cref="ReadOptions.MaxLexiconEntries"/> allows is a few.
+    /// </summary>
+    public const long MaxReadingAidBytes = 64L << 20;
+
+    /// <summary>
     /// The most bytes a whole <c>.hcr</c> or <c>.hcrtext</c> file may have: its entries at their limits (stored, deflate
     /// never grows data by more than a few bytes a block) and a megabyte for the zip's own records. The file is read whole
     /// to check its checksum (<see cref="ModelArchive"/>), and this bounds that read.
     /// </summary>
-    public const long MaxModelArchiveBytes = MaxManifestBytes + MaxNetworkBytes + 2 * MaxMLNetStepBytes + (1L << 20);
+    public const long MaxModelArchiveBytes = MaxManifestBytes + MaxNetworkBytes + 2 * MaxMLNetStepBytes + 2 * MaxReadingAidBytes + (1L << 20);
 
     /// <summary>
     /// The most bytes an ONNX model file may have: an exported model is a few MB (the standard network about 5,

@@ -137,6 +137,12 @@ public sealed class CharacterLanguageModel
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.WriteAllBytes(path, ToBytes());
+    }
+
+    /// <summary>The counts as <see cref="Save"/> writes them (UTF-8 text), for a file that carries the model in an entry of its own.</summary>
+    internal byte[] ToBytes()
+    {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{FileHeader} {FileVersion} {Order}\n");
         foreach ((string context, ContextCounts counts) in _contexts.OrderBy(c => c.Key, StringComparer.Ordinal))
@@ -144,8 +150,7 @@ public sealed class CharacterLanguageModel
             foreach ((char next, int count) in counts.Next.OrderBy(c => c.Key))
                 text.Append(Escape(context)).Append('\t').Append(Escape(next.ToString())).Append('\t').Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
-        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
-        AtomicFile.WriteAllBytes(path, bytes);
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     /// <summary>Loads a model written by <see cref="Save"/>.</summary>
@@ -167,7 +172,8 @@ public sealed class CharacterLanguageModel
         return Read(reader, source);
     }
 
-    private static CharacterLanguageModel Read(TextReader reader, string path)
+    /// <summary>A model in the text <see cref="Save"/> writes, read from <paramref name="reader"/> (named <paramref name="path"/> in errors).</summary>
+    internal static CharacterLanguageModel Read(TextReader reader, string path)
     {
         string[] header = (reader.ReadLine() ?? "").Split(' ');
         if (header.Length != 3 || header[0] != FileHeader)

@@ -15,14 +15,24 @@ public sealed partial class HandwritingTextReader
 
     private const string ManifestEntry = ModelArchive.ManifestEntry;
     private const string NetworkEntry = "network.bin";
+    private const string LanguageModelEntry = "language-model.txt";
+    private const string LexiconEntry = "lexicon.json";
 
     /// <summary>
     /// The manifest: what the network is, its alphabet, and the SHA-256 (lower-case hex) of the network entry.
-    /// <see cref="NetworkSize"/> is absent in files written before sizes existed, all of them standard.
+    /// <see cref="NetworkSize"/> is absent in files written before sizes existed, all of them standard;
+    /// <see cref="ReadDefaults"/> in files written before readers kept their <see cref="DefaultReadOptions"/>, which read greedy.
     /// </summary>
     private sealed record Manifest(string Format, int FormatVersion, string Library, string Alphabet, TextSequenceModel SequenceModel,
         int ImageHeight, int MaxWidth, string Created, string NetworkSha256, IReadOnlyList<TextEpochMetrics>? History,
-        TextNetworkSize? NetworkSize = null) : IModelManifest;
+        TextNetworkSize? NetworkSize = null, SavedReadOptions? ReadDefaults = null) : IModelManifest;
+
+    /// <summary>
+    /// A reader's <see cref="DefaultReadOptions"/> in its file: the settings here, the language model and the lexicon in
+    /// entries of their own (<see cref="LanguageModelEntry"/>, <see cref="LexiconEntry"/>) with their SHA-256, null when there is none.
+    /// </summary>
+    private sealed record SavedReadOptions(TextDecoding Decoding, int BeamWidth, int Alternatives, TextLayout Layout,
+        double LanguageModelWeight, double CharacterBonus, string? LanguageModelSha256, string? LexiconSha256);
 
     /// <summary>
     /// Checks now that <see cref="Save"/> could write <paramref name="path"/> (its folder exists or can be created and
@@ -55,15 +65,31 @@ public sealed partial class HandwritingTextReader
             }
             networkBytes = buffer.ToArray();
         }
+        ReadOptions defaults = DefaultReadOptions;
+        byte[]? languageModel = defaults.LanguageModel?.ToBytes();
+        byte[]? lexicon = defaults.Lexicon is { } words ? JsonSerializer.SerializeToUtf8Bytes(words) : null;
+        var readDefaults = new SavedReadOptions(defaults.Decoding, defaults.BeamWidth, defaults.Alternatives, defaults.Layout,
+            defaults.LanguageModelWeight, defaults.CharacterBonus,
+            languageModel is null ? null : ModelArchive.Sha256(languageModel), lexicon is null ? null : ModelArchive.Sha256(lexicon));
         var manifest = new Manifest(ModelFormats.TextReaderFormatName, FormatVersion, ModelArchive.LibraryVersion, Alphabet.Characters, SequenceModel,
             TextStrip.Height, MaxWidth, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), ModelArchive.Sha256(networkBytes), History,
-            TorchScorer().NetworkSize);
+            TorchScorer().NetworkSize, readDefaults);
         ModelArchive.Write(path, zip =>
         {
             using (Stream entry = zip.CreateEntry(ManifestEntry).Open())
                 JsonSerializer.Serialize(entry, manifest);
             using (Stream entry = zip.CreateEntry(NetworkEntry).Open())
                 entry.Write(networkBytes);
+            if (languageModel is not null)
+            {
+                using Stream entry = zip.CreateEntry(LanguageModelEntry).Open();
+                entry.Write(languageModel);
+            }
+            if (lexicon is not null)
+            {
+                using Stream entry = zip.CreateEntry(LexiconEntry).Open();
+                entry.Write(lexicon);
+            }
         });
     }
 
@@ -110,8 +136,9 @@ public sealed partial class HandwritingTextReader
                 throw new ModelFormatException(path,
                     $"checksum mismatch: the network entry's SHA-256 is {actual} but the manifest records {manifest.NetworkSha256}; the file is damaged.");
             }
+            ReadOptions defaults = manifest.ReadDefaults is { } saved ? ReadDefaults(zip, saved, path) : new ReadOptions();
             scorer = torch.LoadTextNetwork(bytes, manifest.SequenceModel, manifest.NetworkSize ?? TextNetworkSize.Standard, alphabet.ClassCount, device, $"{path} ({NetworkEntry})");
-            return new HandwritingTextReader(scorer, alphabet, manifest.MaxWidth, manifest.History ?? []);
+            return new HandwritingTextReader(scorer, alphabet, manifest.MaxWidth, manifest.History ?? []) { DefaultReadOptions = defaults };
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
@@ -146,6 +173,59 @@ public sealed partial class HandwritingTextReader
         if (manifest.MaxWidth < TextStrip.Height || manifest.MaxWidth > LineNormalizer.MaxAnalysisSide)
             throw new ModelFormatException(path, $"implausible strip width {manifest.MaxWidth}; the file is corrupt.");
         return manifest;
+    }
+
+    /// <summary>The <see cref="DefaultReadOptions"/> a file recorded, each entry held to its checksum and the settings to their bounds.</summary>
+    private static ReadOptions ReadDefaults(ZipArchive zip, SavedReadOptions saved, string path)
+    {
+        CharacterLanguageModel? languageModel = null;
+        if (saved.LanguageModelSha256 is { } modelSha)
+        {
+            using MemoryStream bytes = CheckedEntry(zip, LanguageModelEntry, modelSha, path);
+            using var text = new StreamReader(bytes, System.Text.Encoding.UTF8);
+            languageModel = CharacterLanguageModel.Read(text, $"{path} ({LanguageModelEntry})");
+        }
+        IReadOnlyCollection<string>? lexicon = null;
+        if (saved.LexiconSha256 is { } lexiconSha)
+        {
+            using MemoryStream bytes = CheckedEntry(zip, LexiconEntry, lexiconSha, path);
+            try
+            {
+                lexicon = JsonSerializer.Deserialize<string[]>(bytes)
+                    ?? throw new ModelFormatException(path, $"its '{LexiconEntry}' entry is null, not a list of words; the file is corrupt.");
+            }
+            catch (JsonException e)
+            {
+                throw new ModelFormatException(path, $"its '{LexiconEntry}' entry is not a JSON list of words ({e.Message}); the file is corrupt.", e);
+            }
+        }
+        var options = new ReadOptions
+        {
+            Decoding = saved.Decoding, BeamWidth = saved.BeamWidth, Alternatives = saved.Alternatives, Layout = saved.Layout,
+            LanguageModel = languageModel, LanguageModelWeight = saved.LanguageModelWeight, CharacterBonus = saved.CharacterBonus, Lexicon = lexicon,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ModelFormatException(path, $"the manifest's reading options are out of bounds ({e.Message}); the file is corrupt.", e);
+        }
+        return options;
+    }
+
+    /// <summary>An entry's bytes, bounded and held to the SHA-256 the manifest recorded for it.</summary>
+    private static MemoryStream CheckedEntry(ZipArchive zip, string name, string sha256, string path)
+    {
+        MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, name, path), ModelFormats.MaxReadingAidBytes, path);
+        string actual = ModelArchive.Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        if (!string.Equals(sha256, actual, StringComparison.OrdinalIgnoreCase))
+        {
+            bytes.Dispose();
+            throw new ModelFormatException(path, $"checksum mismatch: the '{name}' entry's SHA-256 is {actual} but the manifest records {sha256}; the file is damaged.");
+        }
+        return bytes;
     }
 
     private static ZipArchiveEntry Entry(ZipArchive zip, string entry, string path) => ModelArchive.Entry(zip, entry, path, "text reader");

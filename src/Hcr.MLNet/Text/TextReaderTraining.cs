@@ -118,7 +118,8 @@ public static class TextReaderTraining
                 Start = TrainableNetwork(start, device),
                 FreezeBatchNorm = adaptation.FreezeBatchNorm,
             }.Run(repeated, validationSamples);
-            return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, start.MaxWidth, history);
+            // An adapted reader reads as the reader it started from did (the pretrained reader's language model included).
+            return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, start.MaxWidth, history) { DefaultReadOptions = start.DefaultReadOptions };
         }
 
     }

@@ -196,6 +196,45 @@ public class HandwritingTextReaderTests(GlyphReaderFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void A_reader_keeps_its_reading_options_language_model_and_lexicon_in_its_file()
+    {
+        string plain = fixture.Directory.File("options-plain.hcrtext");
+        fixture.Reader.Save(plain);
+        using HandwritingTextReader copy = HandwritingTextReader.Load(plain);
+        Assert.Equal(new ReadOptions(), copy.DefaultReadOptions); // a trained reader reads greedy unless told otherwise
+        CharacterLanguageModel model = CharacterLanguageModel.Train(["abc", "cab", "bca", "abcab"], order: 3);
+        copy.DefaultReadOptions = new ReadOptions
+        {
+            Decoding = TextDecoding.BeamSearch, BeamWidth = 7, Alternatives = 2, Layout = TextLayout.SingleLine,
+            LanguageModel = model, LanguageModelWeight = 1.25, CharacterBonus = 0.5, Lexicon = ["abc", "cab", "Straße"],
+        };
+        string withOptions = fixture.Directory.File("options.hcrtext");
+        copy.Save(withOptions);
+
+        using HandwritingTextReader loaded = HandwritingTextReader.Load(withOptions);
+        ReadOptions saved = copy.DefaultReadOptions, read = loaded.DefaultReadOptions;
+        Assert.Equal((saved.Decoding, saved.BeamWidth, saved.Alternatives, saved.Layout, saved.LanguageModelWeight, saved.CharacterBonus),
+            (read.Decoding, read.BeamWidth, read.Alternatives, read.Layout, read.LanguageModelWeight, read.CharacterBonus));
+        Assert.Equal(saved.Lexicon!, read.Lexicon!);
+        Assert.NotNull(read.LanguageModel);
+        Assert.Equal(model.Order, read.LanguageModel.Order);
+        foreach (string text in new[] { "abc", "cba", "abcabc", "x" })
+            Assert.Equal(model.LogProbability(text), read.LanguageModel.LogProbability(text));
+        Assert.Equal(copy.Read(fixture.Images.Images[0].Path).Text, loaded.Read(fixture.Images.Images[0].Path).Text);
+
+        // Files written before readers kept their options read greedy.
+        string older = Rewrite(withOptions, "options-older.hcrtext", manifest => manifest.Remove("ReadDefaults"));
+        using (HandwritingTextReader old = HandwritingTextReader.Load(older))
+            Assert.Equal(new ReadOptions(), old.DefaultReadOptions);
+        string damaged = Rewrite(withOptions, "options-damaged.hcrtext", manifest => manifest["ReadDefaults"]!["LanguageModelSha256"] = new string('0', 64));
+        string message = Assert.Throws<ModelFormatException>(() => HandwritingTextReader.Load(damaged)).Message;
+        Assert.Contains("language-model.txt", message, StringComparison.Ordinal);
+        Assert.Contains(damaged, message, StringComparison.Ordinal);
+        string outOfBounds = Rewrite(withOptions, "options-bounds.hcrtext", manifest => manifest["ReadDefaults"]!["BeamWidth"] = 0);
+        Assert.Contains("reading options", Assert.Throws<ModelFormatException>(() => HandwritingTextReader.Load(outOfBounds)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ABuilderTrainsOnceAndNeedsImages()
     {
         Assert.Throws<InvalidOperationException>(() => HandwritingTextReader.Create().Train());

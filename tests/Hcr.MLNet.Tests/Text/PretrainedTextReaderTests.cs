@@ -81,9 +81,10 @@ public class PretrainedTextReaderTests
             torch.Save(dir.File("copy.hcrtext"));
         using HandwritingTextReader copy = HandwritingTextReader.Load(dir.File("copy.hcrtext"), ComputeDevice.Cpu);
         using HandwritingTextReader pretrained = HandwritingTextReader.LoadPretrained();
-        // The options are the reader's, not the file's: the copy reads greedy unless given the pretrained reader's.
-        Assert.Equal(pretrained.Read(Sample("page.png")).Text, copy.Read(Sample("page.png"), pretrained.DefaultReadOptions).Text);
-        Assert.Equal(pretrained.Read(Sample("page.png"), new ReadOptions()).Text, copy.Read(Sample("page.png")).Text);
+        // The file keeps the reader's options and language model: the copy reads as the pretrained reader does.
+        Assert.Equal(pretrained.Read(Sample("page.png")).Text, copy.Read(Sample("page.png")).Text);
+        Assert.Equal(pretrained.Read(Sample("page.png"), new ReadOptions()).Text, copy.Read(Sample("page.png"), new ReadOptions()).Text);
+        Assert.Equal(HandwritingTextReader.PretrainedLanguageModel.LogProbability("Hauptstraße"), copy.DefaultReadOptions.LanguageModel!.LogProbability("Hauptstraße"));
         Assert.Throws<NotSupportedException>(() => pretrained.Save(dir.File("no.hcrtext")));
     }
 }

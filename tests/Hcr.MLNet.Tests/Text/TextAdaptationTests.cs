@@ -33,6 +33,21 @@ public class TextAdaptationTests(GlyphReaderFixture fixture) : IClassFixture<Gly
     }
 
     [Fact]
+    public void An_adapted_reader_reads_with_the_options_of_the_reader_it_started_from()
+    {
+        string saved = fixture.Directory.File("start-with-options.hcrtext");
+        fixture.Reader.Save(saved);
+        using HandwritingTextReader start = HandwritingTextReader.Load(saved);
+        // As the pretrained reader does: beam search with a language model.
+        start.DefaultReadOptions = new ReadOptions { LanguageModel = CharacterLanguageModel.Train(["abc", "cab"]), BeamWidth = 5 };
+        using HandwritingTextReader adapted = HandwritingTextReader.Create()
+            .StartingFrom(start, new TextAdaptationOptions { Steps = 2 })
+            .WithWordImages(WordImageSet.FromImages(fixture.Images.Images.Take(4), "four glyph words"))
+            .Train();
+        Assert.Same(start.DefaultReadOptions, adapted.DefaultReadOptions);
+    }
+
+    [Fact]
     public void A_text_outside_the_readers_alphabet_is_refused_with_the_image_and_the_character()
     {
         string path = fixture.Directory.File("unknown-letter.png");
