@@ -25,13 +25,18 @@ internal static class AdaptReaderCommand
         Description = "Measure on the validation writers (as train-reader --holdout 0.15) instead of the test writers: for choosing adaptation settings",
     };
 
+    private static readonly Option<string?> LanguageModel = new("--language-model")
+    {
+        Description = $"Read with beam search and a character language model, before and after adapting (an adapted reader reads with its start's options): '{LanguageModelFile.TrainingTexts}' (learned from the texts of the corpora's training writers, as train-reader --holdout 0.15 splits them), a text file (one text per line) or a model saved with CharacterLanguageModel.Save",
+    };
+
     private static readonly Option<int> Steps = new("--steps") { Description = "Optimizer steps of each adaptation", DefaultValueFactory = _ => new TextAdaptationOptions().Steps };
     private static readonly Option<double> LearningRate = new("--lr") { Description = "Peak learning rate of each adaptation", DefaultValueFactory = _ => 5e-4 };
 
     public static Command Create()
     {
         var command = new Command("adapt-reader", "Measure adapting a text reader to one writer: CER on each test writer's other words before and after 8, 16, 32 of their words");
-        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, Validation, WriterProtocol.Seed, Words, Steps, LearningRate })
+        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, Validation, WriterProtocol.Seed, Words, Steps, LearningRate, LanguageModel })
             command.Add(option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
@@ -43,8 +48,10 @@ internal static class AdaptReaderCommand
         if (counts.Length == 0 || counts[0] < 2)
             throw new ArgumentException("--words needs counts of at least 2.");
         int seed = parse.GetValue(WriterProtocol.Seed);
+        string? languageModel = parse.GetValue(LanguageModel);
+        // The validation writers are drawn whenever they are measured on or the language model learns from the training writers alone.
         WriterProtocol protocol = WriterProtocol.Split(WriterProtocol.LoadCorpora(parse), parse.GetValue(WriterProtocol.MeasuredTestHoldout),
-            parse.GetValue(Validation) ? 0.15 : 0, seed);
+            parse.GetValue(Validation) || languageModel == LanguageModelFile.TrainingTexts ? 0.15 : 0, seed);
         IEnumerable<(string Corpus, WordImageSet Writers)> parts = parse.GetValue(Validation)
             ? [("validation", protocol.Validation!)]
             : protocol.Tests;
@@ -52,7 +59,14 @@ internal static class AdaptReaderCommand
         using HandwritingTextReader reader = WriterProtocol.LoadReader(model);
         var adaptation = new TextAdaptationOptions { Steps = parse.GetValue(Steps) };
         double learningRate = parse.GetValue(LearningRate);
-        Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}; {adaptation.Steps} steps at {learningRate.ToString(CultureInfo.InvariantCulture)} per adaptation.");
+        if (languageModel is not null)
+        {
+            // Evaluate reads with the reader's defaults, and the adapted readers inherit them.
+            CharacterLanguageModel lm = LanguageModelFile.ForProtocol(languageModel, protocol);
+            reader.DefaultReadOptions = new ReadOptions { LanguageModel = lm };
+        }
+        Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}; {adaptation.Steps} steps at {learningRate.ToString(CultureInfo.InvariantCulture)} per adaptation; " +
+            (reader.DefaultReadOptions.LanguageModel is null ? $"read with {reader.DefaultReadOptions.Decoding} decoding." : "read with beam search and the language model."));
         foreach ((string corpus, WordImageSet set) in parts)
         {
             var before = new List<double>();

@@ -12,8 +12,7 @@ namespace ConsoleDemo.Commands;
 /// </summary>
 internal static class EvaluateReaderCommand
 {
-    /// <summary>The value of <see cref="LanguageModel"/> that learns from the protocol's training writers' texts.</summary>
-    private const string TrainingTexts = "training-texts";
+    private const string TrainingTexts = LanguageModelFile.TrainingTexts;
 
     /// <summary>The validation writers' share, as train-reader's default protocol (<c>--holdout 0.15</c>) draws them.</summary>
     private const double ValidationFraction = 0.15;
@@ -96,7 +95,7 @@ internal static class EvaluateReaderCommand
             return 0;
         }
 
-        CharacterLanguageModel lm = LoadLanguageModel(languageModel, protocol);
+        CharacterLanguageModel lm = LanguageModelFile.ForProtocol(languageModel, protocol);
         IReadOnlyList<(string Corpus, WordImageSet Writers)> parts = onValidation ? protocol.Validations! : protocol.Tests;
         Console.WriteLine($"Language model: order {lm.Order}, {lm.Characters} characters; measured on the {(onValidation ? "validation" : "test")} writers.");
         if (languageModel == TrainingTexts)
@@ -137,15 +136,5 @@ internal static class EvaluateReaderCommand
             }
         }
         return 0;
-    }
-
-    private static CharacterLanguageModel LoadLanguageModel(string source, WriterProtocol protocol)
-    {
-        if (source == TrainingTexts)
-        {
-            Console.WriteLine($"Learning a character language model from the texts of {protocol.Train.Writers.Count} training writers ({protocol.Train.Count} images).");
-            return CharacterLanguageModel.Train(protocol.Train.Images.Select(i => i.Text));
-        }
-        return LanguageModelFile.Load(source);
     }
 }

@@ -6,19 +6,19 @@ namespace Hcr.MLNet.Tests.Demo;
 /// <summary>The demo's text-reader commands meet their corpora: splits by writer, and a bad output path before any training.</summary>
 public class DemoReaderProtocolTests
 {
-    /// <summary>A data.csv of drawn glyph words by <paramref name="writers"/> writers, two words each.</summary>
-    private static string Corpus(TempDirectory dir, string name, int writers)
+    /// <summary>A data.csv of drawn glyph words by <paramref name="writers"/> writers, <paramref name="perWriter"/> words each.</summary>
+    private static string Corpus(TempDirectory dir, string name, int writers, int perWriter = 2)
     {
         string folder = dir.File(name);
         Directory.CreateDirectory(folder);
         var lines = new List<string> { "file_name,text,writer_id" };
         for (int w = 0; w < writers; w++)
         {
-            for (int i = 0; i < 2; i++)
+            for (int i = 0; i < perWriter; i++)
             {
-                string file = $"{w}_{i}.png";
-                File.WriteAllBytes(Path.Combine(folder, file), GlyphWords.Png(i == 0 ? "abc" : "cab"));
-                lines.Add($"{file},{(i == 0 ? "abc" : "cab")},{name}_{w}");
+                string file = $"{w}_{i}.png", text = i % 2 == 0 ? "abc" : "cab";
+                File.WriteAllBytes(Path.Combine(folder, file), GlyphWords.Png(text));
+                lines.Add($"{file},{text},{name}_{w}");
             }
         }
         File.WriteAllLines(Path.Combine(folder, "data.csv"), lines);
@@ -52,5 +52,24 @@ public class DemoReaderProtocolTests
         Assert.Contains("Test writers of words (2 writers, 4 images)", result.Output);
         Assert.Contains("Test writers of lines (2 writers, 4 images)", result.Output);
         Assert.True(File.Exists(dir.File("r.hcrtext")));
+    }
+
+    [Fact]
+    public void Adapt_reader_reads_before_and_after_with_a_language_model_of_the_training_writers_texts()
+    {
+        using var dir = new TempDirectory();
+        string words = Corpus(dir, "words", 10, perWriter: 8);
+        Assert.True(DemoProcess.Run(dir.Path, "train-reader", "--data", words, "--test-holdout", "0.2", "--holdout", "0.2",
+            "--epochs", "1", "--batch", "8", "-o", dir.File("r.hcrtext")).ExitCode == 0);
+
+        var result = DemoProcess.Run(dir.Path, "adapt-reader", "-m", dir.File("r.hcrtext"), "--data", words, "--test-holdout", "0.2",
+            "--words", "2", "--steps", "2", "--language-model", "training-texts");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // 10 writers: 2 test writers, 1 of the other 8 validates (train-reader's 15%), and the model learns the other 7 writers' 56 texts.
+        Assert.Contains("Learning a character language model from the texts of 7 training writers (56 images)", result.Output);
+        Assert.Contains("read with beam search and the language model", result.Output);
+        Assert.Contains("mean CER over 2 writers before", result.Output);
+        Assert.Contains("after 2 words", result.Output);
     }
 }
