@@ -13,28 +13,36 @@ internal static class LanguageModelFile
     /// A model of the texts of the protocol's training writers (<see cref="TrainingTexts"/>; the protocol must have its
     /// validation writers drawn, so that their texts stay out), or <see cref="Load"/>'s of a file.
     /// </summary>
-    public static CharacterLanguageModel ForProtocol(string source, WriterProtocol protocol)
+    /// <param name="source">The option's value.</param>
+    /// <param name="protocol">The writers' split.</param>
+    /// <param name="order">The order of a model learned here (from the texts or a text file); null for the default, or a saved model's own.</param>
+    public static CharacterLanguageModel ForProtocol(string source, WriterProtocol protocol, int? order = null)
     {
         if (source == TrainingTexts)
         {
-            Console.WriteLine($"Learning a character language model from the texts of {protocol.Train.Writers.Count} training writers ({protocol.Train.Count} images).");
-            return CharacterLanguageModel.Train(protocol.Train.Images.Select(i => i.Text));
+            int n = order ?? CharacterLanguageModel.DefaultOrder;
+            Console.WriteLine($"Learning a character {n}-gram model from the texts of {protocol.Train.Writers.Count} training writers ({protocol.Train.Count} images).");
+            return CharacterLanguageModel.Train(protocol.Train.Images.Select(i => i.Text), n);
         }
-        return Load(source);
+        return Load(source, order);
     }
 
-    public static CharacterLanguageModel Load(string path)
+    public static CharacterLanguageModel Load(string path, int? order = null)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Language model or text file not found: {Path.GetFullPath(path)}", path);
+        CharacterLanguageModel saved;
         try
         {
-            return CharacterLanguageModel.Load(path);
+            saved = CharacterLanguageModel.Load(path);
         }
         catch (ModelFormatException)
         {
             // Not a saved model: a text file, one text per line.
-            return CharacterLanguageModel.Train(File.ReadLines(path));
+            return CharacterLanguageModel.Train(File.ReadLines(path), order ?? CharacterLanguageModel.DefaultOrder);
         }
+        if (order is int asked && asked != saved.Order)
+            throw new ArgumentException($"{path} is a saved model of order {saved.Order}, not {asked}: an order applies to a model learned from texts.");
+        return saved;
     }
 }

@@ -34,6 +34,11 @@ internal static class EvaluateReaderCommand
         DefaultValueFactory = _ => ReadOptions.DefaultCharacterBonus.ToString(CultureInfo.InvariantCulture),
     };
 
+    private static readonly Option<string?> Orders = new("--lm-order")
+    {
+        Description = $"The order of a language model learned from texts ({CharacterLanguageModel.DefaultOrder} unless given), or several comma-separated to compare",
+    };
+
     private static readonly Option<bool> Validation = new("--validation-writers")
     {
         Description = "Measure on the validation writers (as train-reader --holdout 0.15) instead of the test writers: for choosing the language model's weight and bonus",
@@ -42,10 +47,16 @@ internal static class EvaluateReaderCommand
     public static Command Create()
     {
         var command = new Command("evaluate-reader", "Measure a text reader (CER, WER, exact readings; per writer) on each corpus's test writers");
-        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, WriterProtocol.Seed, LanguageModel, Weights, Bonuses, Validation })
+        foreach (Option option in new Option[] { WriterProtocol.Reader, WriterProtocol.Data, WriterProtocol.MeasuredTestHoldout, WriterProtocol.Seed, LanguageModel, Orders, Weights, Bonuses, Validation })
             command.Add(option);
         Weights.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), w => w >= 0 && w <= ReadOptions.MaxLanguageModelWeight, "--lm-weight"));
         Bonuses.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), b => Math.Abs(b) <= ReadOptions.MaxLanguageModelWeight, "--lm-bonus"));
+        Orders.Validators.Add(r =>
+        {
+            string text = r.GetValueOrDefault<string?>() ?? "";
+            if (Numbers(text) is not { } values || !values.All(o => o == Math.Floor(o) && o >= 1 && o <= CharacterLanguageModel.MaxOrder))
+                r.AddError($"--lm-order takes whole numbers from 1 to {CharacterLanguageModel.MaxOrder}, comma-separated, not '{text}'.");
+        });
         command.SetAction(parse => Program.Guard(() => Run(parse)));
         return command;
     }
@@ -95,7 +106,9 @@ internal static class EvaluateReaderCommand
             return 0;
         }
 
-        CharacterLanguageModel lm = LanguageModelFile.ForProtocol(languageModel, protocol);
+        int?[] orders = parse.GetValue(Orders) is { } orderText ? [.. Numbers(orderText)!.Select(o => (int?)(int)o)] : [null];
+        CharacterLanguageModel[] models = [.. orders.Select(o => LanguageModelFile.ForProtocol(languageModel, protocol, o))];
+        CharacterLanguageModel lm = models[0];
         IReadOnlyList<(string Corpus, WordImageSet Writers)> parts = onValidation ? protocol.Validations! : protocol.Tests;
         Console.WriteLine($"Language model: order {lm.Order}, {lm.Characters} characters; measured on the {(onValidation ? "validation" : "test")} writers.");
         if (languageModel == TrainingTexts)
@@ -103,34 +116,38 @@ internal static class EvaluateReaderCommand
             // What the model may have seen word for word: texts the measured writers share with the training writers. Their
             // other images are measured apart, with and without the model, so that a memorised text cannot flatter it.
             var learned = protocol.Train.Images.Select(i => i.Text).ToHashSet(StringComparer.Ordinal);
-            var unseenParts = new List<(string, WordImageSet)>();
             foreach ((string corpus, WordImageSet writers) in parts)
             {
                 WordImage[] unseen = [.. writers.Images.Where(i => !learned.Contains(i.Text))];
-                Console.WriteLine($"  {corpus}: {writers.Count - unseen.Length} of its {writers.Count} texts are also among the training writers' texts; the other {unseen.Length}:");
+                Console.WriteLine($"  {corpus}: {writers.Count - unseen.Length} of its {writers.Count} texts are also among the training writers' texts; the other {unseen.Length}{(unseen.Length == 0 ? "." : ":")}");
+                if (unseen.Length == 0)
+                    continue;
                 WordImageSet others = WordImageSet.FromImages(unseen, $"{corpus}, texts the model never saw");
                 Console.WriteLine($"    beam search: {reader.Evaluate(others, new ReadOptions { Decoding = TextDecoding.BeamSearch })}");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    with the model (weight {parse.GetValue(Weights)}, bonus {parse.GetValue(Bonuses)}, the first of each): ") +
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    with the model (order {lm.Order}, weight {parse.GetValue(Weights)}, bonus {parse.GetValue(Bonuses)}, the first of each): ") +
                     reader.Evaluate(others, new ReadOptions { LanguageModel = lm, LanguageModelWeight = Numbers(parse.GetValue(Weights)!)![0], CharacterBonus = Numbers(parse.GetValue(Bonuses)!)![0] }));
             }
         }
-        foreach (double weight in Numbers(parse.GetValue(Weights)!)!)
+        foreach (CharacterLanguageModel languageModelOfOrder in models)
         {
-            foreach (double bonus in Numbers(parse.GetValue(Bonuses)!)!)
+            foreach (double weight in Numbers(parse.GetValue(Weights)!)!)
             {
-                var options = new ReadOptions { LanguageModel = lm, LanguageModelWeight = weight, CharacterBonus = bonus };
-                TextEvaluation[] results = [.. parts.Select(p => reader.Evaluate(p.Writers, options))];
-                double pooled = results.Sum(r => r.CharacterErrorRate * r.Count) / results.Sum(r => r.Count);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  weight {weight}, bonus {bonus}: CER {pooled:P2} pooled; ") +
-                    string.Join("; ", parts.Select((p, i) => $"{p.Corpus} {results[i]}")));
-                if (!onValidation)
+                foreach (double bonus in Numbers(parse.GetValue(Bonuses)!)!)
                 {
-                    // How much it varies from hand to hand with the model, as ReportTests shows it without.
-                    foreach ((string corpus, WordImageSet writers) in parts)
+                    var options = new ReadOptions { LanguageModel = languageModelOfOrder, LanguageModelWeight = weight, CharacterBonus = bonus };
+                    TextEvaluation[] results = [.. parts.Select(p => reader.Evaluate(p.Writers, options))];
+                    double pooled = results.Sum(r => r.CharacterErrorRate * r.Count) / results.Sum(r => r.Count);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  order {languageModelOfOrder.Order}, weight {weight}, bonus {bonus}: CER {pooled:P2} pooled; ") +
+                        string.Join("; ", parts.Select((p, i) => $"{p.Corpus} {results[i]}")));
+                    if (!onValidation)
                     {
-                        double[] cer = [.. writers.Writers.Select(w => reader.Evaluate(writers.SplitByWriter([w]).Validation, options).CharacterErrorRate).Order()];
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"    {corpus} per writer: best {cer[0]:P1}, median {cer[cer.Length / 2]:P1}, worst {cer[^1]:P1}"));
+                        // How much it varies from hand to hand with the model, as ReportTests shows it without.
+                        foreach ((string corpus, WordImageSet writers) in parts)
+                        {
+                            double[] cer = [.. writers.Writers.Select(w => reader.Evaluate(writers.SplitByWriter([w]).Validation, options).CharacterErrorRate).Order()];
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"    {corpus} per writer: best {cer[0]:P1}, median {cer[cer.Length / 2]:P1}, worst {cer[^1]:P1}"));
+                        }
                     }
                 }
             }

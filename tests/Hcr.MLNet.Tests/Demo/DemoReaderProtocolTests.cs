@@ -59,17 +59,42 @@ public class DemoReaderProtocolTests
     {
         using var dir = new TempDirectory();
         string words = Corpus(dir, "words", 10, perWriter: 8);
-        Assert.True(DemoProcess.Run(dir.Path, "train-reader", "--data", words, "--test-holdout", "0.2", "--holdout", "0.2",
-            "--epochs", "1", "--batch", "8", "-o", dir.File("r.hcrtext")).ExitCode == 0);
+        TrainReader(dir, words);
 
         var result = DemoProcess.Run(dir.Path, "adapt-reader", "-m", dir.File("r.hcrtext"), "--data", words, "--test-holdout", "0.2",
             "--words", "2", "--steps", "2", "--language-model", "training-texts");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         // 10 writers: 2 test writers, 1 of the other 8 validates (train-reader's 15%), and the model learns the other 7 writers' 56 texts.
-        Assert.Contains("Learning a character language model from the texts of 7 training writers (56 images)", result.Output);
+        Assert.Contains("Learning a character 5-gram model from the texts of 7 training writers (56 images)", result.Output);
         Assert.Contains("read with beam search and the language model", result.Output);
         Assert.Contains("mean CER over 2 writers before", result.Output);
         Assert.Contains("after 2 words", result.Output);
+    }
+
+    [Fact]
+    public void Evaluate_reader_compares_language_model_orders_on_the_validation_writers_and_refuses_a_bad_order()
+    {
+        using var dir = new TempDirectory();
+        string words = Corpus(dir, "words", 10, perWriter: 8);
+        TrainReader(dir, words);
+
+        var result = DemoProcess.Run(dir.Path, "evaluate-reader", "-m", dir.File("r.hcrtext"), "--data", words, "--test-holdout", "0.2",
+            "--language-model", "training-texts", "--validation-writers", "--lm-order", "2,3", "--lm-weight", "0.6", "--lm-bonus", "1");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Learning a character 2-gram model", result.Output);
+        Assert.Contains("Learning a character 3-gram model", result.Output);
+        Assert.Contains("order 2, weight 0.6, bonus 1: CER", result.Output);
+        Assert.Contains("order 3, weight 0.6, bonus 1: CER", result.Output);
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "evaluate-reader", "-m", dir.File("r.hcrtext"), "--data", words,
+            "--language-model", "training-texts", "--lm-order", "5,0"), "--lm-order");
+    }
+
+    private static void TrainReader(TempDirectory dir, string corpus)
+    {
+        var trained = DemoProcess.Run(dir.Path, "train-reader", "--data", corpus, "--test-holdout", "0.2", "--holdout", "0.2",
+            "--epochs", "1", "--batch", "8", "-o", dir.File("r.hcrtext"));
+        Assert.True(trained.ExitCode == 0, trained.ToString());
     }
 }
