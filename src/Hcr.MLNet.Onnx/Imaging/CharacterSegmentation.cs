@@ -4,7 +4,7 @@ namespace Hcr.MLNet.Imaging;
 /// <param name="Box">The box in the analysed image's pixels.</param>
 /// <param name="Row">The row it stands in, 0 for the top one.</param>
 /// <param name="Ink">The character alone, ink-positive (bright on black), cut out with a margin: other characters and ruled lines are black.</param>
-internal sealed record SegmentedCharacter(InkRegion Box, int Row, GreyImage Ink);
+internal sealed record SegmentedCharacter(InkBox Box, int Row, GreyImage Ink);
 
 /// <summary>
 /// Finds separated handwritten characters on a page (block capitals, digits in boxes, a filled-in grid):
@@ -106,12 +106,12 @@ internal static class CharacterSegmentation
     /// Boxes in reading order: each row the boxes whose vertical extents overlap a row's by half the
     /// smaller height, rows from the top (by their middle), each from left to right.
     /// </summary>
-    internal static List<List<int>> Rows(IReadOnlyList<InkRegion> boxes)
+    internal static List<List<int>> Rows(IReadOnlyList<InkBox> boxes)
     {
         var rows = new List<(List<int> Members, int Top, int Bottom)>();
         foreach (int i in Enumerable.Range(0, boxes.Count).OrderBy(i => boxes[i].CenterY))
         {
-            InkRegion box = boxes[i];
+            InkBox box = boxes[i];
             int found = rows.FindIndex(r =>
                 Math.Min(r.Bottom, box.Bottom) - Math.Max(r.Top, box.Top) >= 0.5 * Math.Min(r.Bottom - r.Top, box.Height));
             if (found < 0)
@@ -184,10 +184,10 @@ internal static class CharacterSegmentation
     }
 
     /// <summary>The box in the page's pixels from the analysed image's.</summary>
-    private static InkRegion Scale(InkRegion box, GreyImage page, GreyImage analysed)
+    private static InkBox Scale(InkBox box, GreyImage page, GreyImage analysed)
     {
         double sx = (double)page.Width / analysed.Width, sy = (double)page.Height / analysed.Height;
-        return new InkRegion((int)Math.Floor(box.Left * sx), (int)Math.Floor(box.Top * sy),
+        return InkBox.FromEdges((int)Math.Floor(box.Left * sx), (int)Math.Floor(box.Top * sy),
             Math.Min(page.Width, (int)Math.Ceiling(box.Right * sx)), Math.Min(page.Height, (int)Math.Ceiling(box.Bottom * sy)));
     }
 
@@ -195,7 +195,7 @@ internal static class CharacterSegmentation
     /// The character's ink on black, with a margin: its pieces and the pixels within <paramref name="reach"/>
     /// of them (the strokes' soft edges), less any other ink (ruled lines, neighbours) in <paramref name="allInk"/>.
     /// </summary>
-    private static GreyImage CutOut(GreyImage ink, bool[] allInk, int[] labels, HashSet<int> pieces, InkRegion box, int reach)
+    private static GreyImage CutOut(GreyImage ink, bool[] allInk, int[] labels, HashSet<int> pieces, InkBox box, int reach)
     {
         int margin = Math.Max(reach + 1, (int)Math.Round(Margin * box.LongSide));
         int left = box.Left - margin, top = box.Top - margin, w = box.Width + 2 * margin, h = box.Height + 2 * margin;

@@ -9,6 +9,27 @@ namespace Hcr.MLNet.Imaging;
 /// </summary>
 public readonly record struct InkBox(int X, int Y, int Width, int Height)
 {
+    // The ink analyses think in edges, as System.Drawing.Rectangle offers them beside X and Y: right and bottom exclusive.
+
+    /// <summary>The box from its left and top edges and its exclusive right and bottom ones.</summary>
+    internal static InkBox FromEdges(int left, int top, int right, int bottom) => new(left, top, right - left, bottom - top);
+
+    internal int Left => X;
+
+    internal int Top => Y;
+
+    /// <summary>The first column right of the box.</summary>
+    internal int Right => X + Width;
+
+    /// <summary>The first row below the box.</summary>
+    internal int Bottom => Y + Height;
+
+    internal int LongSide => Math.Max(Width, Height);
+
+    internal double CenterX => (Left + Right) / 2.0;
+
+    internal double CenterY => (Top + Bottom) / 2.0;
+
     /// <summary>The smallest box holding all of <paramref name="boxes"/> (which must not be empty).</summary>
     public static InkBox Union(IEnumerable<InkBox> boxes)
     {

@@ -16,7 +16,7 @@ internal sealed class InkComponents
     }
 
     /// <summary>One piece: its label (1-based, as in <see cref="Labels"/>), pixel count and box.</summary>
-    public readonly record struct Piece(int Label, int Size, InkRegion Box);
+    public readonly record struct Piece(int Label, int Size, InkBox Box);
 
     /// <summary>Per pixel, the label of its piece (1..<see cref="Pieces"/>.Count), 0 for background.</summary>
     public int[] Labels { get; }
@@ -69,7 +69,7 @@ internal sealed class InkComponents
                     }
                 }
             }
-            pieces.Add(new Piece(label, size, new InkRegion(left, top, right + 1, bottom + 1)));
+            pieces.Add(new Piece(label, size, InkBox.FromEdges(left, top, right + 1, bottom + 1)));
         }
         return new InkComponents(labels, pieces, width, height);
     }

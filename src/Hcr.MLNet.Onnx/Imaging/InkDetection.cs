@@ -178,7 +178,7 @@ internal static class InkDetection
     private const int MinimumShadowDepth = 4;
 
     /// <summary>The smallest rectangle holding every marked pixel, or null when none is.</summary>
-    public static InkRegion? Bounds(bool[] mask, int width, int height)
+    public static InkBox? Bounds(bool[] mask, int width, int height)
     {
         int left = width, top = height, right = -1, bottom = -1;
         for (int y = 0; y < height; y++)
@@ -193,7 +193,7 @@ internal static class InkDetection
                 bottom = Math.Max(bottom, y);
             }
         }
-        return right < 0 ? null : new InkRegion(left, top, right + 1, bottom + 1);
+        return right < 0 ? null : InkBox.FromEdges(left, top, right + 1, bottom + 1);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ internal static class InkGroups
     /// indices: pieces are joined pairwise (a chain of joined pieces is one group), never through a
     /// group's growing box, which would swallow a page row by row.
     /// </summary>
-    public static List<List<int>> Join(IReadOnlyList<(InkRegion Box, int Size)> pieces)
+    public static List<List<int>> Join(IReadOnlyList<(InkBox Box, int Size)> pieces)
     {
         int n = pieces.Count;
         int[] parent = Enumerable.Range(0, n).ToArray();
@@ -49,7 +49,7 @@ internal static class InkGroups
     }
 
     /// <summary>Whether two pieces of ink are parts of one character.</summary>
-    internal static bool Belong(InkRegion a, InkRegion b)
+    internal static bool Belong(InkBox a, InkBox b)
     {
         double height = Math.Max(a.Height, b.Height), shorter = Math.Min(a.Height, b.Height);
         int columnOverlap = Math.Min(a.Right, b.Right) - Math.Max(a.Left, b.Left);
@@ -70,8 +70,8 @@ internal static class InkGroups
         return -columnOverlap <= JoinGap * shorter && rowOverlap > 0;
     }
 
-    internal static InkRegion Union(InkRegion a, InkRegion b) =>
-        new(Math.Min(a.Left, b.Left), Math.Min(a.Top, b.Top), Math.Max(a.Right, b.Right), Math.Max(a.Bottom, b.Bottom));
+    internal static InkBox Union(InkBox a, InkBox b) =>
+        InkBox.FromEdges(Math.Min(a.Left, b.Left), Math.Min(a.Top, b.Top), Math.Max(a.Right, b.Right), Math.Max(a.Bottom, b.Bottom));
 
     /// <summary>How many groups of the mask's pieces hold a character's share of ink (see <see cref="CharacterFraction"/>).</summary>
     public static int CountCharacters(bool[] mask, int width, int height)

@@ -92,7 +92,7 @@ public sealed class InkNormalizer
             throw UnusableImageException.NoInk(source);
         mask = InkDetection.Grow(ink, mask, InkDetection.GrowthThreshold(ink, mask, threshold));
         bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Options.SpeckFraction);
-        InkRegion box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
+        InkBox box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
         int reach = Math.Max(2, (int)Math.Round(roughWidth / 2));
         GreyImage levels = InkDetection.InkLevels(ink, kept, reach);
 
@@ -123,7 +123,7 @@ public sealed class InkNormalizer
         }
         // The ink box in the caller's pixels.
         double sx = (double)original.Width / grey.Width, sy = (double)original.Height / grey.Height;
-        var inputBox = new InkRegion((int)Math.Floor(box.Left * sx), (int)Math.Floor(box.Top * sy),
+        var inputBox = InkBox.FromEdges((int)Math.Floor(box.Left * sx), (int)Math.Floor(box.Top * sy),
             Math.Min(original.Width, (int)Math.Ceiling(box.Right * sx)), Math.Min(original.Height, (int)Math.Ceiling(box.Bottom * sy)));
         return new NormalizedCharacter(ToBytes(rendering.Tile), dark, inputBox, rendering.StrokeRatio, rendering.Adjustment,
             InkGroups.CountCharacters(kept, ink.Width, ink.Height));

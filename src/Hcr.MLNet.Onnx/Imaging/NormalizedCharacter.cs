@@ -14,12 +14,12 @@ public sealed class NormalizedCharacter
 
     private readonly byte[] _pixels;
 
-    internal NormalizedCharacter(byte[] pixels, bool darkInk, InkRegion inkBounds, double strokeWidth, int strokeAdjustment, int inkGroups = 1)
+    internal NormalizedCharacter(byte[] pixels, bool darkInk, InkBox inkBounds, double strokeWidth, int strokeAdjustment, int inkGroups = 1)
     {
         InkGroups = inkGroups;
         _pixels = pixels;
         DarkInkOnLight = darkInk;
-        InkBounds = inkBounds.ToBox();
+        InkBounds = inkBounds;
         StrokeWidth = strokeWidth;
         StrokeAdjustment = strokeAdjustment;
     }

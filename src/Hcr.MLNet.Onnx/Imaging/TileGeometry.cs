@@ -24,8 +24,8 @@ internal static class TileGeometry
         float peak = large.Data.Max();
         if (peak <= 0)
             return null;
-        InkRegion? box = InkDetection.Bounds(Array.ConvertAll(large.Data, v => v >= ExtentLevel * peak), large.Width, large.Height);
-        return box is InkRegion b ? (b.CenterX / factor, b.CenterY / factor, b.LongSide / (double)factor) : null;
+        InkBox? box = InkDetection.Bounds(Array.ConvertAll(large.Data, v => v >= ExtentLevel * peak), large.Width, large.Height);
+        return box is InkBox b ? (b.CenterX / factor, b.CenterY / factor, b.LongSide / (double)factor) : null;
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ internal static class TileGeometry
             return (0, 0);
         float half = 0.5f * peak;
         bool[] mask = Array.ConvertAll(image.Data, v => v >= half);
-        InkRegion? box = InkDetection.Bounds(mask, image.Width, image.Height);
-        return box is InkRegion b ? (StrokeWidth.Estimate(mask, image.Width, image.Height) / b.LongSide, b.LongSide) : (0, 0);
+        InkBox? box = InkDetection.Bounds(mask, image.Width, image.Height);
+        return box is InkBox b ? (StrokeWidth.Estimate(mask, image.Width, image.Height) / b.LongSide, b.LongSide) : (0, 0);
     }
 }

@@ -194,12 +194,12 @@ public sealed partial class HandwritingTextReader : IDisposable
         UnusableImageException? unusable = null;
         for (int i = 0; i < found.Count; i++)
         {
-            GreyImage cut = found.CutOut(i, out InkRegion region);
+            GreyImage cut = found.CutOut(i, out InkBox region);
             try
             {
                 NormalizedLine line = LineNormalizer.Normalize(cut, TextStrip.Height, MaxWidth, source);
-                InkRegion crop = line.Crop;
-                lines.Add(line with { Crop = new InkRegion(crop.Left + region.Left, crop.Top + region.Top, crop.Right + region.Left, crop.Bottom + region.Top) });
+                InkBox crop = line.Crop;
+                lines.Add(line with { Crop = InkBox.FromEdges(crop.Left + region.Left, crop.Top + region.Top, crop.Right + region.Left, crop.Bottom + region.Top) });
             }
             catch (UnusableImageException e)
             {

@@ -178,7 +178,7 @@ internal static class LineFinder
     private sealed class Line
     {
         private readonly List<(double X, double Y)> _centres = [];
-        private readonly List<InkRegion> _large = [];
+        private readonly List<InkBox> _large = [];
 
         public Line(InkComponents.Piece piece, double x, double y) => AddLarge(piece, x, y);
 
@@ -203,11 +203,11 @@ internal static class LineFinder
         /// the bottom of its <see cref="BandPieces"/> large pieces nearest in columns, each moved along the line's
         /// slope to the box's column (a tilted line's pieces step up or down).
         /// </summary>
-        public double Covered(InkRegion box, double typical)
+        public double Covered(InkBox box, double typical)
         {
             double slope = Slope(typical);
             double top = double.PositiveInfinity, bottom = double.NegativeInfinity;
-            foreach (InkRegion near in _large.OrderBy(b => Math.Max(0, Math.Max(b.Left - box.Right, box.Left - b.Right))).Take(BandPieces))
+            foreach (InkBox near in _large.OrderBy(b => Math.Max(0, Math.Max(b.Left - box.Right, box.Left - b.Right))).Take(BandPieces))
             {
                 double shift = slope * (box.CenterX - near.CenterX);
                 top = Math.Min(top, near.Top + shift);
@@ -247,7 +247,7 @@ internal static class LineFinder
         }
 
         /// <summary>The distance from <paramref name="box"/> to the nearest of the line's pieces: the larger of the horizontal and vertical gaps.</summary>
-        public double Gap(InkRegion box) => Pieces.Min(p =>
+        public double Gap(InkBox box) => Pieces.Min(p =>
             Math.Max(Math.Max(0, Math.Max(p.Box.Left - box.Right, box.Left - p.Box.Right)), Math.Max(0, Math.Max(p.Box.Top - box.Bottom, box.Top - p.Box.Bottom))));
     }
 }

@@ -41,7 +41,7 @@ internal static class LineNormalizer
         if (!InkDetection.HasInk(ink, mask, Cleanup.MinimumContrast))
             throw UnusableImageException.NoInk(source);
         bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Cleanup.SpeckFraction);
-        InkRegion box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
+        InkBox box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
         double centreY = (box.Top + box.Bottom) / 2.0;
         double slant = Slant.Estimate(kept, ink.Width, ink.Height, centreY);
         // The box of the upright ink: x + slant·(y − centreY), which leaves the centre row where it is.
@@ -50,18 +50,18 @@ internal static class LineNormalizer
         int top = Math.Max(0, box.Top - margin), bottom = Math.Min(ink.Height, box.Bottom + margin);
         int cropLeft = (int)Math.Floor(left) - margin, cropRight = (int)Math.Ceiling(right) + margin;
         GreyImage upright = Slant.Shear(ink, cropLeft, cropRight - cropLeft, top, bottom - top, slant, centreY);
-        var whole = new InkRegion(0, 0, upright.Width, upright.Height);
+        var whole = InkBox.FromEdges(0, 0, upright.Width, upright.Height);
 
         float level = InkLevel(ink, mask);
         int width = Math.Clamp((int)Math.Round((double)upright.Width * height / upright.Height), TextStrip.WidthStride * 2, maxWidth);
         float[] pixels = Resample(upright, whole, width, height);
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = Math.Min(1f, pixels[i] / level);
-        var crop = new InkRegion(Math.Max(0, cropLeft), top, Math.Min(ink.Width, Math.Max(cropLeft + 1, cropRight)), bottom);
+        var crop = InkBox.FromEdges(Math.Max(0, cropLeft), top, Math.Min(ink.Width, Math.Max(cropLeft + 1, cropRight)), bottom);
 
         // The crop in the caller's pixels.
         double sx = (double)original.Width / grey.Width, sy = (double)original.Height / grey.Height;
-        var inputCrop = new InkRegion((int)Math.Floor(crop.Left * sx), (int)Math.Floor(crop.Top * sy),
+        var inputCrop = InkBox.FromEdges((int)Math.Floor(crop.Left * sx), (int)Math.Floor(crop.Top * sy),
             Math.Min(original.Width, (int)Math.Ceiling(crop.Right * sx)), Math.Min(original.Height, (int)Math.Ceiling(crop.Bottom * sy)));
         return new NormalizedLine(pixels, width, height, inputCrop);
     }
@@ -87,7 +87,7 @@ internal static class LineNormalizer
     /// each output pixel the mean of the source area it covers (fractional edges weighted), so that shrinking
     /// averages strokes instead of skipping them and enlarging repeats them.
     /// </summary>
-    internal static float[] Resample(GreyImage image, InkRegion region, int width, int height)
+    internal static float[] Resample(GreyImage image, InkBox region, int width, int height)
     {
         double fx = (double)region.Width / width, fy = (double)region.Height / height;
         var result = new float[width * height];

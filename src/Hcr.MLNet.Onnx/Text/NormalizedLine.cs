@@ -10,7 +10,7 @@ namespace Hcr.MLNet.Text;
 /// <param name="Width">Columns of the strip.</param>
 /// <param name="Height">Rows of the strip (<see cref="TextStrip.Height"/>).</param>
 /// <param name="Crop">The region of the source image the strip shows, in the source's pixels.</param>
-internal sealed record NormalizedLine(float[] Pixels, int Width, int Height, InkRegion Crop)
+internal sealed record NormalizedLine(float[] Pixels, int Width, int Height, InkBox Crop)
 {
     /// <summary>The source x (in its pixels) of strip column <paramref name="column"/>.</summary>
     public double SourceX(double column) => Crop.Left + column * Crop.Width / Width;

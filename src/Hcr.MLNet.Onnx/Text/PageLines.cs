@@ -20,7 +20,7 @@ internal sealed class PageLines
     /// <param name="lineOf">Per label, the line its piece belongs to; -1 for none (label 0, rules, specks).</param>
     /// <param name="typicalHeight">The typical height of a piece of writing, in analysed pixels.</param>
     /// <param name="reach">How far, in analysed pixels, a stroke's soft edge reaches beyond its mask.</param>
-    internal PageLines(GreyImage page, GreyImage analysed, int[] labels, IReadOnlyList<InkRegion> boxes, int[] lineOf, double typicalHeight, int reach)
+    internal PageLines(GreyImage page, GreyImage analysed, int[] labels, IReadOnlyList<InkBox> boxes, int[] lineOf, double typicalHeight, int reach)
     {
         _page = page;
         _analysed = analysed;
@@ -35,22 +35,22 @@ internal sealed class PageLines
     public static PageLines None(GreyImage page, GreyImage analysed) => new(page, analysed, [], [], [-1], 0, 0);
 
     /// <summary>Each line's box in the analysed image's pixels, top line first.</summary>
-    public IReadOnlyList<InkRegion> Boxes { get; }
+    public IReadOnlyList<InkBox> Boxes { get; }
 
     public int Count => Boxes.Count;
 
     /// <summary>Each line's box in the page's pixels.</summary>
-    public InkRegion PageBox(int line) => ToPage(Boxes[line]);
+    public InkBox PageBox(int line) => ToPage(Boxes[line]);
 
     /// <summary>
     /// Line <paramref name="line"/> cut out of the page with a margin, the ink of other lines that reaches into it
     /// (a descender from above, an ascender from below) painted over with the paper's grey; and where it lies on the page.
     /// </summary>
-    public GreyImage CutOut(int line, out InkRegion region)
+    public GreyImage CutOut(int line, out InkBox region)
     {
         int margin = (int)Math.Ceiling(LineFinder.CutMargin * _typicalHeight) + _reach;
-        InkRegion box = Boxes[line];
-        var around = new InkRegion(Math.Max(0, box.Left - margin), Math.Max(0, box.Top - margin),
+        InkBox box = Boxes[line];
+        var around = InkBox.FromEdges(Math.Max(0, box.Left - margin), Math.Max(0, box.Top - margin),
             Math.Min(_analysed.Width, box.Right + margin), Math.Min(_analysed.Height, box.Bottom + margin));
         region = ToPage(around);
 
@@ -92,10 +92,10 @@ internal sealed class PageLines
         return cut;
     }
 
-    private InkRegion ToPage(InkRegion box)
+    private InkBox ToPage(InkBox box)
     {
         double sx = (double)_page.Width / _analysed.Width, sy = (double)_page.Height / _analysed.Height;
-        return new InkRegion((int)Math.Floor(box.Left * sx), (int)Math.Floor(box.Top * sy),
+        return InkBox.FromEdges((int)Math.Floor(box.Left * sx), (int)Math.Floor(box.Top * sy),
             Math.Min(_page.Width, (int)Math.Ceiling(box.Right * sx)), Math.Min(_page.Height, (int)Math.Ceiling(box.Bottom * sy)));
     }
 }

@@ -63,7 +63,7 @@ public class CharacterSegmentationTests
         {
             // Glyphs were drawn row by row, left to right: the order of reading.
             SKRect drawn = PaperPhoto.InkBox(glyphs[i]);
-            InkRegion box = found[i].Box;
+            InkBox box = found[i].Box;
             // Round caps and anti-aliasing reach a pixel or two past the strokes' ends.
             const int tolerance = 3;
             Assert.True(Math.Abs(box.Left - drawn.Left) <= tolerance && Math.Abs(box.Right - drawn.Right) <= tolerance
@@ -85,7 +85,7 @@ public class CharacterSegmentationTests
     public void Reading_order_is_rows_then_left_to_right_even_when_a_row_is_uneven()
     {
         // Row one rises to the right; row two starts lower on the left.
-        InkRegion[] boxes = [new(200, 10, 240, 60), new(10, 30, 50, 80), new(100, 20, 140, 70), new(20, 120, 60, 170), new(120, 110, 160, 160)];
+        InkBox[] boxes = [InkBox.FromEdges(200, 10, 240, 60), InkBox.FromEdges(10, 30, 50, 80), InkBox.FromEdges(100, 20, 140, 70), InkBox.FromEdges(20, 120, 60, 170), InkBox.FromEdges(120, 110, 160, 160)];
         List<List<int>> rows = CharacterSegmentation.Rows(boxes);
         Assert.Equal([[1, 2, 0], [3, 4]], rows);
     }
@@ -108,7 +108,7 @@ public class CharacterSegmentationTests
     public void A_broken_stroke_and_a_dot_stay_with_their_character()
     {
         // A stem broken in two (a gap of a tenth of its height), and a dot above another stem.
-        InkRegion[] pieces = [new(10, 10, 18, 50), new(10, 54, 18, 100), new(60, 10, 68, 20), new(60, 30, 68, 100), new(120, 10, 128, 100)];
+        InkBox[] pieces = [InkBox.FromEdges(10, 10, 18, 50), InkBox.FromEdges(10, 54, 18, 100), InkBox.FromEdges(60, 10, 68, 20), InkBox.FromEdges(60, 30, 68, 100), InkBox.FromEdges(120, 10, 128, 100)];
         List<List<int>> groups = InkGroups.Join(pieces.Select(p => (p, 100)).ToList());
         Assert.Equal([[0, 1], [2, 3], [4]], groups.Select(g => g.Order().ToList()).OrderBy(g => g[0]).ToList());
     }

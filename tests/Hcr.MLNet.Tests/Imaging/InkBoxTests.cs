@@ -3,13 +3,16 @@ using Hcr.MLNet.Imaging;
 
 namespace Hcr.MLNet.Tests.Imaging;
 
-/// <summary>The one box of the public API (issue 24: it was a tuple on characters and an InkBox on text).</summary>
+/// <summary>The one box, of the public API and of the ink analyses (it was a tuple on characters, an InkBox on text, and an internal edge-based region in the analyses).</summary>
 public class InkBoxTests
 {
     [Fact]
-    public void An_ink_regions_exclusive_edges_become_width_and_height()
+    public void Exclusive_edges_become_width_and_height_and_back()
     {
-        Assert.Equal(new InkBox(10, 20, 30, 50), new InkRegion(10, 20, 40, 70).ToBox());
+        InkBox box = InkBox.FromEdges(10, 20, 40, 70);
+        Assert.Equal(new InkBox(10, 20, 30, 50), box);
+        Assert.Equal((10, 20, 40, 70), (box.Left, box.Top, box.Right, box.Bottom));
+        Assert.Equal((25.0, 45.0, 50), (box.CenterX, box.CenterY, box.LongSide));
     }
 
     [Fact]

@@ -156,7 +156,7 @@ public class NormalizationStepTests
         bool[] kept = InkDetection.RemoveSpecks(mask, w, h, 0.02);
         Assert.False(kept[2 * w + 2]);
         Assert.True(kept[15 * w + 25]);
-        Assert.Equal(new InkRegion(25, 15, 33, 75), InkDetection.Bounds(kept, w, h));
+        Assert.Equal(InkBox.FromEdges(25, 15, 33, 75), InkDetection.Bounds(kept, w, h));
         Assert.Null(InkDetection.Bounds(new bool[w * h], w, h));
     }
 

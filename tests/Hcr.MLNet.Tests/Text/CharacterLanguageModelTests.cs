@@ -58,6 +58,32 @@ public class CharacterLanguageModelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => CharacterLanguageModel.Train(Streets, order: CharacterLanguageModel.MaxOrder + 1));
     }
 
+    [Fact]
+    public void A_saved_model_is_written_and_read_back_to_the_byte_and_damage_in_its_layout_is_refused()
+    {
+        using var dir = new TempDirectory();
+        var lm = CharacterLanguageModel.Train([.. Streets, "Tab\there", "ÄÖÜ äöü"], order: 6);
+        string path = dir.File("streets.lm"), again = dir.File("again.lm");
+        lm.Save(path);
+        CharacterLanguageModel.Load(path).Save(again);
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
+
+        // Save writes a context's counts together; one that comes back after other contexts is damage, named by its line.
+        string[] lines = File.ReadAllLines(path);
+        File.WriteAllLines(again, [.. lines, lines[1]]);
+        var e = Assert.Throws<ModelFormatException>(() => CharacterLanguageModel.Load(again));
+        Assert.Contains($"line {lines.Length + 1}", e.Message, StringComparison.Ordinal);
+
+        // A file that lacks a context's shorter contexts (hand-edited, say) still gives probabilities: the smoothing stops
+        // where the chain of contexts breaks, as it stops at a context no text had.
+        File.WriteAllLines(again, [lines[0], "\tH\t3", "\te\t2", "xaH\te\t5"]);
+        var sparse = CharacterLanguageModel.Load(again);
+        double root = sparse.LogProbability("".AsSpan(), 'e');
+        Assert.True(double.IsFinite(root));
+        Assert.Equal(root, sparse.LogProbability("xaH".AsSpan(), 'e'));
+        Assert.Equal(root, sparse.LogProbability("H".AsSpan(), 'e'));
+    }
+
     /// <summary>
     /// A network unsure between "ß" and "b" in "Rosenstraße" (b a little ahead): greedy and plain beam search read "b",
     /// beam search with a model of street names reads "ß"; at weight 0 the model changes nothing.

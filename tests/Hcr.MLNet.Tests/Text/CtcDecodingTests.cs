@@ -154,7 +154,7 @@ public class CtcDecodingTests
     {
         var alphabet = new TextAlphabet("ab");
         float[] table = Enumerable.Repeat(float.NaN, alphabet.ClassCount * 6).ToArray();
-        var line = new NormalizedLine(new float[32 * 24], 24, 32, new Hcr.MLNet.Imaging.InkRegion(0, 0, 24, 32));
+        var line = new NormalizedLine(new float[32 * 24], 24, 32, Hcr.MLNet.Imaging.InkBox.FromEdges(0, 0, 24, 32));
         Assert.Null(LineDecoder.Read(table, alphabet, line, new ReadOptions()));
         Assert.Null(LineDecoder.Read(table, alphabet, line, new ReadOptions { Decoding = TextDecoding.BeamSearch }));
         Assert.Null(LineDecoder.Read(table, alphabet, line, new ReadOptions { Lexicon = ["ab"] }));
@@ -164,7 +164,7 @@ public class CtcDecodingTests
     [Fact]
     public void NaNProbabilitiesFromTheNetworkAreATypedError()
     {
-        var line = new NormalizedLine(new float[32 * 24], 24, 32, new Hcr.MLNet.Imaging.InkRegion(0, 0, 24, 32));
+        var line = new NormalizedLine(new float[32 * 24], 24, 32, Hcr.MLNet.Imaging.InkBox.FromEdges(0, 0, 24, 32));
         var e = Assert.Throws<InvalidOperationException>(() => TextScoring.Probabilities(new NaNScorer(), [line]));
         Assert.Contains("NaN or infinite probabilities", e.Message, StringComparison.Ordinal);
     }
@@ -197,7 +197,7 @@ public class CtcDecodingTests
         int a = alphabet.ClassOf('a'), b = alphabet.ClassOf('b'), space = alphabet.ClassOf(' ');
         float[] table = Peaked(alphabet.ClassCount, 0.8, a, B, b, space, B, b, B, B);
         // A strip of 8 positions (32 columns) showing source columns 100..132 at one source pixel per column.
-        var line = new NormalizedLine(new float[32 * 32], 32, 32, new Hcr.MLNet.Imaging.InkRegion(100, 10, 132, 42));
+        var line = new NormalizedLine(new float[32 * 32], 32, 32, Hcr.MLNet.Imaging.InkBox.FromEdges(100, 10, 132, 42));
         TextLineReading read = LineDecoder.Read(table, alphabet, line, new ReadOptions { Alternatives = 2 })!;
 
         Assert.Equal("ab b", read.Text);

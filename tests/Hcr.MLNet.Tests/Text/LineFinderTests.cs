@@ -103,9 +103,9 @@ public class LineFinderTests
         TextPage page = GlyphPageWords.Page(3, new Random(7));
         PageLines found = LineFinder.Find(page.Page);
         Assert.Equal(3, found.Count);
-        GreyImage cut = found.CutOut(1, out InkRegion region);
-        InkRegion ink = TextPages.InkBox(cut);
-        var onPage = new InkRegion(ink.Left + region.Left, ink.Top + region.Top, ink.Right + region.Left, ink.Bottom + region.Top);
+        GreyImage cut = found.CutOut(1, out InkBox region);
+        InkBox ink = TextPages.InkBounds(cut);
+        var onPage = InkBox.FromEdges(ink.Left + region.Left, ink.Top + region.Top, ink.Right + region.Left, ink.Bottom + region.Top);
         Assert.True(TextPage.IoU(onPage, page.Lines[1]) >= 0.9, $"{onPage} against {page.Lines[1]}");
     }
 
@@ -118,14 +118,14 @@ public class LineFinderTests
         Assert.Equal(page.Words.Count, found.Count);
         for (int i = 0; i < found.Count; i++)
         {
-            InkRegion box = found.PageBox(i);
+            InkBox box = found.PageBox(i);
             double iou = TextPage.IoU(box, page.Lines[i]);
             Assert.True(iou >= 0.5, $"Line {i}: found {box}, true {page.Lines[i]}, IoU {iou:F2}");
             for (int j = 0; j < page.Words.Count; j++)
             {
                 if (j == i)
                     continue;
-                foreach (InkRegion word in page.Words[j])
+                foreach (InkBox word in page.Words[j])
                 {
                     double inside = TextPage.Overlap(box, word) / ((double)word.Width * word.Height);
                     Assert.True(inside < 0.5, $"Line {i} ({box}) holds {inside:P0} of line {j}'s word {word}");

@@ -223,7 +223,7 @@ public class TextOnnxTests(GlyphReaderFixture fixture, ITestOutputHelper output)
         var pixels = new float[TextStrip.Height * width];
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = random.NextDouble() < 0.3 ? (float)random.NextDouble() : 0f;
-        return new NormalizedLine(pixels, width, TextStrip.Height, new InkRegion(0, 0, width, TextStrip.Height));
+        return new NormalizedLine(pixels, width, TextStrip.Height, InkBox.FromEdges(0, 0, width, TextStrip.Height));
     }
 
     /// <summary>Every weight and batch norm statistic drawn at random (seeded), so that no layer is close to the identity.</summary>

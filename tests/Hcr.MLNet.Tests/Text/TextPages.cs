@@ -5,15 +5,15 @@ using SkiaSharp;
 namespace Hcr.MLNet.Tests.Text;
 
 /// <summary>A word image to set on a page: its pixels (dark on white), its ink box and the mean row of its ink.</summary>
-internal sealed record PageWord(GreyImage Image, InkRegion Ink, double Centre);
+internal sealed record PageWord(GreyImage Image, InkBox Ink, double Centre);
 
 /// <summary>A page of handwriting composed for tests: its grey pixels, and each line's words' ink boxes.</summary>
 /// <param name="Page">Dark ink on white paper.</param>
 /// <param name="Words">Per line, top first, the ink box of each of its words, in the page's pixels.</param>
-internal sealed record TextPage(GreyImage Page, IReadOnlyList<IReadOnlyList<InkRegion>> Words)
+internal sealed record TextPage(GreyImage Page, IReadOnlyList<IReadOnlyList<InkBox>> Words)
 {
     /// <summary>Each line's ink box.</summary>
-    public IReadOnlyList<InkRegion> Lines => Words.Select(w => w.Aggregate(InkGroups.Union)).ToList();
+    public IReadOnlyList<InkBox> Lines => Words.Select(w => w.Aggregate(InkGroups.Union)).ToList();
 
     public byte[] Png()
     {
@@ -22,14 +22,14 @@ internal sealed record TextPage(GreyImage Page, IReadOnlyList<IReadOnlyList<InkR
     }
 
     /// <summary>The area of the intersection of two boxes over that of their union.</summary>
-    public static double IoU(InkRegion a, InkRegion b)
+    public static double IoU(InkBox a, InkBox b)
     {
         double overlap = Overlap(a, b);
         return overlap / ((double)a.Width * a.Height + (double)b.Width * b.Height - overlap);
     }
 
     /// <summary>The area the two boxes share.</summary>
-    public static double Overlap(InkRegion a, InkRegion b) =>
+    public static double Overlap(InkBox a, InkBox b) =>
         (double)Math.Max(0, Math.Min(a.Right, b.Right) - Math.Max(a.Left, b.Left)) * Math.Max(0, Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top));
 }
 
@@ -51,7 +51,7 @@ internal static class TextPages
         int minimumGap, int maximumGap)
     {
         // First the layout: where each word's ink box goes.
-        var placed = new List<List<(GreyImage Image, InkRegion Ink, int X, int Y)>>();
+        var placed = new List<List<(GreyImage Image, InkBox Ink, int X, int Y)>>();
         double centre = Margin, previousHeight = 0;
         double pageTilt = (random.NextDouble() * 2 - 1) * MaxTiltDegrees;
         foreach (IReadOnlyList<PageWord> line in lines)
@@ -61,8 +61,8 @@ internal static class TextPages
             previousHeight = lineHeight;
             double slope = Math.Tan((random.NextDouble() * 2 - 1) * MaxLineTiltDegrees * Math.PI / 180);
             int x = Margin + random.Next(0, 30);
-            var words = new List<(GreyImage, InkRegion, int, int)>();
-            foreach ((GreyImage image, InkRegion ink, double inkCentre) in line)
+            var words = new List<(GreyImage, InkBox, int, int)>();
+            foreach ((GreyImage image, InkBox ink, double inkCentre) in line)
             {
                 // The words' ink centres on the line, not their boxes: a capital or a descender moves a box, not the body.
                 int y = (int)Math.Round(centre + slope * (x + ink.Width / 2.0) - (inkCentre - ink.Top));
@@ -78,11 +78,11 @@ internal static class TextPages
 
         var page = new GreyImage(width, height);
         Array.Fill(page.Data, 255f);
-        var boxes = new List<IReadOnlyList<InkRegion>>();
+        var boxes = new List<IReadOnlyList<InkBox>>();
         foreach (var line in placed)
         {
-            var lineBoxes = new List<InkRegion>();
-            foreach ((GreyImage image, InkRegion ink, int x, int y) in line)
+            var lineBoxes = new List<InkBox>();
+            foreach ((GreyImage image, InkBox ink, int x, int y) in line)
             {
                 int dx = x - ink.Left, dy = y + shift - ink.Top;
                 for (int sy = 0; sy < image.Height; sy++)
@@ -94,7 +94,7 @@ internal static class TextPages
                             page[px, py] = Math.Min(page[px, py], image[sx, sy]);
                     }
                 }
-                lineBoxes.Add(new InkRegion(x, y + shift, x + ink.Width, y + shift + ink.Height));
+                lineBoxes.Add(InkBox.FromEdges(x, y + shift, x + ink.Width, y + shift + ink.Height));
             }
             boxes.Add(lineBoxes);
         }
@@ -123,18 +123,18 @@ internal static class TextPages
                 turned[x, y] = (float)((1 - fy) * ((1 - fx) * At(x0, y0) + fx * At(x0 + 1, y0)) + fy * ((1 - fx) * At(x0, y0 + 1) + fx * At(x0 + 1, y0 + 1)));
             }
         }
-        InkRegion Turn(InkRegion box)
+        InkBox Turn(InkBox box)
         {
             (double X, double Y)[] corners = [(box.Left, box.Top), (box.Right, box.Top), (box.Left, box.Bottom), (box.Right, box.Bottom)];
             var moved = corners.Select(c => (X: cos * (c.X - cx) - sin * (c.Y - cy) + cx, Y: sin * (c.X - cx) + cos * (c.Y - cy) + cy)).ToArray();
-            return new InkRegion((int)Math.Floor(moved.Min(m => m.X)), (int)Math.Floor(moved.Min(m => m.Y)),
+            return InkBox.FromEdges((int)Math.Floor(moved.Min(m => m.X)), (int)Math.Floor(moved.Min(m => m.Y)),
                 (int)Math.Ceiling(moved.Max(m => m.X)), (int)Math.Ceiling(moved.Max(m => m.Y)));
         }
-        return new TextPage(turned, page.Words.Select(line => (IReadOnlyList<InkRegion>)line.Select(Turn).ToList()).ToList());
+        return new TextPage(turned, page.Words.Select(line => (IReadOnlyList<InkBox>)line.Select(Turn).ToList()).ToList());
     }
 
     /// <summary>The box of the pixels at least <paramref name="contrast"/> darker than the image's median (its paper).</summary>
-    public static InkRegion InkBox(GreyImage image, float contrast = 60) => Word(image, contrast).Ink;
+    public static InkBox InkBounds(GreyImage image, float contrast = 60) => Word(image, contrast).Ink;
 
     /// <summary>
     /// A word image with its ink box and ink centre (mean row): the pixels at least <paramref name="contrast"/> darker
@@ -147,10 +147,10 @@ internal static class TextPages
         bool[] ink = Array.ConvertAll(image.Data, v => v <= paper - contrast);
         InkComponents pieces = InkComponents.Find(ink, image.Width, image.Height);
         if (pieces.Pieces.Count == 0)
-            return new PageWord(image, new InkRegion(0, 0, image.Width, image.Height), image.Height / 2.0);
+            return new PageWord(image, InkBox.FromEdges(0, 0, image.Width, image.Height), image.Height / 2.0);
         int largest = pieces.Pieces.Max(p => p.Size);
         bool[] kept = pieces.Mask(p => p.Size >= 0.02 * largest && p.Box.Width < 12 * p.Box.Height);
-        InkRegion box = InkDetection.Bounds(kept, image.Width, image.Height) ?? new InkRegion(0, 0, image.Width, image.Height);
+        InkBox box = InkDetection.Bounds(kept, image.Width, image.Height) ?? InkBox.FromEdges(0, 0, image.Width, image.Height);
         double rows = 0;
         int count = 0;
         for (int i = 0; i < kept.Length; i++)
