@@ -71,7 +71,7 @@ internal static class ModelFormats
     public const long MaxMLNetStepBytes = 16L << 20;
 
     /// <summary>
-    /// The most bytes a text reader's language model or lexicon entry may inflate to: the pretrained reader's 5-gram of
+    /// The most bytes a text reader's language model or lexicon entry may inflate to: the pretrained reader's 7-gram of
     /// every DHSD and Copiste transcription is a few MB of counts, and a lexicon of the most entries
     /// <see cref="ReadOptions.MaxLexiconEntries"/> allows is a few.
     /// </summary>

@@ -19,8 +19,11 @@ namespace Hcr.MLNet.Text;
 /// </remarks>
 public sealed class CharacterLanguageModel
 {
-    /// <summary>Characters of context plus one: 5 looks at the four characters before.</summary>
-    public const int DefaultOrder = 5;
+    /// <summary>
+    /// Characters of context plus one: 7 looks at the six characters before (the pretrained reader's model; on the text
+    /// reader protocol's validation writers it read better than 5 or 6, docs/text-reader-protocol.md, L2).
+    /// </summary>
+    public const int DefaultOrder = 7;
 
     /// <summary>The longest order <see cref="Train"/> takes: beyond it the counts are too sparse to help and cost memory.</summary>
     public const int MaxOrder = 10;

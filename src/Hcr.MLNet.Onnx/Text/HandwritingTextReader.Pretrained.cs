@@ -26,7 +26,7 @@ public sealed partial class HandwritingTextReader
 
     /// <summary>
     /// The character language model that ships with the pretrained reader, which reads with it unless told otherwise
-    /// (<see cref="DefaultReadOptions"/>): a 5-gram of every transcription of DHSD (German place and street names) and of
+    /// (<see cref="DefaultReadOptions"/>): a 7-gram of every transcription of DHSD (German place and street names) and of
     /// the "Copiste d'un jour" lines (French prose), both CC BY 4.0. Loaded once per process and shared (a model is only read).
     /// </summary>
     public static CharacterLanguageModel PretrainedLanguageModel => PretrainedLanguage.Value;

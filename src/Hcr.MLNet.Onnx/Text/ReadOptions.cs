@@ -25,10 +25,11 @@ public sealed record ReadOptions
     public const int MaxLexiconEntries = 100_000;
 
     /// <summary>
-    /// The weight of <see cref="LanguageModel"/> unless told otherwise, chosen on the validation writers of the text reader's
-    /// protocol (docs/reading-text.md).
+    /// The weight of <see cref="LanguageModel"/> unless told otherwise, chosen for models of the
+    /// <see cref="CharacterLanguageModel.DefaultOrder"/> on the validation writers of the text reader's protocol
+    /// (docs/text-reader-protocol.md, L1 and L2).
     /// </summary>
-    public const double DefaultLanguageModelWeight = 0.6;
+    public const double DefaultLanguageModelWeight = 0.45;
 
     /// <summary>The <see cref="CharacterBonus"/> unless told otherwise, chosen with <see cref="DefaultLanguageModelWeight"/>.</summary>
     public const double DefaultCharacterBonus = 2;
