@@ -66,7 +66,7 @@ public class DemoReaderProtocolTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         // 10 writers: 2 test writers, 1 of the other 8 validates (train-reader's 15%), and the model learns the other 7 writers' 56 texts.
-        Assert.Contains("Learning a character 5-gram model from the texts of 7 training writers (56 images)", result.Output);
+        Assert.Contains($"Learning a character {Hcr.MLNet.Text.CharacterLanguageModel.DefaultOrder}-gram model from the texts of 7 training writers (56 images)", result.Output);
         Assert.Contains("read with beam search and the language model", result.Output);
         Assert.Contains("mean CER over 2 writers before", result.Output);
         Assert.Contains("after 2 words", result.Output);
