@@ -132,6 +132,22 @@ internal static class ModelArchive
         zip.GetEntry(entry) ?? throw new ModelFormatException(path, $"it has no '{entry}' entry; it is not a complete {kind} file.");
 
     /// <summary>
+    /// Runs <paramref name="validate"/> on settings a manifest recorded; settings out of their bounds are a damaged file:
+    /// a <see cref="ModelFormatException"/> naming <paramref name="path"/> and <paramref name="what"/>.
+    /// </summary>
+    public static void RequireValidSettings(string path, string what, Action validate)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ModelFormatException(path, $"the manifest's {what} are out of bounds ({e.Message}); the file is corrupt.", e);
+        }
+    }
+
+    /// <summary>
     /// The manifest, read within <see cref="ModelFormats.MaxManifestBytes"/>, refused unless it names
     /// <paramref name="formatName"/> in <paramref name="formatVersion"/>; the caller checks its own fields.
     /// </summary>

@@ -287,16 +287,7 @@ public sealed partial class HandwritingRecognizer
         if (string.IsNullOrEmpty(manifest.Classes))
             throw new ModelFormatException(path, "the manifest names no classes; the file is corrupt.");
         if (manifest.Preprocessing is { } preprocessing)
-        {
-            try
-            {
-                preprocessing.Validate();
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new ModelFormatException(path, $"the manifest's preprocessing settings are invalid ({e.Message}); the file is corrupt.", e);
-            }
-        }
+            ModelArchive.RequireValidSettings(path, "preprocessing settings", preprocessing.Validate);
         return manifest;
     }
 

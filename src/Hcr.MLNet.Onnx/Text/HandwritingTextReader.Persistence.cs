@@ -129,13 +129,7 @@ public sealed partial class HandwritingTextReader
             {
                 throw new ModelFormatException(path, $"the manifest's alphabet is invalid ({e.Message}); the file is corrupt.", e);
             }
-            using MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, NetworkEntry, path), ModelFormats.MaxNetworkBytes, path);
-            string actual = ModelArchive.Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
-            if (!string.Equals(manifest.NetworkSha256, actual, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ModelFormatException(path,
-                    $"checksum mismatch: the network entry's SHA-256 is {actual} but the manifest records {manifest.NetworkSha256}; the file is damaged.");
-            }
+            using MemoryStream bytes = CheckedEntry(zip, NetworkEntry, manifest.NetworkSha256, ModelFormats.MaxNetworkBytes, path);
             ReadOptions defaults = manifest.ReadDefaults is { } saved ? ReadDefaults(zip, saved, path) : new ReadOptions();
             scorer = torch.LoadTextNetwork(bytes, manifest.SequenceModel, manifest.NetworkSize ?? TextNetworkSize.Standard, alphabet.ClassCount, device, $"{path} ({NetworkEntry})");
             return new HandwritingTextReader(scorer, alphabet, manifest.MaxWidth, manifest.History ?? []) { DefaultReadOptions = defaults };
@@ -181,14 +175,14 @@ public sealed partial class HandwritingTextReader
         CharacterLanguageModel? languageModel = null;
         if (saved.LanguageModelSha256 is { } modelSha)
         {
-            using MemoryStream bytes = CheckedEntry(zip, LanguageModelEntry, modelSha, path);
+            using MemoryStream bytes = CheckedEntry(zip, LanguageModelEntry, modelSha, ModelFormats.MaxReadingAidBytes, path);
             using var text = new StreamReader(bytes, System.Text.Encoding.UTF8);
             languageModel = CharacterLanguageModel.Read(text, $"{path} ({LanguageModelEntry})");
         }
         IReadOnlyCollection<string>? lexicon = null;
         if (saved.LexiconSha256 is { } lexiconSha)
         {
-            using MemoryStream bytes = CheckedEntry(zip, LexiconEntry, lexiconSha, path);
+            using MemoryStream bytes = CheckedEntry(zip, LexiconEntry, lexiconSha, ModelFormats.MaxReadingAidBytes, path);
             try
             {
                 lexicon = JsonSerializer.Deserialize<string[]>(bytes)
@@ -204,21 +198,14 @@ public sealed partial class HandwritingTextReader
             Decoding = saved.Decoding, BeamWidth = saved.BeamWidth, Alternatives = saved.Alternatives, Layout = saved.Layout,
             LanguageModel = languageModel, LanguageModelWeight = saved.LanguageModelWeight, CharacterBonus = saved.CharacterBonus, Lexicon = lexicon,
         };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new ModelFormatException(path, $"the manifest's reading options are out of bounds ({e.Message}); the file is corrupt.", e);
-        }
+        ModelArchive.RequireValidSettings(path, "reading options", options.Validate);
         return options;
     }
 
-    /// <summary>An entry's bytes, bounded and held to the SHA-256 the manifest recorded for it.</summary>
-    private static MemoryStream CheckedEntry(ZipArchive zip, string name, string sha256, string path)
+    /// <summary>An entry's bytes, bounded by <paramref name="limit"/> and held to the SHA-256 the manifest recorded for it.</summary>
+    private static MemoryStream CheckedEntry(ZipArchive zip, string name, string sha256, long limit, string path)
     {
-        MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, name, path), ModelFormats.MaxReadingAidBytes, path);
+        MemoryStream bytes = BoundedRead.ZipEntry(Entry(zip, name, path), limit, path);
         string actual = ModelArchive.Sha256(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
         if (!string.Equals(sha256, actual, StringComparison.OrdinalIgnoreCase))
         {
