@@ -4,10 +4,10 @@ using Hcr.MLNet.Tests.Text;
 namespace Hcr.MLNet.Tests.Demo;
 
 /// <summary>The demo's text-reader commands meet their corpora: splits by writer, and a bad output path before any training.</summary>
-public class DemoReaderProtocolTests
+public class DemoReaderProtocolTests(DemoReaderFixture fixture) : IClassFixture<DemoReaderFixture>
 {
     /// <summary>A data.csv of drawn glyph words by <paramref name="writers"/> writers, <paramref name="perWriter"/> words each.</summary>
-    private static string Corpus(TempDirectory dir, string name, int writers, int perWriter = 2)
+    internal static string Corpus(TempDirectory dir, string name, int writers, int perWriter = 2)
     {
         string folder = dir.File(name);
         Directory.CreateDirectory(folder);
@@ -57,11 +57,9 @@ public class DemoReaderProtocolTests
     [Fact]
     public void Adapt_reader_reads_before_and_after_with_a_language_model_of_the_training_writers_texts()
     {
-        using var dir = new TempDirectory();
-        string words = Corpus(dir, "words", 10, perWriter: 8);
-        TrainReader(dir, words);
+        (TempDirectory dir, string words, string reader) = fixture.Trained;
 
-        var result = DemoProcess.Run(dir.Path, "adapt-reader", "-m", dir.File("r.hcrtext"), "--data", words, "--test-holdout", "0.2",
+        var result = DemoProcess.Run(dir.Path, "adapt-reader", "-m", reader, "--data", words, "--test-holdout", "0.2",
             "--words", "2", "--steps", "2", "--language-model", "training-texts");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -75,11 +73,9 @@ public class DemoReaderProtocolTests
     [Fact]
     public void Evaluate_reader_compares_language_model_orders_on_the_validation_writers_and_refuses_a_bad_order()
     {
-        using var dir = new TempDirectory();
-        string words = Corpus(dir, "words", 10, perWriter: 8);
-        TrainReader(dir, words);
+        (TempDirectory dir, string words, string reader) = fixture.Trained;
 
-        var result = DemoProcess.Run(dir.Path, "evaluate-reader", "-m", dir.File("r.hcrtext"), "--data", words, "--test-holdout", "0.2",
+        var result = DemoProcess.Run(dir.Path, "evaluate-reader", "-m", reader, "--data", words, "--test-holdout", "0.2",
             "--language-model", "training-texts", "--validation-writers", "--lm-order", "2,3", "--lm-weight", "0.6", "--lm-bonus", "1");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -87,14 +83,30 @@ public class DemoReaderProtocolTests
         Assert.Contains("Learning a character 3-gram model", result.Output);
         Assert.Contains("order 2, weight 0.6, bonus 1: CER", result.Output);
         Assert.Contains("order 3, weight 0.6, bonus 1: CER", result.Output);
-        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "evaluate-reader", "-m", dir.File("r.hcrtext"), "--data", words,
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "evaluate-reader", "-m", reader, "--data", words,
             "--language-model", "training-texts", "--lm-order", "5,0"), "--lm-order");
     }
+}
 
-    private static void TrainReader(TempDirectory dir, string corpus)
+/// <summary>
+/// A corpus of glyph words (10 writers, 8 words each) and a reader the demo trained on it for one epoch, made once for the
+/// tests that read with a trained reader, and only when one of them runs.
+/// </summary>
+public sealed class DemoReaderFixture : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly Lazy<(TempDirectory Directory, string Corpus, string Reader)> _trained;
+
+    public DemoReaderFixture() => _trained = new(() =>
     {
-        var trained = DemoProcess.Run(dir.Path, "train-reader", "--data", corpus, "--test-holdout", "0.2", "--holdout", "0.2",
-            "--epochs", "1", "--batch", "8", "-o", dir.File("r.hcrtext"));
+        string words = DemoReaderProtocolTests.Corpus(_dir, "words", 10, perWriter: 8);
+        var trained = DemoProcess.Run(_dir.Path, "train-reader", "--data", words, "--test-holdout", "0.2", "--holdout", "0.2",
+            "--epochs", "1", "--batch", "8", "-o", _dir.File("r.hcrtext"));
         Assert.True(trained.ExitCode == 0, trained.ToString());
-    }
+        return (_dir, words, _dir.File("r.hcrtext"));
+    });
+
+    public (TempDirectory Directory, string Corpus, string Reader) Trained => _trained.Value;
+
+    public void Dispose() => _dir.Dispose();
 }
