@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Globalization;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Text;
 
@@ -8,6 +10,13 @@ internal static class LanguageModelFile
 {
     /// <summary>The value of <c>--language-model</c> that learns from the protocol's training writers' texts.</summary>
     public const string TrainingTexts = "training-texts";
+
+    /// <summary>The <c>--language-model</c> option of the commands that measure on the protocol's writers; <paramref name="use"/> says how the command reads with it.</summary>
+    public static Option<string?> ProtocolOption(string use) => new("--language-model")
+    {
+        Description = $"{use}: '{TrainingTexts}' (learned from the texts of the corpora's training writers, as train-reader --holdout "
+            + $"{WriterProtocol.ProtocolValidationFraction.ToString(CultureInfo.InvariantCulture)} splits them), a text file (one text per line) or a model saved with CharacterLanguageModel.Save",
+    };
 
     /// <summary>
     /// A model of the texts of the protocol's training writers (<see cref="TrainingTexts"/>; the protocol must have its

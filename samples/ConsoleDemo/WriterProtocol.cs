@@ -17,6 +17,19 @@ internal sealed record WriterProtocol(WordImageSet Train, WordImageSet? Validati
     /// <summary>The split used for the figures in docs; the test writers are drawn first, with this seed.</summary>
     public const int DefaultSeed = 2024;
 
+    /// <summary>
+    /// The validation writers' share of the protocol in docs (<c>train-reader --holdout 0.15</c>): the commands that
+    /// measure a trained reader draw the same validation writers with it.
+    /// </summary>
+    public const double ProtocolValidationFraction = 0.15;
+
+    /// <summary>The <c>--validation-writers</c> option of the commands that measure a trained reader; the validation writers choose <paramref name="choice"/>.</summary>
+    public static Option<bool> ValidationWritersOption(string choice) => new("--validation-writers")
+    {
+        Description = $"Measure on the validation writers (as train-reader --holdout {ProtocolValidationFraction.ToString(CultureInfo.InvariantCulture)}) "
+            + $"instead of the test writers: for choosing {choice}",
+    };
+
     public static readonly Option<string[]> Data = new("--data")
     {
         Description = "A word- or line-image list (file_name,text,writer_id) or a folder holding data.csv; give it once per corpus (e.g. --data ../shared/data/dhsd --data ../shared/data/copiste)",

@@ -20,15 +20,10 @@ internal static class AdaptReaderCommand
             .Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(),
     };
 
-    private static readonly Option<bool> Validation = new("--validation-writers")
-    {
-        Description = "Measure on the validation writers (as train-reader --holdout 0.15) instead of the test writers: for choosing adaptation settings",
-    };
+    private static readonly Option<bool> Validation = WriterProtocol.ValidationWritersOption("adaptation settings");
 
-    private static readonly Option<string?> LanguageModel = new("--language-model")
-    {
-        Description = $"Read with beam search and a character language model, before and after adapting (an adapted reader reads with its start's options): '{LanguageModelFile.TrainingTexts}' (learned from the texts of the corpora's training writers, as train-reader --holdout 0.15 splits them), a text file (one text per line) or a model saved with CharacterLanguageModel.Save",
-    };
+    private static readonly Option<string?> LanguageModel = LanguageModelFile.ProtocolOption(
+        "Read with beam search and a character language model, before and after adapting (an adapted reader reads with its start's options)");
 
     private static readonly Option<int> Steps = new("--steps") { Description = "Optimizer steps of each adaptation", DefaultValueFactory = _ => new TextAdaptationOptions().Steps };
     private static readonly Option<double> LearningRate = new("--lr") { Description = "Peak learning rate of each adaptation", DefaultValueFactory = _ => 5e-4 };
@@ -51,7 +46,7 @@ internal static class AdaptReaderCommand
         string? languageModel = parse.GetValue(LanguageModel);
         // The validation writers are drawn whenever they are measured on or the language model learns from the training writers alone.
         WriterProtocol protocol = WriterProtocol.Split(WriterProtocol.LoadCorpora(parse), parse.GetValue(WriterProtocol.MeasuredTestHoldout),
-            parse.GetValue(Validation) || languageModel == LanguageModelFile.TrainingTexts ? 0.15 : 0, seed);
+            parse.GetValue(Validation) || languageModel == LanguageModelFile.TrainingTexts ? WriterProtocol.ProtocolValidationFraction : 0, seed);
         IEnumerable<(string Corpus, WordImageSet Writers)> parts = parse.GetValue(Validation)
             ? [("validation", protocol.Validation!)]
             : protocol.Tests;

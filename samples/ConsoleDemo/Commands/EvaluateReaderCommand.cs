@@ -14,13 +14,7 @@ internal static class EvaluateReaderCommand
 {
     private const string TrainingTexts = LanguageModelFile.TrainingTexts;
 
-    /// <summary>The validation writers' share, as train-reader's default protocol (<c>--holdout 0.15</c>) draws them.</summary>
-    private const double ValidationFraction = 0.15;
-
-    private static readonly Option<string?> LanguageModel = new("--language-model")
-    {
-        Description = $"Also read with beam search and a character language model: '{TrainingTexts}' (learned from the texts of the corpora's training writers, as train-reader --holdout 0.15 splits them), a text file (one text per line) or a model saved with CharacterLanguageModel.Save",
-    };
+    private static readonly Option<string?> LanguageModel = LanguageModelFile.ProtocolOption("Also read with beam search and a character language model");
 
     private static readonly Option<string> Weights = new("--lm-weight")
     {
@@ -39,10 +33,7 @@ internal static class EvaluateReaderCommand
         Description = $"The order of a language model learned from texts ({CharacterLanguageModel.DefaultOrder} unless given), or several comma-separated to compare",
     };
 
-    private static readonly Option<bool> Validation = new("--validation-writers")
-    {
-        Description = "Measure on the validation writers (as train-reader --holdout 0.15) instead of the test writers: for choosing the language model's weight and bonus",
-    };
+    private static readonly Option<bool> Validation = WriterProtocol.ValidationWritersOption("the language model's weight and bonus");
 
     public static Command Create()
     {
@@ -93,7 +84,7 @@ internal static class EvaluateReaderCommand
         bool drawValidation = onValidation || languageModel == TrainingTexts;
         WriterProtocol protocol = fraction == 1
             ? new WriterProtocol(corpora[0], null, corpora.Select(c => (WriterProtocol.CorpusName(c), c)).ToArray())
-            : WriterProtocol.Split(corpora, fraction, drawValidation ? ValidationFraction : 0, parse.GetValue(WriterProtocol.Seed));
+            : WriterProtocol.Split(corpora, fraction, drawValidation ? WriterProtocol.ProtocolValidationFraction : 0, parse.GetValue(WriterProtocol.Seed));
         string? model = parse.GetValue(WriterProtocol.Reader);
         using HandwritingTextReader reader = WriterProtocol.LoadReader(model);
         Console.WriteLine($"Reader: {WriterProtocol.DescribeReader(model)}");
