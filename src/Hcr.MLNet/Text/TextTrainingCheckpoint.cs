@@ -8,33 +8,6 @@ using static TorchSharp.torch;
 
 namespace Hcr.MLNet.Text;
 
-/// <summary>What a text-reader run carries from epoch to epoch: the history and the best epoch's weights.</summary>
-internal sealed class TextRunState : IDisposable
-{
-    public List<TextEpochMetrics> History { get; } = [];
-
-    /// <summary>The lowest validation character error rate so far; infinity before the first validation.</summary>
-    public double BestError { get; set; } = double.PositiveInfinity;
-
-    /// <summary>Copies of the weights of the epoch with <see cref="BestError"/>; null without validation.</summary>
-    public Dictionary<string, Tensor>? BestWeights { get; private set; }
-
-    public void KeepWeights(nn.Module network)
-    {
-        DisposeBest();
-        BestWeights = network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    public void Dispose() => DisposeBest();
-
-    private void DisposeBest()
-    {
-        foreach (Tensor t in BestWeights?.Values ?? Enumerable.Empty<Tensor>())
-            t.Dispose();
-        BestWeights = null;
-    }
-}
-
 /// <summary>
 /// The state of a text-reader run after its last finished epoch (network, AdamW's moments and step counts, the
 /// history, the best epoch's weights and error), written atomically to <c>text-checkpoint.hcrckpt</c> after every
@@ -106,34 +79,28 @@ internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerp
         }
     }
 
-    public void Save(TextLineNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, TextRunState state) =>
+    public void Save(TextLineNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, RunState<TextEpochMetrics> state) =>
         CheckpointFile.Write(FilePath, writer =>
         {
             ModelFormats.WriteTextCheckpointHeader(writer);
             writer.Write(fingerprint.Settings);
             writer.Write(fingerprint.Data);
             WriteHistory(writer, state.History);
-            writer.Write(state.BestError);
-            writer.Write(state.BestWeights is not null);
-            if (state.BestWeights is not null)
-            {
-                using var best = new TextLineNetwork(sequenceModel, size, classCount);
-                best.load_state_dict(state.BestWeights);
-                best.save(writer);
-            }
-            network.save(writer);
-            CheckpointFile.WriteOptimizer(writer, optimizer);
+            writer.Write(state.BestScore);
+            state.WriteWeights(writer, CreateNetwork, network, optimizer);
         });
 
     /// <summary>Loads the checkpoint into the run if there is one; false when the folder has none.</summary>
     /// <exception cref="ModelFormatException">The file is not a text-reader checkpoint, is of another version, truncated or damaged (checksum, weights that are not finite).</exception>
     /// <exception cref="InvalidDataException">The checkpoint was written by a run with other settings or on other data; the message says which.</exception>
-    public bool TryRestore(TextLineNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, TextRunState state) =>
+    public bool TryRestore(TextLineNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, RunState<TextEpochMetrics> state) =>
         CheckpointFile.TryRead(FilePath, "text-reader training checkpoint", ModelFormats.ReadTextCheckpointHeader, reader =>
         {
             RequireSameRun(BoundedRead.String(reader, FilePath, "the settings fingerprint"), BoundedRead.String(reader, FilePath, "the data fingerprint"));
             Restore(reader, network, optimizer, state);
         });
+
+    private TextLineNetwork CreateNetwork() => new(sequenceModel, size, classCount);
 
     private void RequireSameRun(string settings, string data) =>
         fingerprint.RequireSameRun(new CheckpointFingerprint(settings, data), FilePath, Differences, "the images or their texts");
@@ -158,18 +125,11 @@ internal sealed class TextTrainingCheckpoint(string directory, CheckpointFingerp
         : key == "alphabet" ? $"\"{Uri.UnescapeDataString(value)}\""
         : value;
 
-    private void Restore(BinaryReader reader, TextLineNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, TextRunState state)
+    private void Restore(BinaryReader reader, TextLineNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, RunState<TextEpochMetrics> state)
     {
         state.History.AddRange(ReadHistory(reader));
-        state.BestError = reader.ReadDouble();
-        if (reader.ReadBoolean())
-        {
-            using var best = new TextLineNetwork(sequenceModel, size, classCount);
-            StateDictFormat.Load(reader, best, FilePath, "best weights");
-            state.KeepWeights(best);
-        }
-        StateDictFormat.Load(reader, network, FilePath, "network");
-        CheckpointFile.ReadOptimizer(reader, optimizer, FilePath);
+        state.BestScore = reader.ReadDouble();
+        state.ReadWeights(reader, FilePath, CreateNetwork, network, optimizer);
     }
 
     private static void WriteHistory(BinaryWriter w, List<TextEpochMetrics> history)

@@ -15,10 +15,12 @@ namespace Hcr.MLNet.Text;
 /// </summary>
 internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet alphabet, Device device, int syntheticWords = 0)
 {
+    // Fields, so that the epoch work nested below reaches them.
+    private readonly TextTrainingOptions options = options;
+    private readonly Device device = device;
+
     /// <summary>Gradients are clipped to this norm: CTC's gradients spike on long, badly aligned lines early on.</summary>
     private const double MaxGradientNorm = 5;
-
-    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Training lines read after every epoch to check that the network's outputs are still finite (<see cref="NetworkHealth"/>).</summary>
     private const int HealthProbeLines = 4;
@@ -40,91 +42,17 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
         NormalizedLine[] lines = train.Select(s => s.Line).ToArray();
         int batches = TextBatch.Plan(lines, options.BatchSize, new Random(0)).Count;
-        long totalSteps = (long)batches * options.Epochs;
         validation = validation is { Count: > 0 } ? validation : null;
-        using var state = new TextRunState();
+        using var state = new RunState<TextEpochMetrics>();
         TextTrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
             : new TextTrainingCheckpoint(options.CheckpointDirectory,
                 TextTrainingCheckpoint.Fingerprint(options, alphabet, syntheticWords, train, validation), options.SequenceModel, options.NetworkSize, alphabet.ClassCount);
-        var clock = Stopwatch.StartNew();
-        double? lossReference = null;
         try
         {
             int resumed = checkpoint?.TryRestore(network, optimizer, state) == true ? state.History.Count : 0;
-            for (int epoch = resumed + 1; epoch <= options.Epochs; epoch++)
-            {
-                var epochClock = Stopwatch.StartNew();
-                network.train();
-                if (FreezeBatchNorm)
-                {
-                    foreach (var module in network.modules())
-                    {
-                        if (module is TorchSharp.Modules.BatchNorm1d or TorchSharp.Modules.BatchNorm2d)
-                            module.eval();
-                    }
-                }
-                // Every epoch's randomness (batch order, augmentation, dropout) follows from the seed and the epoch alone,
-                // so that a run resumed from a checkpoint draws what the uninterrupted run drew.
-                torch.manual_seed(unchecked(options.Seed * 1_000_003L + epoch));
-                var random = new Random(unchecked(options.Seed * 1_000_003 + epoch));
-                List<int[]> plan = TextBatch.Plan(lines, options.BatchSize, random);
-                double lossSum = 0, learningRate = 0;
-                int seen = 0, step = 0;
-                var lastReport = TimeSpan.Zero;
-                foreach (int[] batch in plan)
-                {
-                    options.CancellationToken.ThrowIfCancellationRequested();
-                    learningRate = LearningRatePlan.At(LearningRateSchedule.OneCycle, options.LearningRate, (long)(epoch - 1) * batches + step, totalSteps);
-                    foreach (var group in optimizer.ParamGroups)
-                        group.LearningRate = learningRate;
-                    using (var scope = torch.NewDisposeScope())
-                    {
-                        (Tensor images, long[] positions) = TextTensors.Images(batch.Select(i => lines[i]).ToArray(), device, options.Augment ? random : null, options.MaxWidth);
-                        Tensor logProbabilities = nn.functional.log_softmax(network.call(images), 2).transpose(0, 1); // (T, N, C)
-                        long[] targets = batch.SelectMany(i => train[i].Labels).Select(l => (long)l).ToArray();
-                        long[] targetLengths = batch.Select(i => (long)train[i].Labels.Length).ToArray();
-                        Tensor loss = nn.functional.ctc_loss(logProbabilities, tensor(targets, device: device), tensor(positions, device: device),
-                            tensor(targetLengths, device: device), TextAlphabet.Blank, zero_infinity: true, reduction: nn.Reduction.Mean);
-                        optimizer.zero_grad();
-                        loss.backward();
-                        nn.utils.clip_grad_norm_(parameters, MaxGradientNorm);
-                        optimizer.step();
-                        // The run ends here on a NaN, infinite or exploding loss, so the step just taken is never kept (nor checkpointed).
-                        // zero_infinity hides a network whose alignments all became impossible (loss 0): NetworkHealth catches that one.
-                        float value = loss.item<float>();
-                        lossReference = TrainingDivergedException.CheckLoss(value, lossReference, alphabet.ClassCount, epoch, step + 1, plan.Count, learningRate);
-                        lossSum += value * batch.Length;
-                        seen += batch.Length;
-                    }
-                    step++;
-                    if (epochClock.Elapsed - lastReport >= ReportInterval)
-                    {
-                        lastReport = epochClock.Elapsed;
-                        options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, step, plan.Count, lossSum / Math.Max(1, seen), clock.Elapsed, null)
-                        {
-                            ResumedEpochs = resumed,
-                        });
-                    }
-                }
-                double trainSeconds = epochClock.Elapsed.TotalSeconds;
-                // Before the epoch is validated, kept as best or checkpointed: the checkpoint on disk stays the last good epoch's.
-                NetworkHealth.Check(network, () => network.call(TextTensors.Images(lines.Take(HealthProbeLines).ToArray(), device, null, options.MaxWidth).Images),
-                    epoch, plan.Count, learningRate);
-                TextEvaluation? validated = validation is null ? null : Evaluate(network, validation);
-                var metrics = new TextEpochMetrics(epoch, lossSum / Math.Max(1, seen), validated, learningRate, epochClock.Elapsed, seen / Math.Max(trainSeconds, 1e-9));
-                state.History.Add(metrics);
-                if (validated is not null && validated.CharacterErrorRate < state.BestError)
-                {
-                    state.BestError = validated.CharacterErrorRate;
-                    state.KeepWeights(network);
-                }
-                // Saved before the epoch is reported, so that a caller who stops the run on that report keeps the epoch.
-                checkpoint?.Save(network, optimizer, state);
-                options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, plan.Count, plan.Count, metrics.TrainLoss, clock.Elapsed, metrics)
-                {
-                    ResumedEpochs = resumed,
-                });
-            }
+            var work = new Epochs(this, network, lines, train, validation, parameters, checkpoint, optimizer, resumed);
+            new EpochLoop(optimizer, LearningRateSchedule.OneCycle, options.LearningRate, options.Epochs, batches, options.Seed, alphabet.ClassCount,
+                options.CancellationToken).Run(work, state);
             if (state.BestWeights is not null)
                 network.load_state_dict(state.BestWeights);
             network.eval();
@@ -134,6 +62,80 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The line network's part of <see cref="EpochLoop"/>: batches of similar widths augmented on the CPU, CTC loss,
+    /// clipped gradients; a greedy reading of the validation images after each epoch.
+    /// </summary>
+    private sealed class Epochs(TextTrainingLoop run, TextLineNetwork network, NormalizedLine[] lines, IReadOnlyList<TextSample> train,
+        IReadOnlyList<TextSample>? validation, TorchSharp.Modules.Parameter[] parameters, TextTrainingCheckpoint? checkpoint,
+        TorchSharp.Modules.OptimizerHelper optimizer, int resumed) : IEpochWork<TextEpochMetrics>
+    {
+        private readonly TextTrainingOptions options = run.options;
+        private readonly Device device = run.device;
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private List<int[]> plan = [];
+        private Random random = new(0);
+
+        public void BeginEpoch(int epoch)
+        {
+            network.train();
+            if (run.FreezeBatchNorm)
+            {
+                foreach (var module in network.modules())
+                {
+                    if (module is TorchSharp.Modules.BatchNorm1d or TorchSharp.Modules.BatchNorm2d)
+                        module.eval();
+                }
+            }
+            // The batch order and the augmentation follow from the seed and the epoch alone, as TorchSharp's draws do.
+            random = new Random(unchecked((int)EpochLoop.EpochSeed(options.Seed, epoch)));
+            plan = TextBatch.Plan(lines, options.BatchSize, random);
+        }
+
+        public (Tensor Loss, int Images)? Forward(int batch)
+        {
+            int[] samples = plan[batch];
+            (Tensor images, long[] positions) = TextTensors.Images(samples.Select(i => lines[i]).ToArray(), device, options.Augment ? random : null, options.MaxWidth);
+            Tensor logProbabilities = nn.functional.log_softmax(network.call(images), 2).transpose(0, 1); // (T, N, C)
+            long[] targets = samples.SelectMany(i => train[i].Labels).Select(l => (long)l).ToArray();
+            long[] targetLengths = samples.Select(i => (long)train[i].Labels.Length).ToArray();
+            // zero_infinity hides a network whose alignments all became impossible (loss 0): NetworkHealth catches that one.
+            Tensor loss = nn.functional.ctc_loss(logProbabilities, tensor(targets, device: device), tensor(positions, device: device),
+                tensor(targetLengths, device: device), TextAlphabet.Blank, zero_infinity: true, reduction: nn.Reduction.Mean);
+            return (loss, samples.Length);
+        }
+
+        public void BeforeStep() => nn.utils.clip_grad_norm_(parameters, MaxGradientNorm);
+
+        public void ReportBatch(int epoch, int batch, int batches, EpochTotals totals, TimeSpan epochElapsed)
+        {
+            if (batch < batches) // the last batch is reported with the epoch's metrics
+                options.Progress?.Report(new TextTrainingProgress(epoch, options.Epochs, batch, batches, totals.Loss, clock.Elapsed, null) { ResumedEpochs = resumed });
+        }
+
+        public TextEpochMetrics EndEpoch(int epoch, int batches, EpochTotals totals, Stopwatch epochClock)
+        {
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            // Before the epoch is validated, kept as best or checkpointed: the checkpoint on disk stays the last good epoch's.
+            NetworkHealth.Check(network, () => network.call(TextTensors.Images(lines.Take(HealthProbeLines).ToArray(), device, null, options.MaxWidth).Images),
+                epoch, batches, totals.LearningRate);
+            TextEvaluation? validated = validation is null ? null : run.Evaluate(network, validation);
+            return new TextEpochMetrics(epoch, totals.Loss, validated, totals.LearningRate, epochClock.Elapsed, totals.Images / Math.Max(trainSeconds, 1e-9));
+        }
+
+        public void Finish(TextEpochMetrics metrics, RunState<TextEpochMetrics> state)
+        {
+            if (metrics.Validation is { } validated)
+                state.Observe(metrics.Epoch, validated.CharacterErrorRate, network);
+            // Saved before the epoch is reported, so that a caller who stops the run on that report keeps the epoch.
+            checkpoint?.Save(network, optimizer, state);
+            options.Progress?.Report(new TextTrainingProgress(metrics.Epoch, options.Epochs, plan.Count, plan.Count, metrics.TrainLoss, clock.Elapsed, metrics)
+            {
+                ResumedEpochs = resumed,
+            });
         }
     }
 

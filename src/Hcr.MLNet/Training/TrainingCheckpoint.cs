@@ -76,7 +76,7 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
         }
     }
 
-    public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average) =>
+    public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState<EpochMetrics> state, WeightAverage? average) =>
         CheckpointFile.Write(FilePath, writer =>
         {
             ModelFormats.WriteCheckpointHeader(writer);
@@ -87,15 +87,7 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
             writer.Write(state.BestScore);
             writer.Write(state.EpochsWithoutImprovement);
             writer.Write(state.Stopped);
-            writer.Write(state.BestWeights is not null);
-            if (state.BestWeights is not null)
-            {
-                using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
-                best.load_state_dict(state.BestWeights);
-                best.save(writer);
-            }
-            network.save(writer);
-            CheckpointFile.WriteOptimizer(writer, optimizer);
+            state.WriteWeights(writer, () => architecture.CreateNetwork(classCount), network, optimizer);
             if (average is not null) // whether there is one is part of the fingerprint
             {
                 writer.Write(average.Steps);
@@ -106,7 +98,7 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
     /// <summary>Loads the checkpoint into the run if there is one; false when the folder has none.</summary>
     /// <exception cref="ModelFormatException">The file is not a checkpoint, is of an older format, truncated or damaged (checksum, weights that are not finite).</exception>
     /// <exception cref="InvalidDataException">The checkpoint was written by a run with other settings or on other data.</exception>
-    public bool TryRestore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average) =>
+    public bool TryRestore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState<EpochMetrics> state, WeightAverage? average) =>
         CheckpointFile.TryRead(FilePath, "training checkpoint", ModelFormats.ReadCheckpointHeader, reader =>
         {
             RequireSameRun(BoundedRead.String(reader, FilePath, "the settings fingerprint"), BoundedRead.String(reader, FilePath, "the data fingerprint"));
@@ -117,7 +109,7 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
         fingerprint.RequireSameRun(new CheckpointFingerprint(settings, data), FilePath,
             (saved, current) => $"{saved} then, {current} now", "the images or labels");
 
-    private void Restore(BinaryReader reader, nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState state, WeightAverage? average)
+    private void Restore(BinaryReader reader, nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, RunState<EpochMetrics> state, WeightAverage? average)
     {
         state.History.AddRange(EpochMetricsFormat.Read(reader, FilePath));
         int bestEpoch = reader.ReadInt32();
@@ -127,14 +119,7 @@ internal sealed class TrainingCheckpoint(string directory, CheckpointFingerprint
         state.BestScore = reader.ReadDouble();
         state.EpochsWithoutImprovement = reader.ReadInt32();
         state.Stopped = reader.ReadBoolean();
-        if (reader.ReadBoolean())
-        {
-            using nn.Module<Tensor, Tensor> best = architecture.CreateNetwork(classCount);
-            StateDictFormat.Load(reader, best, FilePath, "best weights");
-            state.KeepWeights(best);
-        }
-        StateDictFormat.Load(reader, network, FilePath, "network");
-        CheckpointFile.ReadOptimizer(reader, optimizer, FilePath);
+        state.ReadWeights(reader, FilePath, () => architecture.CreateNetwork(classCount), network, optimizer);
         if (average is not null)
         {
             average.Steps = reader.ReadInt64();

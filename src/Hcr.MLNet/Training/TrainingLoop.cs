@@ -22,7 +22,11 @@ internal sealed record TrainingResult(nn.Module<Tensor, Tensor> Network, IReadOn
 internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount, Device device, IChannel? log, ILogger logger,
     IReadOnlyList<string>? classNames = null)
 {
-    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
+    // Fields, so that the epoch work nested below reaches them.
+    private readonly HandwritingCnnOptions options = options;
+    private readonly Device device = device;
+    private readonly IChannel? log = log;
+    private readonly ILogger logger = logger;
 
     /// <summary>Training images scored after every epoch to check that the network's outputs are still finite (<see cref="NetworkHealth"/>).</summary>
     private const int HealthProbeImages = 8;
@@ -46,9 +50,8 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             : null;
         nn.Module<Tensor, Tensor> evaluated = average?.Network ?? network;
         int batchesPerEpoch = (int)Math.Ceiling((double)train.Count / options.BatchSize);
-        long totalSteps = (long)batchesPerEpoch * options.Epochs;
 
-        var state = new RunState();
+        using var state = new RunState<EpochMetrics>();
         TrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
             : new TrainingCheckpoint(options.CheckpointDirectory,
                 TrainingCheckpoint.Fingerprint(options, classCount, train, validation), options.Architecture, classCount);
@@ -57,85 +60,12 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             log?.Info(MessageSensitivity.None, $"Resuming from {checkpoint.FilePath} after epoch {state.History.Count}.");
             TrainingLog.Resumed(logger, checkpoint.FilePath, state.History.Count);
         }
-        string deviceName = device.type.ToString().ToLowerInvariant();
 
         var clock = Stopwatch.StartNew();
         int firstEpoch = state.History.Count + 1;
-        double? lossReference = null;
-        for (int epoch = firstEpoch; epoch <= options.Epochs && !state.Stopped; epoch++)
-        {
-            ThrowIfCancelled(state);
-            // Seeded per epoch so that a resumed run draws the same augmentations and dropout masks.
-            torch.manual_seed(unchecked(options.Seed * 1_000_003L + epoch));
-            var epochClock = Stopwatch.StartNew();
-            network.train();
-            fineTuning?.KeepFrozenStatistics(network);
-            int[] order = sampler.Order(epoch);
-            double lossSum = 0, learningRate = 0;
-            long correct = 0, seen = 0;
-            var lastReport = TimeSpan.Zero;
-            for (int b = 0; b < batchesPerEpoch; b++)
-            {
-                ThrowIfCancelled(state);
-                int start = b * options.BatchSize, length = Math.Min(options.BatchSize, order.Length - start);
-                if (length < 2)
-                    continue; // batch norm cannot train on a single image
-                using (var scope = torch.NewDisposeScope())
-                {
-                    learningRate = LearningRatePlan.At(options.LearningRateSchedule, options.LearningRate, (long)(epoch - 1) * batchesPerEpoch + b, totalSteps);
-                    foreach (var group in optimizer.ParamGroups)
-                        group.LearningRate = learningRate;
-
-                    using Tensor index = torch.tensor(order.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), device: device);
-                    Tensor images = augmenter.Apply(train.Images.index_select(0, index));
-                    Tensor labels = train.Labels.index_select(0, index);
-                    Tensor logits = network.call(images);
-                    Tensor loss = nn.functional.cross_entropy(logPriors is null ? logits : logits + logPriors, labels, label_smoothing: options.LabelSmoothing);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    average?.Update();
-                    // Checked where the loss is read anyway (one device sync per batch); the run ends, so the step just taken is never kept.
-                    float batchLoss = loss.item<float>();
-                    lossReference = TrainingDivergedException.CheckLoss(batchLoss, lossReference, classCount, epoch, b + 1, batchesPerEpoch, learningRate);
-                    lossSum += batchLoss * length;
-                    correct += logits.argmax(1).eq(labels).sum().item<long>();
-                    seen += length;
-                }
-                if (epochClock.Elapsed - lastReport >= ReportInterval || b == batchesPerEpoch - 1)
-                {
-                    lastReport = epochClock.Elapsed;
-                    Report(epoch, b + 1, batchesPerEpoch, seen, lossSum, correct, epochClock.Elapsed, clock.Elapsed, state, null);
-                }
-            }
-            double trainSeconds = epochClock.Elapsed.TotalSeconds;
-            // Before the epoch is validated, kept as best or checkpointed: the checkpoint on disk stays the last good epoch's.
-            using (Tensor probe = train.Images.narrow(0, 0, Math.Min(HealthProbeImages, train.Count)))
-            {
-                NetworkHealth.Check(network, () => network.call(probe), epoch, batchesPerEpoch, learningRate);
-                if (average is not null)
-                    NetworkHealth.Check(average.Network, () => average.Network.call(probe), epoch, batchesPerEpoch, learningRate);
-            }
-
-            (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(evaluated, validation, views);
-            var metrics = new EpochMetrics(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen),
-                validated?.Loss, validated?.Accuracy, validated?.Macro, learningRate, epochClock.Elapsed,
-                seen / Math.Max(trainSeconds, 1e-9), PeakWorkingSet());
-            state.History.Add(metrics);
-            log?.Info(MessageSensitivity.None, Describe(metrics));
-            LogEpoch(metrics);
-            HcrMetrics.RecordEpoch(options.Architecture.Name, deviceName, metrics.ImagesPerSecond, metrics.Duration, metrics.LearningRate,
-                metrics.TrainLoss, metrics.TrainAccuracy, metrics.ValidationLoss, metrics.ValidationAccuracy, metrics.ValidationMacroAccuracy);
-
-            if (options.EarlyStoppingPatience is int patience && validated is not null)
-                state.Observe(metrics, options.EarlyStoppingMetric, patience, options.RestoreBestWeights ? evaluated : null);
-            if (checkpoint is not null)
-            {
-                checkpoint.Save(network, optimizer, state, average);
-                TrainingLog.CheckpointWritten(logger, checkpoint.FilePath, epoch);
-            }
-            Report(epoch, batchesPerEpoch, batchesPerEpoch, seen, lossSum, correct, epochClock.Elapsed, clock.Elapsed, state, metrics);
-        }
+        var work = new Epochs(this, state, network, average, evaluated, train, validation, optimizer, checkpoint, fineTuning, sampler, augmenter, views, logPriors, clock);
+        new EpochLoop(optimizer, options.LearningRateSchedule, options.LearningRate, options.Epochs, batchesPerEpoch, options.Seed, classCount, options.CancellationToken)
+            .Run(work, state);
 
         if (state.Stopped)
         {
@@ -151,19 +81,91 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
             returnedEpoch = state.BestEpoch ?? returnedEpoch;
         }
         TrainingLog.Finished(logger, state.History.Count - firstEpoch + 1, clock.Elapsed.TotalSeconds, state.History.Count, options.Epochs, returnedEpoch);
-        state.DisposeBest();
         if (average is not null)
             network.Dispose(); // the average is what the run returns
         evaluated.eval();
         return new TrainingResult(evaluated, state.History, state.BestEpoch);
     }
 
-    private void ThrowIfCancelled(RunState state)
+    /// <summary>The character network's part of <see cref="EpochLoop"/>: sampled, augmented batches and cross-entropy; validation with the test-time views.</summary>
+    private sealed class Epochs(TrainingLoop run, RunState<EpochMetrics> state, nn.Module<Tensor, Tensor> network, WeightAverage? average, nn.Module<Tensor, Tensor> evaluated,
+        ImageTensors train, ImageTensors? validation, TorchSharp.Modules.OptimizerHelper optimizer, TrainingCheckpoint? checkpoint,
+        FineTuningStart? fineTuning, EpochSampler sampler, BatchAugmenter augmenter, TestTimeViews views, Tensor? logPriors, Stopwatch clock)
+        : IEpochWork<EpochMetrics>
     {
-        if (!options.CancellationToken.IsCancellationRequested)
-            return;
-        TrainingLog.Cancelled(logger, state.History.Count);
-        options.CancellationToken.ThrowIfCancellationRequested();
+        private readonly HandwritingCnnOptions options = run.options;
+        private readonly string deviceName = run.device.type.ToString().ToLowerInvariant();
+        private int[] order = [];
+        private long correct;
+        private EpochTotals totals;
+        private Stopwatch epochClock = new();
+
+        public void BeginEpoch(int epoch)
+        {
+            network.train();
+            fineTuning?.KeepFrozenStatistics(network);
+            order = sampler.Order(epoch);
+            correct = 0;
+        }
+
+        public (Tensor Loss, int Images)? Forward(int batch)
+        {
+            int start = batch * options.BatchSize, length = Math.Min(options.BatchSize, order.Length - start);
+            if (length < 2)
+                return null; // batch norm cannot train on a single image
+            using Tensor index = torch.tensor(order.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), device: run.device);
+            Tensor images = augmenter.Apply(train.Images.index_select(0, index));
+            Tensor labels = train.Labels.index_select(0, index);
+            Tensor logits = network.call(images);
+            Tensor loss = nn.functional.cross_entropy(logPriors is null ? logits : logits + logPriors, labels, label_smoothing: options.LabelSmoothing);
+            correct += logits.argmax(1).eq(labels).sum().item<long>();
+            return (loss, length);
+        }
+
+        public void AfterStep() => average?.Update();
+
+        public void ReportBatch(int epoch, int batch, int batches, EpochTotals totals, TimeSpan epochElapsed) =>
+            run.Report(epoch, batch, batches, totals.Images, totals.LossSum, correct, epochElapsed, clock.Elapsed, state, null);
+
+        public EpochMetrics EndEpoch(int epoch, int batches, EpochTotals totals, Stopwatch epochClock)
+        {
+            (this.totals, this.epochClock) = (totals, epochClock);
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            // Before the epoch is validated, kept as best or checkpointed: the checkpoint on disk stays the last good epoch's.
+            using (Tensor probe = train.Images.narrow(0, 0, Math.Min(HealthProbeImages, train.Count)))
+            {
+                NetworkHealth.Check(network, () => network.call(probe), epoch, batches, totals.LearningRate);
+                if (average is not null)
+                    NetworkHealth.Check(average.Network, () => average.Network.call(probe), epoch, batches, totals.LearningRate);
+            }
+            (double Loss, double Accuracy, double Macro)? validated = validation is null ? null : ValidationPass.Run(evaluated, validation, views);
+            return new EpochMetrics(epoch, totals.Loss, (double)correct / Math.Max(1, totals.Images),
+                validated?.Loss, validated?.Accuracy, validated?.Macro, totals.LearningRate, epochClock.Elapsed,
+                totals.Images / Math.Max(trainSeconds, 1e-9), PeakWorkingSet());
+        }
+
+        public void Finish(EpochMetrics metrics, RunState<EpochMetrics> runState)
+        {
+            run.log?.Info(MessageSensitivity.None, Describe(metrics));
+            run.LogEpoch(metrics);
+            HcrMetrics.RecordEpoch(options.Architecture.Name, deviceName, metrics.ImagesPerSecond, metrics.Duration, metrics.LearningRate,
+                metrics.TrainLoss, metrics.TrainAccuracy, metrics.ValidationLoss, metrics.ValidationAccuracy, metrics.ValidationMacroAccuracy);
+            if (options.EarlyStoppingPatience is int patience && metrics is { ValidationLoss: double loss, ValidationAccuracy: double accuracy })
+            {
+                // Lower is better for both: loss as is, accuracy negated.
+                double score = options.EarlyStoppingMetric == EarlyStoppingMetric.ValidationLoss ? loss : -accuracy;
+                runState.Observe(metrics.Epoch, score, options.RestoreBestWeights ? evaluated : null, patience);
+            }
+            if (checkpoint is not null)
+            {
+                checkpoint.Save(network, optimizer, runState, average);
+                TrainingLog.CheckpointWritten(run.logger, checkpoint.FilePath, metrics.Epoch);
+            }
+            int batches = (int)Math.Ceiling((double)train.Count / options.BatchSize);
+            run.Report(metrics.Epoch, batches, batches, totals.Images, totals.LossSum, correct, epochClock.Elapsed, clock.Elapsed, runState, metrics);
+        }
+
+        public void Cancelled(int epochs) => TrainingLog.Cancelled(run.logger, epochs);
     }
 
     private void LogEpoch(EpochMetrics m)
@@ -179,7 +181,7 @@ internal sealed class TrainingLoop(HandwritingCnnOptions options, int classCount
         }
     }
 
-    private void Report(int epoch, int batch, int batches, long seen, double lossSum, long correct, TimeSpan epochElapsed, TimeSpan runElapsed, RunState state, EpochMetrics? completed)
+    private void Report(int epoch, int batch, int batches, long seen, double lossSum, long correct, TimeSpan epochElapsed, TimeSpan runElapsed, RunState<EpochMetrics> state, EpochMetrics? completed)
     {
         if (options.Progress is null)
             return;

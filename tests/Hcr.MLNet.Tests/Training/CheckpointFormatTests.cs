@@ -38,7 +38,7 @@ public sealed class CheckpointFormatTests : IDisposable
 
         public WeightAverage Average { get; }
 
-        public RunState State { get; } = new();
+        public RunState<EpochMetrics> State { get; } = new();
 
         public TrainingCheckpoint Checkpoint { get; }
 
@@ -48,7 +48,7 @@ public sealed class CheckpointFormatTests : IDisposable
 
         public void Dispose()
         {
-            State.DisposeBest();
+            State.Dispose();
             Optimizer.Dispose();
             Average.Dispose();
             Network.Dispose();
