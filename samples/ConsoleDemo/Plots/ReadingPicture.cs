@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hcr.MLNet;
 using SkiaSharp;
 using Hcr.MLNet.Imaging;
@@ -15,13 +16,23 @@ internal static class ReadingPicture
     /// <summary>The narrowest panel for the text; it widens to the longest line's text, which is never cut.</summary>
     private const int MinimumPanel = 240;
 
+    /// <summary>
+    /// The line's least sure character, which is where a person should look: the line's own confidence (the product of
+    /// its characters') is near 0 for any long line, so it would say nothing on the picture.
+    /// </summary>
+    private static string Weakest(TextLineReading line)
+    {
+        TextCharacterReading? weakest = line.Words.SelectMany(w => w.Characters).MinBy(c => c.Confidence);
+        return weakest is null ? "nothing read" : string.Create(CultureInfo.InvariantCulture, $"least sure: '{weakest.Character}' {weakest.Confidence:P0}");
+    }
+
     public static void Save(string imagePath, TextReading reading, string path)
     {
         using SKBitmap photo = SKBitmap.Decode(imagePath) ?? throw new IOException($"Cannot decode {imagePath} to draw on it.");
         // Strokes and text in proportion to the photo, so that a phone photo's boxes are not hairlines.
         float scale = Math.Max(1f, Math.Max(photo.Width, photo.Height) / 1000f);
         using var font = new SKFont(PlotFont.Typeface(bold: false), 16 * scale);
-        string[] texts = reading.Lines.Select(line => $"{line.Text}  ({line.Confidence:P0})").ToArray();
+        string[] texts = reading.Lines.Select(line => $"{line.Text}  ({Weakest(line)})").ToArray();
         float margin = 10 * scale;
         int panel = (int)Math.Ceiling(Math.Max(MinimumPanel, texts.Select(text => font.MeasureText(text)).DefaultIfEmpty(0).Max() + 2 * margin));
         using var surface = SKSurface.Create(new SKImageInfo(photo.Width + panel, photo.Height));
