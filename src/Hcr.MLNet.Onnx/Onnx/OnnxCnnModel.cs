@@ -4,8 +4,6 @@ using Hcr.MLNet.IO;
 using Hcr.MLNet.Scoring;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Hcr.MLNet.Onnx;
 
@@ -25,22 +23,17 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
     /// <summary>Images per ONNX Runtime call in <see cref="Score(ReadOnlySpan{float}, int, Span{float})"/>: bounds the activations' memory.</summary>
     private const int MaxBatch = 256;
 
-    private static readonly string[] InputNames = [OnnxFormat.InputName];
-    private static readonly string[] OutputNames = [OnnxFormat.ProbabilitiesName];
-
     private readonly string[] _classNames;
-    private readonly InferenceSession _session;
-    // Every ONNX Runtime call holds a lease; Dispose waits for them (see UsageGate).
-    private readonly UsageGate _gate = new();
+    private readonly OnnxNetwork _network;
 
-    private OnnxCnnModel(string path, OnnxModelDescription description, string pixelsColumnName, InferenceSession session, OnnxScoringOptions options)
+    private OnnxCnnModel(string path, OnnxModelDescription description, string pixelsColumnName, OnnxNetwork network, OnnxScoringOptions options)
     {
         ModelPath = path;
         _classNames = description.ClassNames;
         Metadata = description.Metadata.ToFrozenDictionary(StringComparer.Ordinal);
         Opset = description.Opset;
         PixelsColumnName = pixelsColumnName;
-        _session = session;
+        _network = network;
         ScoringOptions = options;
     }
 
@@ -105,39 +98,17 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
         // ML.NET's own ONNX transform reads the GPU choice from the context; so does a load without options.
         OnnxScoringOptions scoring = options
             ?? (mlContext?.GpuDeviceId is int device ? new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda, DeviceId = device } : OnnxScoringOptions.Default);
-        InferenceSession session;
+        OnnxNetwork network;
         try
         {
-            session = OpenSession(bytes, path, scoring);
+            network = OnnxNetwork.Open(bytes, path, scoring);
         }
         catch (ExecutionProviderUnavailableException) when (options is null && mlContext is { FallbackToCpu: true })
         {
             scoring = OnnxScoringOptions.Default;
-            session = OpenSession(bytes, path, scoring);
+            network = OnnxNetwork.Open(bytes, path, scoring);
         }
-        return new OnnxCnnModel(modelPath, description, pixels, session, scoring);
-    }
-
-    /// <summary>The one session of a model: the bytes already checked, ONNX Runtime's errors told apart by what most likely caused them.</summary>
-    internal static InferenceSession OpenSession(byte[] bytes, string path, OnnxScoringOptions scoring)
-    {
-        using SessionOptions options = scoring.CreateSessionOptions();
-        try
-        {
-            return new InferenceSession(bytes, options);
-        }
-        catch (OnnxRuntimeException e) when (scoring.ExecutionProvider != OnnxExecutionProvider.Cpu)
-        {
-            // The file passed Hcr.MLNet's checks (checksum, shapes), so a failure here is far more often the device's
-            // (driver, CUDA, cuDNN, memory) than the graph's; loading on the CPU tells the two apart.
-            throw new ExecutionProviderUnavailableException(scoring.ExecutionProvider, OrtEnv.Instance().GetAvailableProviders(),
-                $"ONNX Runtime could not open {path} on {scoring.Describe()} ({e.Message}). {scoring.Requirements()} " +
-                "If the model also fails to load with the default (CPU) options, the file is at fault.", e);
-        }
-        catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            throw new ModelFormatException(path, $"ONNX Runtime cannot load the model ({e.Message}).", e);
-        }
+        return new OnnxCnnModel(modelPath, description, pixels, network, scoring);
     }
 
     /// <summary>Class probabilities of one 28×28 image (784 floats in 0..1, row-major).</summary>
@@ -162,7 +133,7 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
     /// <exception cref="InvalidDataException">A pixel is not a number in 0..1.</exception>
     public void Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
     {
-        using UsageGate.Lease lease = _gate.Enter(this);
+        using UsageGate.Lease lease = _network.Enter(this);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (pixels.Length < (long)count * CharacterTile.PixelCount)
             throw new ArgumentException($"{count} images need {(long)count * CharacterTile.PixelCount} pixels; the buffer has {pixels.Length}.", nameof(pixels));
@@ -178,19 +149,8 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
         }
     }
 
-    private unsafe void Run(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
-    {
-        fixed (float* input = pixels)
-        fixed (float* output = probabilities)
-        {
-            using OrtValue inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                [count, 1, CharacterTile.Side, CharacterTile.Side], (IntPtr)input, (long)pixels.Length * sizeof(float));
-            using OrtValue outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                [count, ClassCount], (IntPtr)output, (long)probabilities.Length * sizeof(float));
-            using var runOptions = new RunOptions();
-            _session.Run(runOptions, InputNames, [inputValue], OutputNames, [outputValue]);
-        }
-    }
+    private void Run(ReadOnlySpan<float> pixels, int count, Span<float> probabilities) =>
+        _network.Run(pixels, [count, 1, CharacterTile.Side, CharacterTile.Side], probabilities, [count, ClassCount]);
 
     /// <summary>
     /// Adds <c>Score</c> and <c>PredictedLabel</c>, computed lazily on the model's ONNX Runtime session, one row at a time,
@@ -198,7 +158,7 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
     /// </summary>
     private protected override AppendingMapper CreateMapper(DataViewSchema inputSchema) => ScoringMapper.Create(this, inputSchema, PixelsColumnName);
 
-    private protected override void ThrowIfUnusable() => ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
+    private protected override void ThrowIfUnusable() => ObjectDisposedException.ThrowIf(_network.IsDisposed, this);
 
     /// <summary>
     /// The rows ML.NET reads and the recognizer's batches: like the batch API, without its pixel-range check, as
@@ -206,7 +166,7 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
     /// </summary>
     void IBatchScorer.Score(ReadOnlySpan<float> pixels, int count, Span<float> probabilities)
     {
-        using UsageGate.Lease lease = _gate.Enter(this);
+        using UsageGate.Lease lease = _network.Enter(this);
         if (pixels.Length < (long)count * CharacterTile.PixelCount || probabilities.Length < (long)count * ClassCount)
             throw new ArgumentException("The buffers are smaller than the image count needs.");
         for (int first = 0; first < count; first += MaxBatch)
@@ -221,10 +181,5 @@ public sealed class OnnxCnnModel : ColumnAppendingTransformer, IDisposable, IBat
         "OnnxCnnModel cannot be saved with mlContext.Model.Save; the .onnx file it was loaded from is the model (load it again with OnnxCnnModel.Load).";
 
     /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose()
-    {
-        // Waits for runs on other threads to finish: disposing a session under a running call crashes the process.
-        if (_gate.Close())
-            _session.Dispose();
-    }
+    public void Dispose() => _network.Dispose(); // waits for the runs on other threads to finish
 }
