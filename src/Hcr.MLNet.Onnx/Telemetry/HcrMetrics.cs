@@ -35,7 +35,10 @@ internal static class HcrMetrics
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600] });
 
     public static readonly Gauge<double> Loss = Meter.CreateGauge<double>(
-        "hcr.training.loss", null, "Mean cross-entropy of the last finished epoch, on the training batches (hcr.subset=train) or the validation images (hcr.subset=validation).");
+        "hcr.training.loss", null, "Mean loss of the last finished epoch (cross-entropy for characters, CTC for text), on the training batches (hcr.subset=train) or the validation images (hcr.subset=validation).");
+
+    public static readonly Gauge<double> CharacterErrorRate = Meter.CreateGauge<double>(
+        "hcr.training.character_error_rate", "1", "A text reader's validation character error rate (0 and up) after the last finished epoch.");
 
     public static readonly Gauge<double> Accuracy = Meter.CreateGauge<double>(
         "hcr.training.accuracy", "1", "Accuracy (0 to 1) of the last finished epoch, on the training batches (hcr.subset=train) or the validation images (hcr.subset=validation).");
@@ -69,20 +72,24 @@ internal static class HcrMetrics
     /// stays below Training (which records through it) instead of depending on it in turn.
     /// </summary>
     public static void RecordEpoch(string architecture, string device, double imagesPerSecond, TimeSpan duration, double learningRate,
-        double trainLoss, double trainAccuracy, double? validationLoss, double? validationAccuracy, double? validationMacroAccuracy)
+        double trainLoss, double? trainAccuracy, double? validationLoss, double? validationAccuracy, double? validationMacroAccuracy,
+        double? validationCharacterErrorRate = null)
     {
         var run = new TagList { { ArchitectureTag, architecture }, { DeviceTag, device } };
         TrainingThroughput.Record(imagesPerSecond, run);
         EpochDuration.Record(duration.TotalSeconds, run);
         LearningRate.Record(learningRate, run);
         Loss.Record(trainLoss, WithSubset(run, "train"));
-        Accuracy.Record(trainAccuracy, WithSubset(run, "train"));
+        if (trainAccuracy is double train)
+            Accuracy.Record(train, WithSubset(run, "train"));
         if (validationLoss is double loss)
             Loss.Record(loss, WithSubset(run, "validation"));
         if (validationAccuracy is double accuracy)
             Accuracy.Record(accuracy, WithSubset(run, "validation"));
         if (validationMacroAccuracy is double macro)
             MacroAccuracy.Record(macro, WithSubset(run, "validation"));
+        if (validationCharacterErrorRate is double cer)
+            CharacterErrorRate.Record(cer, WithSubset(run, "validation"));
     }
 
     /// <summary>Records characters read by a recognizer.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Hcr.MLNet.Data;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Text;
@@ -212,6 +213,16 @@ public sealed class HandwritingTextReaderBuilder
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         return Set(o => o.CheckpointDirectory = directory);
+    }
+
+    /// <summary>
+    /// Logs the training run (start, one summary per epoch, checkpoints, the end) and, as the trained reader's
+    /// <see cref="HandwritingTextReader.Logger"/>, its reads and evaluations (<see cref="TextTrainingOptions.Logger"/>).
+    /// </summary>
+    public HandwritingTextReaderBuilder WithLogger(ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        return Set(o => o.Logger = logger);
     }
 
     /// <summary>Stops training between batches.</summary>

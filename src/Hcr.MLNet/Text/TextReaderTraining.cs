@@ -64,7 +64,11 @@ public static class TextReaderTraining
             TextSample[] written = FontSamples(fonts, train, alphabet, options);
             (TextLineNetwork network, IReadOnlyList<TextEpochMetrics> history) = new TextTrainingLoop(options, alphabet, device, (synthetic?.Words ?? 0) + (fonts?.Words ?? 0))
                 .Run([.. trainSamples.OfType<TextSample>(), .. composed, .. written], validationSamples?.OfType<TextSample>().ToArray());
-            return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, options.MaxWidth, history) { SkippedImages = skipped };
+            return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, options.MaxWidth, history)
+            {
+                SkippedImages = skipped,
+                Logger = options.Logger,
+            };
         }
 
         /// <summary>
@@ -119,7 +123,11 @@ public static class TextReaderTraining
                 FreezeBatchNorm = adaptation.FreezeBatchNorm,
             }.Run(repeated, validationSamples);
             // An adapted reader reads as the reader it started from did (the pretrained reader's language model included).
-            return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, start.MaxWidth, history) { DefaultReadOptions = start.DefaultReadOptions };
+            return new HandwritingTextReader(new TorchTextScorer(network, device), alphabet, start.MaxWidth, history)
+            {
+                DefaultReadOptions = start.DefaultReadOptions,
+                Logger = options.Logger ?? start.Logger,
+            };
         }
 
     }

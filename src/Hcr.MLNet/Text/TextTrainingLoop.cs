@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Hcr.MLNet.Telemetry;
 using Hcr.MLNet.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,15 +50,22 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
         TextTrainingCheckpoint? checkpoint = options.CheckpointDirectory is null ? null
             : new TextTrainingCheckpoint(options.CheckpointDirectory,
                 TextTrainingCheckpoint.Fingerprint(options, alphabet, syntheticWords, train, validation), options.SequenceModel, options.NetworkSize, alphabet.ClassCount);
+        ILogger logger = options.Logger ?? NullLogger.Instance;
         try
         {
+            TextTrainingLog.Started(logger, options.NetworkSize, options.SequenceModel, train.Count, validation?.Count ?? 0,
+                alphabet.ClassCount, options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, device.type);
             int resumed = checkpoint?.TryRestore(network, optimizer, state) == true ? state.History.Count : 0;
-            var work = new Epochs(this, network, lines, train, validation, parameters, checkpoint, optimizer, resumed);
+            if (resumed > 0)
+                TrainingLog.Resumed(logger, checkpoint!.FilePath, resumed);
+            var work = new Epochs(this, network, lines, train, validation, parameters, checkpoint, optimizer, resumed, logger);
             new EpochLoop(optimizer, LearningRateSchedule.OneCycle, options.LearningRate, options.Epochs, batches, options.Seed, alphabet.ClassCount,
                 options.CancellationToken).Run(work, state);
             if (state.BestWeights is not null)
                 network.load_state_dict(state.BestWeights);
             network.eval();
+            TrainingLog.Finished(logger, state.History.Count - resumed, work.Elapsed.TotalSeconds, state.History.Count, options.Epochs,
+                state.BestWeights is not null ? state.BestEpoch ?? state.History.Count : state.History.Count);
             return (network, state.History);
         }
         catch
@@ -71,11 +81,15 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
     /// </summary>
     private sealed class Epochs(TextTrainingLoop run, TextLineNetwork network, NormalizedLine[] lines, IReadOnlyList<TextSample> train,
         IReadOnlyList<TextSample>? validation, TorchSharp.Modules.Parameter[] parameters, TextTrainingCheckpoint? checkpoint,
-        TorchSharp.Modules.OptimizerHelper optimizer, int resumed) : IEpochWork<TextEpochMetrics>
+        TorchSharp.Modules.OptimizerHelper optimizer, int resumed, ILogger logger) : IEpochWork<TextEpochMetrics>
     {
         private readonly TextTrainingOptions options = run.options;
         private readonly Device device = run.device;
         private readonly Stopwatch clock = Stopwatch.StartNew();
+        private readonly string architecture = "text-" + run.options.NetworkSize.ToString().ToLowerInvariant();
+
+        /// <summary>Time since the epochs began.</summary>
+        public TimeSpan Elapsed => clock.Elapsed;
         private List<int[]> plan = [];
         private Random random = new(0);
 
@@ -126,12 +140,30 @@ internal sealed class TextTrainingLoop(TextTrainingOptions options, TextAlphabet
             return new TextEpochMetrics(epoch, totals.Loss, validated, totals.LearningRate, epochClock.Elapsed, totals.Images / Math.Max(trainSeconds, 1e-9));
         }
 
+        public void Cancelled(int epochs) => TrainingLog.Cancelled(logger, epochs);
+
         public void Finish(TextEpochMetrics metrics, RunState<TextEpochMetrics> state)
         {
             if (metrics.Validation is { } validated)
                 state.Observe(metrics.Epoch, validated.CharacterErrorRate, network);
+            if (metrics.Validation is { } v)
+            {
+                TextTrainingLog.EpochValidated(logger, metrics.Epoch, options.Epochs, metrics.TrainLoss, v.CharacterErrorRate, v.WordErrorRate, v.TextAccuracy,
+                    metrics.LearningRate, metrics.ImagesPerSecond, metrics.Duration.TotalSeconds);
+            }
+            else
+            {
+                TextTrainingLog.EpochCompleted(logger, metrics.Epoch, options.Epochs, metrics.TrainLoss, metrics.LearningRate, metrics.ImagesPerSecond,
+                    metrics.Duration.TotalSeconds);
+            }
+            HcrMetrics.RecordEpoch(architecture, device.type.ToString().ToLowerInvariant(), metrics.ImagesPerSecond, metrics.Duration, metrics.LearningRate,
+                metrics.TrainLoss, null, null, null, null, metrics.Validation?.CharacterErrorRate);
             // Saved before the epoch is reported, so that a caller who stops the run on that report keeps the epoch.
-            checkpoint?.Save(network, optimizer, state);
+            if (checkpoint is not null)
+            {
+                checkpoint.Save(network, optimizer, state);
+                TrainingLog.CheckpointWritten(logger, checkpoint.FilePath, metrics.Epoch);
+            }
             options.Progress?.Report(new TextTrainingProgress(metrics.Epoch, options.Epochs, plan.Count, plan.Count, metrics.TrainLoss, clock.Elapsed, metrics)
             {
                 ResumedEpochs = resumed,

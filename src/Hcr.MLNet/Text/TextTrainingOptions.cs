@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Hcr.MLNet.Native;
 
 namespace Hcr.MLNet.Text;
@@ -61,6 +62,13 @@ public sealed class TextTrainingOptions
     /// is refused. Null (the default) for none.
     /// </summary>
     public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// Receives the run's start (images, classes, settings, device), one summary per epoch, checkpoints, cancellation and
+    /// the end, as structured log entries; nothing per batch. As <see cref="HandwritingTextReaderBuilder.WithLogger"/>
+    /// sets it, it also becomes the trained reader's <see cref="HandwritingTextReader.Logger"/>. Null (the default): no logging.
+    /// </summary>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Receives progress during training; null for none.</summary>
     public IProgress<TextTrainingProgress>? Progress { get; set; }

@@ -45,9 +45,9 @@ public class SafetensorsTests
     }
 
     /// <summary>Images of synthetic characters, so that the network's outputs depend on what the image shows.</summary>
-    private static float[] Images(int count) => OnnxTestSupport.Pixels(SyntheticGlyphs.Create(count), count);
+    internal static float[] Images(int count) => OnnxTestSupport.Pixels(SyntheticGlyphs.Create(count), count);
 
-    private static float[] Probabilities(HandwritingCnnTransformer model, float[] pixels)
+    internal static float[] Probabilities(HandwritingCnnTransformer model, float[] pixels)
     {
         int count = pixels.Length / 784;
         var probabilities = new float[count * model.ClassCount];
@@ -580,38 +580,6 @@ public class SafetensorsTests
             python.SelectMany(PyTorchTensors).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new KeyValuePair<string, string>(p.Key, p.Description)));
     }
 
-    [Fact]
-    public void Readme_rotation_recipe_gives_the_transformers_probabilities()
-    {
-        // The README's PyTorch recipe, in TorchSharp (the same libtorch calls): the softmax of the upright
-        // image and of each view turned by affine_grid + grid_sample, averaged.
-        // Trained for a few seconds: random weights score every view almost alike, and the check below needs them apart.
-        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 3);
-        options.TestTimeRotations = [-5, 5];
-        using HandwritingCnnTransformer model = TrainerFixture.Train(options);
-        float[] pixels = Images(6);
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        Tensor x = torch.tensor(pixels, [6, 1, 28, 28]);
-        var views = new List<Tensor> { x };
-        foreach (double degrees in model.TestTimeRotations)
-        {
-            double a = degrees * Math.PI / 180;
-            Tensor theta = torch.tensor(new[] { (float)Math.Cos(a), (float)-Math.Sin(a), 0f, (float)Math.Sin(a), (float)Math.Cos(a), 0f }, [1, 2, 3]).expand(6, 2, 3);
-            Tensor grid = F.affine_grid(theta, [6, 1, 28, 28], align_corners: false);
-            views.Add(F.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false));
-        }
-        float[] recipe = torch.stack(views.Select(v => F.softmax(model.Network.call(v), 1))).mean([0]).data<float>().ToArray();
-        float[] upright = F.softmax(model.Network.call(x), 1).data<float>().ToArray();
-        float[] scored = Probabilities(model, pixels);
-
-        double Difference(float[] a) => a.Zip(scored, (p, q) => Math.Abs(p - q)).Max();
-        Assert.True(Difference(recipe) < 1e-6, $"recipe differs by {Difference(recipe)}");
-        // The rotations matter: the upright image alone scores measurably differently, by orders of magnitude more than
-        // the recipe's tolerance (how much more depends on the CPU's kernels, which shape the briefly trained network).
-        Assert.True(Difference(upright) > 1e-5, $"upright alone differs by only {Difference(upright)}, the recipe by {Difference(recipe)}");
-    }
-
     /// <summary>A stream that reads forwards only, as a pipe or a network stream does.</summary>
     private sealed class ForwardOnlyStream(byte[] content) : Stream
     {
@@ -634,5 +602,48 @@ public class SafetensorsTests
                 _inner.Dispose();
             base.Dispose(disposing);
         }
+    }
+}
+
+/// <summary>
+/// The README's rotation recipe against the transformer. Trained alone (<see cref="TorchRandomness"/>): the check that the
+/// views matter needs the briefly trained network's views apart, and another test's draws from libtorch's process-wide
+/// generator meanwhile would train another network.
+/// </summary>
+[Collection(TorchRandomness.Name)]
+public class SafetensorsRotationRecipeTests
+{
+    public SafetensorsRotationRecipeTests() => TorchRuntime.EnsureInitialized();
+
+    [Fact]
+    public void Readme_rotation_recipe_gives_the_transformers_probabilities()
+    {
+        // The README's PyTorch recipe, in TorchSharp (the same libtorch calls): the softmax of the upright
+        // image and of each view turned by affine_grid + grid_sample, averaged.
+        // Trained for a few seconds: random weights score every view almost alike, and the check below needs them apart.
+        HandwritingCnnOptions options = TrainerFixture.Quick(epochs: 3);
+        options.TestTimeRotations = [-5, 5];
+        using HandwritingCnnTransformer model = TrainerFixture.Train(options);
+        float[] pixels = SafetensorsTests.Images(6);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        Tensor x = torch.tensor(pixels, [6, 1, 28, 28]);
+        var views = new List<Tensor> { x };
+        foreach (double degrees in model.TestTimeRotations)
+        {
+            double a = degrees * Math.PI / 180;
+            Tensor theta = torch.tensor(new[] { (float)Math.Cos(a), (float)-Math.Sin(a), 0f, (float)Math.Sin(a), (float)Math.Cos(a), 0f }, [1, 2, 3]).expand(6, 2, 3);
+            Tensor grid = F.affine_grid(theta, [6, 1, 28, 28], align_corners: false);
+            views.Add(F.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false));
+        }
+        float[] recipe = torch.stack(views.Select(v => F.softmax(model.Network.call(v), 1))).mean([0]).data<float>().ToArray();
+        float[] upright = F.softmax(model.Network.call(x), 1).data<float>().ToArray();
+        float[] scored = SafetensorsTests.Probabilities(model, pixels);
+
+        double Difference(float[] a) => a.Zip(scored, (p, q) => Math.Abs(p - q)).Max();
+        Assert.True(Difference(recipe) < 1e-6, $"recipe differs by {Difference(recipe)}");
+        // The rotations matter: the upright image alone scores measurably differently, by orders of magnitude more than
+        // the recipe's tolerance (how much more depends on the CPU's kernels, which shape the briefly trained network).
+        Assert.True(Difference(upright) > 1e-5, $"upright alone differs by only {Difference(upright)}, the recipe by {Difference(recipe)}");
     }
 }
