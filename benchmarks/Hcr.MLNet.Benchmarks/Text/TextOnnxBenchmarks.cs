@@ -12,7 +12,9 @@ namespace Hcr.MLNet.Benchmarks.Text;
 /// confidences. Two inputs: one DHSD word (a 256×64 PNG; target at most 15 ms) and a line 2,000 pixels wide and 64
 /// high, DHSD words set side by side as a line of handwriting is (target at most 60 ms), read as one line; each with the
 /// reader's default options (beam search with its language model) and greedy without a model. The targets are for one
-/// CPU core, so the process is pinned to the first core.
+/// CPU core, so the process is pinned to the first core. With <c>HCR_BENCH_TEXT_READER</c> set to a reader's ONNX export,
+/// that reader runs beside the pretrained one, reading with the pretrained reader's options (its language model): how a
+/// candidate network (a wider one, say) would read in the same run.
 /// </summary>
 [Config(typeof(Config))]
 public class TextOnnxBenchmarks
@@ -25,11 +27,28 @@ public class TextOnnxBenchmarks
     private readonly ReadOptions _greedy = new(), _oneLineGreedy = new() { Layout = TextLayout.SingleLine };
     private ReadOptions _oneLine = null!;
 
+    /// <summary>"pretrained", and the file <c>HCR_BENCH_TEXT_READER</c> names if it is set.</summary>
+    public static IEnumerable<string> Readers()
+    {
+        yield return Pretrained;
+        if (Environment.GetEnvironmentVariable("HCR_BENCH_TEXT_READER") is { Length: > 0 } candidate)
+            yield return candidate;
+    }
+
+    private const string Pretrained = "pretrained";
+
+    [ParamsSource(nameof(Readers))]
+    public string Reader { get; set; } = Pretrained;
+
     [GlobalSetup]
     public void Setup()
     {
         WordImageSet dhsd = WordImageSet.Load(BenchmarkData.DhsdDirectory);
-        _reader = HandwritingTextReader.LoadPretrained();
+        ReadOptions pretrainedOptions;
+        using (HandwritingTextReader pretrained = HandwritingTextReader.LoadPretrained())
+            pretrainedOptions = pretrained.DefaultReadOptions;
+        _reader = Reader == Pretrained ? HandwritingTextReader.LoadPretrained() : HandwritingTextReader.LoadOnnx(Reader);
+        _reader.DefaultReadOptions = pretrainedOptions;
         _oneLine = _reader.DefaultReadOptions with { Layout = TextLayout.SingleLine };
         _word = File.ReadAllBytes(dhsd.Images[0].Path);
         _line = ComposeLine(dhsd.Images.Select(i => i.Path));
