@@ -18,6 +18,18 @@ internal sealed record InkCleanup(bool StrokesWithoutShadows, bool Denoise, Func
     /// <summary>Thinner strokes would lose pixels to the median; on them noise is left to the speck filter.</summary>
     public const double MinimumDenoisedStroke = 4;
 
+    /// <summary>
+    /// The least difference, in grey levels, between ink and paper for an image to hold ink: the default of
+    /// <see cref="InkNormalizationOptions.MinimumContrast"/>, and what the text side uses, so that both call the same images blank.
+    /// </summary>
+    public const float DefaultMinimumContrast = 24f;
+
+    /// <summary>Ink pieces smaller than this fraction of the largest are specks: <see cref="InkNormalizationOptions.SpeckFraction"/>'s default, and the text side's.</summary>
+    public const double DefaultSpeckFraction = 0.02;
+
+    /// <summary>The lighting correction's window as a fraction of the image's long side: <see cref="InkNormalizationOptions.BackgroundWindow"/>'s default, and a line's (bounded by its height).</summary>
+    public const double DefaultBackgroundWindow = 0.25;
+
     public CleanInk Clean(GreyImage ink)
     {
         bool[] first = InkDetection.Threshold(ink, out _);

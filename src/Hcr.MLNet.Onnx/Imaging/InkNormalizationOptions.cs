@@ -32,7 +32,7 @@ public sealed class InkNormalizationOptions
     /// The background estimate's window as a fraction of the image's long side (default 0.25): larger
     /// than any stroke, smaller than the scale over which lighting changes. It is widened to three stroke widths when needed.
     /// </summary>
-    public double BackgroundWindow { get; init; } = 0.25;
+    public double BackgroundWindow { get; init; } = InkCleanup.DefaultBackgroundWindow;
 
     /// <summary>
     /// A 3×3 median against noise and one-pixel specks (default true). It is applied only where strokes
@@ -41,10 +41,10 @@ public sealed class InkNormalizationOptions
     public bool Denoise { get; init; } = true;
 
     /// <summary>Ink pieces smaller than this fraction of the largest piece are specks and are ignored (default 0.02).</summary>
-    public double SpeckFraction { get; init; } = 0.02;
+    public double SpeckFraction { get; init; } = InkCleanup.DefaultSpeckFraction;
 
     /// <summary>The least difference, in grey levels (0..255), between ink and background for the image to count as holding ink (default 24).</summary>
-    public float MinimumContrast { get; init; } = 24f;
+    public float MinimumContrast { get; init; } = InkCleanup.DefaultMinimumContrast;
 
     /// <summary>Which point goes to the tile's centre; default <see cref="InkCentering.BoundingBox"/>, as EMNIST does.</summary>
     public InkCentering Centering { get; init; } = InkCentering.BoundingBox;

@@ -60,9 +60,6 @@ internal static class LineFinder
     /// <summary>Pieces smaller than this many pixels are noise at any scale.</summary>
     private const int MinimumPieceSize = 4;
 
-    /// <summary>The clean-up thresholds of the character pipeline, so that both call the same marks specks.</summary>
-    private static readonly InkNormalizationOptions Cleanup = new();
-
     /// <summary>A page's clean-up: lighting judged on a page's scale, as for a page of characters; no median.</summary>
     private static readonly InkCleanup PageCleanup = new(StrokesWithoutShadows: false, Denoise: false,
         (image, stroke) => BackgroundCorrection.Window(image, CharacterSegmentation.BackgroundWindow, stroke));
@@ -78,7 +75,7 @@ internal static class LineFinder
         // On a page most pixels are paper, so the median is the paper (the border may be the table).
         GreyImage ink = PolarityDetector.ToInkPositive(grey, CharacterSegmentation.IsDarkOnLight(grey) ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark);
         (ink, bool[] mask, _, double stroke) = PageCleanup.Clean(ink);
-        if (!InkDetection.HasInk(ink, mask, Cleanup.MinimumContrast))
+        if (!InkDetection.HasInk(ink, mask, InkCleanup.DefaultMinimumContrast))
             return PageLines.None(page, grey);
         mask = InkDetection.RemoveShadows(mask, width, height);
 
@@ -87,7 +84,7 @@ internal static class LineFinder
         var pieces = components.Pieces.Where(p => p.Size >= MinimumPieceSize).ToList();
         if (pieces.Count == 0)
             return PageLines.None(page, grey);
-        double speck = Cleanup.SpeckFraction * pieces.Max(p => p.Size);
+        double speck = InkCleanup.DefaultSpeckFraction * pieces.Max(p => p.Size);
         var writing = pieces.Where(p => p.Size >= speck && p.Box.Width < RuleAspect * p.Box.Height).ToList();
         if (writing.Count == 0)
             return PageLines.None(page, grey);

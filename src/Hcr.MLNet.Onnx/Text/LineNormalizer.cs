@@ -24,9 +24,6 @@ internal static class LineNormalizer
     /// <summary>Ink at this percentile of the inked pixels maps to 1, so that a pale pen and a dark one look alike.</summary>
     private const double InkLevelPercentile = 0.95;
 
-    /// <summary>The clean-up thresholds of the character pipeline, so that both call the same images blank.</summary>
-    private static readonly InkNormalizationOptions Cleanup = new();
-
     /// <summary>A line's clean-up: the median, and lighting judged on the line's height (<see cref="BackgroundWindow"/>).</summary>
     private static readonly InkCleanup LineCleanup = new(StrokesWithoutShadows: false, Denoise: true, BackgroundWindow);
 
@@ -36,11 +33,11 @@ internal static class LineNormalizer
     public static NormalizedLine Normalize(GreyImage original, int height, int maxWidth, string source)
     {
         GreyImage grey = Filters.ShrinkToFit(original, MaxAnalysisSide);
-        GreyImage ink = PolarityDetector.ToInkPositive(grey, Cleanup.Polarity);
+        GreyImage ink = PolarityDetector.ToInkPositive(grey, InkPolarity.Auto);
         (ink, bool[] mask, _, _) = LineCleanup.Clean(ink);
-        if (!InkDetection.HasInk(ink, mask, Cleanup.MinimumContrast))
+        if (!InkDetection.HasInk(ink, mask, InkCleanup.DefaultMinimumContrast))
             throw UnusableImageException.NoInk(source);
-        bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, Cleanup.SpeckFraction);
+        bool[] kept = InkDetection.RemoveSpecks(mask, ink.Width, ink.Height, InkCleanup.DefaultSpeckFraction);
         InkBox box = InkDetection.Bounds(kept, ink.Width, ink.Height)!.Value;
         double centreY = (box.Top + box.Bottom) / 2.0;
         double slant = Slant.Estimate(kept, ink.Width, ink.Height, centreY);
@@ -73,7 +70,7 @@ internal static class LineNormalizer
     /// estimate of the paper under a few letters. A word no longer than four heights keeps the character window.
     /// </summary>
     internal static int BackgroundWindow(GreyImage ink, double strokeWidth) =>
-        Math.Min(BackgroundCorrection.Window(ink, Cleanup.BackgroundWindow, strokeWidth),
+        Math.Min(BackgroundCorrection.Window(ink, InkCleanup.DefaultBackgroundWindow, strokeWidth),
             Math.Max(ink.Height, (int)Math.Ceiling(3 * strokeWidth)));
 
     private static float InkLevel(GreyImage ink, bool[] mask)
