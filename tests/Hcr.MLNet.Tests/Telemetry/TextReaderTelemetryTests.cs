@@ -43,48 +43,6 @@ public class TextReaderTelemetryTests
     }
 
     [Fact]
-    public void Text_training_logs_its_start_each_epoch_and_its_end_and_records_each_epoch_as_the_recognizers_training_does()
-    {
-        using var dir = new TempDirectory();
-        WordImageSet words = GlyphWords.Write(dir, 24, seed: 5);
-        var log = new ListLogger(LogLevel.Debug);
-        using var metrics = new MetricsCollector();
-        using HandwritingTextReader reader = HandwritingTextReader.Create()
-            .WithWordImages(words).HoldOutWriters(0.5).WithEpochs(2).WithBatchSize(8)
-            .WithCheckpoints(dir.File("checkpoints"))
-            .WithLogger(log)
-            .Train();
-
-        LogEntry started = Assert.Single(log.Named("Started"));
-        Assert.Same(started, log.Entries[0]);
-        Assert.Equal(12, started.Value<int>("TrainImages")); // writer "0" or "1": half the words
-        Assert.Equal(12, started.Value<int>("ValidationImages"));
-        Assert.Equal(2, started.Value<int>("Epochs"));
-        Assert.Equal(TextNetworkSize.Standard, started.Value<TextNetworkSize>("NetworkSize"));
-        LogEntry[] epochs = log.Named("EpochValidated").ToArray();
-        Assert.Equal(reader.History.Count, epochs.Length);
-        for (int i = 0; i < epochs.Length; i++)
-        {
-            TextEpochMetrics m = reader.History[i];
-            Assert.Equal(m.Epoch, epochs[i].Value<int>("Epoch"));
-            Assert.Equal(m.TrainLoss, epochs[i].Value<double>("TrainLoss"));
-            Assert.Equal(m.Validation!.CharacterErrorRate, epochs[i].Value<double>("CharacterErrorRate"));
-            Assert.Equal(m.LearningRate, epochs[i].Value<double>("LearningRate"));
-        }
-        Assert.Equal([1, 2], log.Named("CheckpointWritten").Select(e => e.Value<int>("Epoch")));
-        LogEntry finished = Assert.Single(log.Named("Finished"));
-        Assert.Same(finished, log.Entries[^1]);
-        Assert.Equal(2, finished.Value<int>("EpochsRun"));
-        Assert.Same(log, reader.Logger);
-
-        RecordedMeasurement[] errors = metrics.Of("hcr.training.character_error_rate").ToArray();
-        Assert.Equal(reader.History.Select(h => h.Validation!.CharacterErrorRate), errors.Select(m => m.Value));
-        Assert.All(errors, m => Assert.Equal("text-standard", m.Tag("hcr.architecture")));
-        Assert.Equal(2, metrics.Of("hcr.training.epoch.duration").Count);
-        Assert.Empty(metrics.Of("hcr.training.accuracy")); // a text run has no accuracy to record
-    }
-
-    [Fact]
     public void Information_logger_is_never_called_for_a_text_readers_debug_entries()
     {
         using HandwritingTextReader reader = HandwritingTextReader.LoadPretrained();
@@ -146,5 +104,55 @@ public class TextReaderTelemetryTests
         RecordedMeasurement counted = Assert.Single(metrics.Of("hcr.text.reads"));
         Assert.Equal("torchsharp", counted.Tag("hcr.scorer"));
         Assert.Equal("torchsharp", Assert.Single(debug.Named("Read")).Value<string>("Scorer"));
+    }
+}
+
+/// <summary>
+/// What a text reader's training gives an ILogger and the meter. It trains alone (<see cref="TorchRandomness"/>), so
+/// that its draws from libtorch's process-wide generator change no other test's briefly trained network.
+/// </summary>
+[Collection(TorchRandomness.Name)]
+public class TextTrainingTelemetryTests
+{
+    [Fact]
+    public void Text_training_logs_its_start_each_epoch_and_its_end_and_records_each_epoch_as_the_recognizers_training_does()
+    {
+        using var dir = new TempDirectory();
+        WordImageSet words = GlyphWords.Write(dir, 24, seed: 5);
+        var log = new ListLogger(LogLevel.Debug);
+        using var metrics = new MetricsCollector();
+        using HandwritingTextReader reader = HandwritingTextReader.Create()
+            .WithWordImages(words).HoldOutWriters(0.5).WithEpochs(2).WithBatchSize(8)
+            .WithCheckpoints(dir.File("checkpoints"))
+            .WithLogger(log)
+            .Train();
+
+        LogEntry started = Assert.Single(log.Named("Started"));
+        Assert.Same(started, log.Entries[0]);
+        Assert.Equal(12, started.Value<int>("TrainImages")); // writer "0" or "1": half the words
+        Assert.Equal(12, started.Value<int>("ValidationImages"));
+        Assert.Equal(2, started.Value<int>("Epochs"));
+        Assert.Equal(TextNetworkSize.Standard, started.Value<TextNetworkSize>("NetworkSize"));
+        LogEntry[] epochs = log.Named("EpochValidated").ToArray();
+        Assert.Equal(reader.History.Count, epochs.Length);
+        for (int i = 0; i < epochs.Length; i++)
+        {
+            TextEpochMetrics m = reader.History[i];
+            Assert.Equal(m.Epoch, epochs[i].Value<int>("Epoch"));
+            Assert.Equal(m.TrainLoss, epochs[i].Value<double>("TrainLoss"));
+            Assert.Equal(m.Validation!.CharacterErrorRate, epochs[i].Value<double>("CharacterErrorRate"));
+            Assert.Equal(m.LearningRate, epochs[i].Value<double>("LearningRate"));
+        }
+        Assert.Equal([1, 2], log.Named("CheckpointWritten").Select(e => e.Value<int>("Epoch")));
+        LogEntry finished = Assert.Single(log.Named("Finished"));
+        Assert.Same(finished, log.Entries[^1]);
+        Assert.Equal(2, finished.Value<int>("EpochsRun"));
+        Assert.Same(log, reader.Logger);
+
+        RecordedMeasurement[] errors = metrics.Of("hcr.training.character_error_rate").ToArray();
+        Assert.Equal(reader.History.Select(h => h.Validation!.CharacterErrorRate), errors.Select(m => m.Value));
+        Assert.All(errors, m => Assert.Equal("text-standard", m.Tag("hcr.architecture")));
+        Assert.Equal(2, metrics.Of("hcr.training.epoch.duration").Count);
+        Assert.Empty(metrics.Of("hcr.training.accuracy")); // a text run has no accuracy to record
     }
 }
