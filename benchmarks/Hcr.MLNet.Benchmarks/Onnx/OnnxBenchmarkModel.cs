@@ -1,6 +1,6 @@
 using Hcr.MLNet.Data;
 using Hcr.MLNet.IO;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Training;

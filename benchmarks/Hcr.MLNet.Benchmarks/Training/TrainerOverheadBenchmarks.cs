@@ -5,7 +5,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using Hcr.MLNet.Benchmarks.Native;
 using Hcr.MLNet.Data;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Training;
 using Microsoft.ML;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Hcr.MLNet;
 using Hcr.MLNet.Data;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Spectre.Console;
 

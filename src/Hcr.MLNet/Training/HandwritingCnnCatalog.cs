@@ -1,6 +1,6 @@
 using System.Reflection;
 using Hcr.MLNet;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Training;
 using Microsoft.ML.Runtime;
 using Hcr.MLNet.DataViews;

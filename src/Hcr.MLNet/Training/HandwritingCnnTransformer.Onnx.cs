@@ -1,3 +1,4 @@
+using Hcr.MLNet.Export;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;

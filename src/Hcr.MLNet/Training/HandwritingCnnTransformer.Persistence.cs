@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Hcr.MLNet.IO;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Scoring;
 using TorchSharp;

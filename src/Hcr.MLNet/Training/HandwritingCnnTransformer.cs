@@ -1,5 +1,5 @@
 using Hcr.MLNet.DataViews;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Scoring;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Hcr.MLNet.IO;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 

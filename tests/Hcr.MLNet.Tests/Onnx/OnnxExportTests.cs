@@ -1,4 +1,4 @@
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Hcr.MLNet.IO;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;

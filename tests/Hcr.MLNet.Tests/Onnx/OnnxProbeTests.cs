@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;

@@ -1,5 +1,5 @@
 using Hcr.MLNet.Data;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;
 using Hcr.MLNet.Scoring;

@@ -26,7 +26,7 @@ public class NuGetPackageTests(NuGetPackageTests.PackedFeed feed) : IClassFixtur
     private const string AppProgram = """
         using Hcr.MLNet;
         using Hcr.MLNet.Data;
-        using Hcr.MLNet.Models;
+        using Hcr.MLNet.Networks;
 
         // The recognizer shipped in the package: nothing to download or train.
         using (HandwritingRecognizer pretrained = HandwritingRecognizer.LoadPretrained())

@@ -1,5 +1,5 @@
 using Hcr.MLNet.Data;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Tests.TestSupport;
 using Hcr.MLNet.Training;

@@ -3,7 +3,7 @@ using Hcr.MLNet.Imaging;
 using Hcr.MLNet.IO;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Onnx;
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Onnx.Proto;
 using Hcr.MLNet.Tests.TestSupport;
 using Hcr.MLNet.Text;

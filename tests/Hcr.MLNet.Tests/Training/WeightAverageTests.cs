@@ -1,4 +1,4 @@
-using Hcr.MLNet.Models;
+using Hcr.MLNet.Networks;
 using Hcr.MLNet.Native;
 using Hcr.MLNet.Tests.TestSupport;
 using Hcr.MLNet.Training;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hcr.MLNet.Export;
 using Hcr.MLNet.Onnx;
 using Hcr.MLNet.Onnx.Proto;
 using TorchSharp.Modules;
