@@ -62,6 +62,35 @@ internal static class DemoOptions
 
     public static IEnumerable<Option> DataOptions => [Data, Split, Part, Holdout];
 
+    /// <summary>The characters a field may hold (<see cref="CharacterPrediction.RestrictedTo"/>).</summary>
+    public static readonly Option<string?> Among = new("--among")
+    {
+        Description = "Read each character as one of these alone, as in a field that may only hold them: capitals (A-Z), digits (0-9), or the characters themselves, e.g. 0123456789X",
+    };
+
+    /// <summary>
+    /// The characters <see cref="Among"/> names, checked against <paramref name="recognizer"/>'s classes (a class merging
+    /// both cases takes either), or null when it was not given.
+    /// </summary>
+    public static string? AmongCharacters(ParseResult parse, HandwritingRecognizer recognizer)
+    {
+        string? characters = parse.GetValue(Among) switch
+        {
+            null => null,
+            "capitals" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "digits" => "0123456789",
+            string given => given,
+        };
+        if (characters is "")
+            throw new DemoException("--among: give the characters, capitals or digits.");
+        foreach (char c in characters ?? "")
+        {
+            if (!recognizer.Classes.Contains(c) && !recognizer.Classes.Contains(char.ToUpperInvariant(c)) && !recognizer.Classes.Contains(char.ToLowerInvariant(c)))
+                throw new DemoException($"--among: the recognizer has no class for '{c}' (its classes: {string.Concat(recognizer.Classes)}).");
+        }
+        return characters;
+    }
+
     static DemoOptions()
     {
         Holdout.Validators.Add(result =>

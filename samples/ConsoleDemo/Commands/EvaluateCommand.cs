@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hcr.MLNet;
 using Hcr.MLNet.Data;
+using Spectre.Console;
 
 namespace ConsoleDemo.Commands;
 
@@ -29,6 +30,7 @@ internal static class EvaluateCommand
         command.Add(DemoOptions.Device);
         command.Add(Photos);
         command.Add(TestTimeRotations);
+        command.Add(DemoOptions.Among);
         command.Add(Verbose.Option);
         foreach (var option in DemoOptions.DataOptions)
             command.Add(option);
@@ -54,11 +56,30 @@ internal static class EvaluateCommand
             {
                 (test, description) = DataSelection.LoadForEvaluation(parse, recognizer, Program.DescribeModel(model));
             }
+            string? among = DemoOptions.AmongCharacters(parse, recognizer);
             RecognizerEvaluation evaluation = TrainingDisplay.Evaluate(recognizer, test);
             Reports.PrintSummary(evaluation, $"{description}: {evaluation.Count:N0} images");
             Reports.PrintDetails(evaluation);
+            if (among is not null)
+                PrintAmong(recognizer, test, among);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary><c>--among</c>: the same images read as one of the given characters alone (as a field that may only hold them).</summary>
+    private static void PrintAmong(HandwritingRecognizer recognizer, EmnistDataset test, string among)
+    {
+        IReadOnlyList<CharacterPrediction> predictions = recognizer.PredictTiles(test);
+        int right = 0, inTop3 = 0;
+        for (int i = 0; i < predictions.Count; i++)
+        {
+            CharacterPrediction restricted = predictions[i].RestrictedTo(among);
+            char truth = test.GetCharacter(i);
+            right += restricted.Character == truth ? 1 : 0;
+            inTop3 += restricted.Top(3).Any(c => c.Character == truth) ? 1 : 0;
+        }
+        AnsiConsole.MarkupLineInterpolated(
+            $"Read among {among} alone (--among): [bold]{(double)right / predictions.Count:P2}[/] ({right:N0} of {predictions.Count:N0}), top-3 {(double)inTop3 / predictions.Count:P2}.");
     }
 }

@@ -37,6 +37,7 @@ internal static class PredictCommand
         command.Add(Show);
         command.Add(ShowDir);
         command.Add(Characters);
+        command.Add(DemoOptions.Among);
         DemoOptions.Require(Top, t => t >= 1, "at least 1");
         command.Add(Verbose.Option);
         command.SetAction(parse => Program.Guard(() => Run(parse)));
@@ -57,8 +58,9 @@ internal static class PredictCommand
         using HandwritingRecognizer recognizer = Program.LoadRecognizer(parse.GetValue(DemoOptions.ScoringModel));
         recognizer.Logger = verbose?.Logger;
         int top = parse.GetValue(Top);
+        string? among = DemoOptions.AmongCharacters(parse, recognizer);
         if (parse.GetValue(Characters))
-            return ReadCharacters(recognizer, images, top, folder);
+            return ReadCharacters(recognizer, images, top, folder, among);
         var table = new Table().Border(TableBorder.Rounded).AddColumn("image").AddColumn("read as").AddColumn($"top {top}");
         int failed = 0, shown = 0;
         var several = new List<(string Image, int Groups)>();
@@ -66,7 +68,8 @@ internal static class PredictCommand
         {
             try
             {
-                CharacterPrediction p = recognizer.Predict(image);
+                CharacterPrediction read = recognizer.Predict(image);
+                CharacterPrediction p = among is null ? read : read.RestrictedTo(among);
                 string candidates = string.Join("  ", p.Top(top).Select(c => $"{c.Character} {c.Probability:P1}"));
                 table.AddRow(Markup.Escape(Path.GetFileName(image)), $"[bold]{Markup.Escape(p.Character.ToString())}[/] {p.Confidence:P1}", Markup.Escape(candidates));
                 if (p.SeveralInkGroups)
@@ -104,7 +107,7 @@ internal static class PredictCommand
     }
 
     /// <summary><c>--characters</c>: every separated character of each image, row by row, with its box and top candidates.</summary>
-    private static int ReadCharacters(HandwritingRecognizer recognizer, string[] images, int top, bool folder)
+    private static int ReadCharacters(HandwritingRecognizer recognizer, string[] images, int top, bool folder, string? among)
     {
         int failed = 0;
         foreach (string image in images)
@@ -112,14 +115,16 @@ internal static class PredictCommand
             try
             {
                 IReadOnlyList<CharacterReading> found = recognizer.ReadCharacters(image);
-                string text = string.Join(" / ", found.GroupBy(c => c.Row).Select(row => string.Concat(row.Select(c => c.Character))));
+                CharacterPrediction Read(CharacterReading c) => among is null ? c.Prediction : c.Prediction.RestrictedTo(among);
+                string text = string.Join(" / ", found.GroupBy(c => c.Row).Select(row => string.Concat(row.Select(c => Read(c).Character))));
                 AnsiConsole.MarkupLineInterpolated($"[bold]{Path.GetFileName(image)}[/]: {Text.Count(found.Count, "character")}  [bold]{text}[/]");
                 var table = new Table().Border(TableBorder.Rounded).AddColumn("row").AddColumn("box (x, y, w, h)").AddColumn("read as").AddColumn($"top {top}");
                 foreach (CharacterReading c in found)
                 {
-                    string candidates = string.Join("  ", c.Top(top).Select(x => $"{x.Character} {x.Probability:P1}"));
+                    CharacterPrediction p = Read(c);
+                    string candidates = string.Join("  ", p.Top(top).Select(x => $"{x.Character} {x.Probability:P1}"));
                     table.AddRow($"{c.Row + 1}", $"{c.Box.X}, {c.Box.Y}, {c.Box.Width}, {c.Box.Height}",
-                        $"[bold]{Markup.Escape(c.Character.ToString())}[/] {c.Confidence:P1}", Markup.Escape(candidates));
+                        $"[bold]{Markup.Escape(p.Character.ToString())}[/] {p.Confidence:P1}", Markup.Escape(candidates));
                 }
                 AnsiConsole.Write(table);
             }

@@ -28,6 +28,22 @@ public class DemoPretrainedTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 
+    [Fact]
+    public void Predict_among_digits_reads_each_photo_as_a_digit_and_refuses_characters_without_a_class()
+    {
+        using var dir = new TempDirectory();
+        string photo = Path.Combine(SharedData.RepositoryRoot, "samples", "images", "B.jpg");
+
+        var digits = DemoProcess.Run(dir.Path, "predict", photo, "--among", "digits", "--top", "3");
+
+        Assert.True(digits.ExitCode == 0, digits.Output + digits.Error);
+        string row = digits.Output.Split('\n').Single(l => l.Contains("B.jpg", StringComparison.Ordinal));
+        string[] cells = row.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Matches(@"^[0-9] ", cells[1]);                                  // read as a digit
+        Assert.Matches(@"^[0-9] \S+ %\s+[0-9] \S+ %\s+[0-9] \S+ %$", cells[2]); // and so are its top 3
+        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "predict", photo, "--among", "AB%"), "no class for '%'");
+    }
+
     /// <summary>
     /// finetune --holdout 0.5 with one image per character printed "accuracy 0.00%" for an evaluation of no images; it says
     /// why nothing was held out, before training and without saving.
