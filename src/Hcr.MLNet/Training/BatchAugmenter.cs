@@ -31,11 +31,18 @@ internal sealed class BatchAugmenter(AugmentationLevel level)
 
         long batch = images.shape[0];
         var options = (dtype: images.dtype, device: images.device);
-        Tensor Uniform(double range) => (torch.rand(batch, dtype: options.dtype, device: options.device) * 2 - 1) * range;
+        // Every number in the tensor arithmetic below is a Scalar held until the batch is augmented: TorchSharp 0.107 makes
+        // a temporary one for each number it is given and lets it be collected during the native call (see OptimizerStep).
+        using Scalar zero = 0.0.ToScalar(), one = 1.0.ToScalar(), two = 2.0.ToScalar();
+        Tensor Uniform(double range)
+        {
+            using Scalar scale = range.ToScalar();
+            return (torch.rand(batch, dtype: options.dtype, device: options.device) * two - one) * scale;
+        }
 
         Tensor angle = Uniform(_range.Rotation);
-        Tensor scale = 1 + Uniform(_range.Scale);
-        Tensor aspect = 1 + Uniform(_range.Aspect);
+        Tensor scale = one + Uniform(_range.Scale);
+        Tensor aspect = one + Uniform(_range.Aspect);
         Tensor shear = Uniform(_range.Shear);
         Tensor shiftX = Uniform(_range.Shift * 2 / Side);
         Tensor shiftY = Uniform(_range.Shift * 2 / Side);
@@ -43,7 +50,7 @@ internal sealed class BatchAugmenter(AugmentationLevel level)
         // affine_grid maps output coordinates to input coordinates, so this is the inverse map; the
         // ranges are symmetric, so sampling the inverse is as good as sampling the forward map.
         Tensor cos = angle.cos(), sin = angle.sin();
-        Tensor sx = 1 / (scale * aspect), sy = aspect / scale;
+        Tensor sx = one / (scale * aspect), sy = aspect / scale;
         Tensor theta = torch.stack([
             torch.stack([cos * sx, (-sin + shear * cos) * sy, shiftX], 1),
             torch.stack([sin * sx, (cos + shear * sin) * sy, shiftY], 1),
@@ -53,7 +60,8 @@ internal sealed class BatchAugmenter(AugmentationLevel level)
         if (_range.Elastic > 0)
         {
             // Coarse random displacements, smoothly upsampled: local, handwriting-like wobble.
-            Tensor coarse = (torch.rand([batch, 2, 4, 4], dtype: options.dtype, device: options.device) * 2 - 1) * _range.Elastic;
+            using Scalar elastic = _range.Elastic.ToScalar();
+            Tensor coarse = (torch.rand([batch, 2, 4, 4], dtype: options.dtype, device: options.device) * two - one) * elastic;
             Tensor field = F.interpolate(coarse, [Side, Side], mode: InterpolationMode.Bicubic, align_corners: false);
             grid = grid + field.permute(0, 2, 3, 1);
         }
@@ -66,7 +74,7 @@ internal sealed class BatchAugmenter(AugmentationLevel level)
             Tensor weight = Uniform(_range.Stroke).reshape(batch, 1, 1, 1);
             Tensor thicker = F.max_pool2d(result, 3, 1, 1);
             Tensor thinner = -F.max_pool2d(-result, 3, 1, 1);
-            Tensor target = torch.where(weight > 0, thicker, thinner);
+            Tensor target = torch.where(weight > zero, thicker, thinner);
             result = result + weight.abs() * (target - result);
         }
         return result;

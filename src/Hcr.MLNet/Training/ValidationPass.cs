@@ -19,6 +19,8 @@ internal static class ValidationPass
         double lossSum = 0;
         var correct = new long[data.ClassCount];
         var total = new long[data.ClassCount];
+        // Held through every call that reads it, not a temporary conversion per call (see OptimizerStep).
+        using Scalar smallest = 1e-15.ToScalar();
         for (long start = 0; start < data.Count; start += BatchSize)
         {
             using var scope = torch.NewDisposeScope();
@@ -27,7 +29,7 @@ internal static class ValidationPass
             Tensor labels = data.Labels.narrow(0, start, length);
             Tensor probabilities = views.Probabilities(network, images);
             // The log-loss of the probabilities the transformer reports (ML.NET's evaluator computes the same).
-            lossSum += -probabilities.gather(1, labels.unsqueeze(1)).clamp_min(1e-15).log().sum().item<float>();
+            lossSum += -probabilities.gather(1, labels.unsqueeze(1)).clamp_min(smallest).log().sum().item<float>();
             long[] predicted = probabilities.argmax(1).cpu().data<long>().ToArray();
             for (int i = 0; i < length; i++)
             {
