@@ -80,7 +80,10 @@ public sealed class CharacterPrediction
     /// The characters the image may hold. A character that is no class of the recognizer counts as the class it is merged
     /// into when one class holds both cases (EMNIST-47's <c>C</c> stands for <c>c</c> too).
     /// </param>
-    /// <exception cref="ArgumentException"><paramref name="characters"/> is empty or holds a character the recognizer has no class for.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="characters"/> is empty, holds a character the recognizer has no class for, or (restricting a
+    /// restricted prediction, which keeps the characters both allow) none that the earlier restriction allowed.
+    /// </exception>
     public CharacterPrediction RestrictedTo(string characters)
     {
         ArgumentException.ThrowIfNullOrEmpty(characters);
@@ -93,8 +96,10 @@ public sealed class CharacterPrediction
                 throw new ArgumentException(
                     $"'{c}' is not one of the recognizer's {_classes.Length} classes ({new string(_classes)}), in either case.", nameof(characters));
             }
-            allowed[index] = true;
+            allowed[index] = _allowed is null || _allowed[index]; // a restriction of a restriction keeps what both allow
         }
+        if (!allowed.Contains(true))
+            throw new ArgumentException($"None of \"{characters}\" is among the characters this prediction is already restricted to.", nameof(characters));
         double sum = 0;
         for (int i = 0; i < allowed.Length; i++)
             sum += allowed[i] ? _probabilities[i] : 0;

@@ -28,6 +28,11 @@ public class CharacterRestrictionTests
         // Repeated characters count once; a restriction to what it read already changes nothing but the scale.
         Assert.Equal(letters.Probabilities, p.RestrictedTo("IOOI").Probabilities);
         Assert.Equal('0', p.RestrictedTo("01").Character);
+        // Restricting again keeps what both restrictions allow.
+        CharacterPrediction o = letters.RestrictedTo("O0");
+        Assert.Equal("O", string.Concat(o.Top(5).Select(c => c.Character)));
+        Assert.Equal(1f, o.Confidence);
+        Assert.Contains("already restricted", Assert.Throws<ArgumentException>(() => letters.RestrictedTo("01")).Message);
     }
 
     [Fact]
