@@ -69,8 +69,8 @@ internal static class DemoOptions
     };
 
     /// <summary>
-    /// The characters <see cref="Among"/> names, checked against <paramref name="recognizer"/>'s classes (a class merging
-    /// both cases takes either), or null when it was not given.
+    /// The characters <see cref="Among"/> names, or null when it was not given; checked before any work by the library's
+    /// own rule (<see cref="CharacterPrediction.RestrictedTo"/> on one blank tile), so that a bad set fails at once.
     /// </summary>
     public static string? AmongCharacters(ParseResult parse, HandwritingRecognizer recognizer)
     {
@@ -83,10 +83,16 @@ internal static class DemoOptions
         };
         if (characters is "")
             throw new DemoException("--among: give the characters, capitals or digits.");
-        foreach (char c in characters ?? "")
+        if (characters is not null)
         {
-            if (!recognizer.Classes.Contains(c) && !recognizer.Classes.Contains(char.ToUpperInvariant(c)) && !recognizer.Classes.Contains(char.ToLowerInvariant(c)))
-                throw new DemoException($"--among: the recognizer has no class for '{c}' (its classes: {string.Concat(recognizer.Classes)}).");
+            try
+            {
+                recognizer.PredictTile(new byte[EmnistDataset.PixelsPerImage]).RestrictedTo(characters);
+            }
+            catch (ArgumentException e) when (e.ParamName == "characters")
+            {
+                throw new DemoException($"--among: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}");
+            }
         }
         return characters;
     }

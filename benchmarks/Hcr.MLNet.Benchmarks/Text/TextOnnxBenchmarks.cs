@@ -44,11 +44,13 @@ public class TextOnnxBenchmarks
     public void Setup()
     {
         WordImageSet dhsd = WordImageSet.Load(BenchmarkData.DhsdDirectory);
-        ReadOptions pretrainedOptions;
-        using (HandwritingTextReader pretrained = HandwritingTextReader.LoadPretrained())
-            pretrainedOptions = pretrained.DefaultReadOptions;
-        _reader = Reader == Pretrained ? HandwritingTextReader.LoadPretrained() : HandwritingTextReader.LoadOnnx(Reader);
-        _reader.DefaultReadOptions = pretrainedOptions;
+        _reader = HandwritingTextReader.LoadPretrained();
+        if (Reader != Pretrained)
+        {
+            using HandwritingTextReader pretrained = _reader;
+            _reader = HandwritingTextReader.LoadOnnx(Reader);
+            _reader.DefaultReadOptions = pretrained.DefaultReadOptions;
+        }
         _oneLine = _reader.DefaultReadOptions with { Layout = TextLayout.SingleLine };
         _word = File.ReadAllBytes(dhsd.Images[0].Path);
         _line = ComposeLine(dhsd.Images.Select(i => i.Path));

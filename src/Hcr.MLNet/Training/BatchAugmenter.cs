@@ -36,8 +36,8 @@ internal sealed class BatchAugmenter(AugmentationLevel level)
         using Scalar zero = 0.0.ToScalar(), one = 1.0.ToScalar(), two = 2.0.ToScalar();
         Tensor Uniform(double range)
         {
-            using Scalar scale = range.ToScalar();
-            return (torch.rand(batch, dtype: options.dtype, device: options.device) * two - one) * scale;
+            using Scalar halfWidth = range.ToScalar();
+            return (torch.rand(batch, dtype: options.dtype, device: options.device) * two - one) * halfWidth;
         }
 
         Tensor angle = Uniform(_range.Rotation);

@@ -41,7 +41,9 @@ public class DemoPretrainedTests
         string[] cells = row.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Matches(@"^[0-9] ", cells[1]);                                  // read as a digit
         Assert.Matches(@"^[0-9] \S+ %\s+[0-9] \S+ %\s+[0-9] \S+ %$", cells[2]); // and so are its top 3
-        DemoProcess.AssertOneLineError(DemoProcess.Run(dir.Path, "predict", photo, "--among", "AB%"), "no class for '%'");
+        var unknown = DemoProcess.Run(dir.Path, "predict", photo, "--among", "AB%");
+        DemoProcess.AssertOneLineError(unknown, "--among: '%' is not one of the recognizer's 47 classes");
+        Assert.DoesNotContain("Parameter", unknown.Error);
     }
 
     /// <summary>
