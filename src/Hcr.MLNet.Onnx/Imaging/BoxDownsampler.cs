@@ -8,14 +8,13 @@ namespace Hcr.MLNet.Imaging;
 /// </summary>
 internal sealed class BoxDownsampler
 {
-    private readonly int _sourceWidth, _sourceHeight;
+    private readonly int _sourceHeight;
     private readonly long[] _sums;
     private readonly int[] _counts;
     private readonly int[] _firstColumn;
 
     public BoxDownsampler(int sourceWidth, int sourceHeight, int width, int height)
     {
-        _sourceWidth = sourceWidth;
         _sourceHeight = sourceHeight;
         Width = width;
         Height = height;
